@@ -1,0 +1,126 @@
+using Resilience.Internal;
+
+namespace Resilience;
+
+public sealed partial class ResiliencePipeline
+{
+    /// <summary>
+    /// Executes synchronous work that returns a result, on the calling thread. Built-in strategies wait
+    /// synchronously (through the pipeline's <see cref="TimeProvider"/>) and never block on a task.
+    /// </summary>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="callback">The work to protect.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="callback"/> is <see langword="null"/>.</exception>
+    public TResult Execute<TResult>(Func<CancellationToken, TResult> callback, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        return RunSync(
+            static (context, cb) => CallbackInvoker.InvokeSync(static (f, ct) => f(ct), cb, context),
+            callback,
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Executes synchronous work that returns a result, on the calling thread.
+    /// </summary>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="callback">The work to protect.</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="callback"/> is <see langword="null"/>.</exception>
+    public TResult Execute<TResult>(Func<TResult> callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        return RunSync(
+            static (context, cb) => CallbackInvoker.InvokeSync(static (f, _) => f(), cb, context),
+            callback,
+            CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Executes synchronous work that returns a result, passing it a state argument.
+    /// </summary>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <typeparam name="TState">The state type.</typeparam>
+    /// <param name="callback">The work to protect.</param>
+    /// <param name="state">The state passed to <paramref name="callback"/>.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="callback"/> is <see langword="null"/>.</exception>
+    public TResult Execute<TResult, TState>(Func<TState, CancellationToken, TResult> callback, TState state, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        return RunSync(
+            static (context, s) => CallbackInvoker.InvokeSync(s.Callback, s.State, context),
+            new CallbackState<Func<TState, CancellationToken, TResult>, TState>(callback, state),
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Executes synchronous work that returns nothing, on the calling thread.
+    /// </summary>
+    /// <param name="callback">The work to protect.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="callback"/> is <see langword="null"/>.</exception>
+    public void Execute(Action<CancellationToken> callback, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        RunSync(
+            static (context, cb) => CallbackInvoker.InvokeSync(
+                static (f, ct) =>
+                {
+                    f(ct);
+                    return VoidResult.Instance;
+                },
+                cb,
+                context),
+            callback,
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Executes synchronous work that returns nothing, on the calling thread.
+    /// </summary>
+    /// <param name="callback">The work to protect.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="callback"/> is <see langword="null"/>.</exception>
+    public void Execute(Action callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        RunSync(
+            static (context, cb) => CallbackInvoker.InvokeSync(
+                static (f, _) =>
+                {
+                    f();
+                    return VoidResult.Instance;
+                },
+                cb,
+                context),
+            callback,
+            CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Executes synchronous work that returns nothing, passing it a state argument.
+    /// </summary>
+    /// <typeparam name="TState">The state type.</typeparam>
+    /// <param name="callback">The work to protect.</param>
+    /// <param name="state">The state passed to <paramref name="callback"/>.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="callback"/> is <see langword="null"/>.</exception>
+    public void Execute<TState>(Action<TState, CancellationToken> callback, TState state, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        RunSync(
+            static (context, s) => CallbackInvoker.InvokeSync(
+                static (x, ct) =>
+                {
+                    x.Callback(x.State, ct);
+                    return VoidResult.Instance;
+                },
+                s,
+                context),
+            new CallbackState<Action<TState, CancellationToken>, TState>(callback, state),
+            cancellationToken);
+    }
+}

@@ -1,0 +1,136 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using Resilience.Internal;
+
+namespace Resilience;
+
+/// <summary>
+/// A built chain of resilience strategies that executes callbacks of any result type. Thread-safe: build once,
+/// share it, execute from any number of threads.
+/// </summary>
+/// <remarks>
+/// Build one with <see cref="ResiliencePipelineBuilder"/>. The first strategy added is the outermost.
+/// Overloads that take a <c>TState</c> argument let callers pass <see langword="static"/> lambdas, so a successful
+/// call allocates nothing.
+/// </remarks>
+public sealed partial class ResiliencePipeline
+{
+    private readonly ResilienceStrategy? _strategy;
+
+    internal ResiliencePipeline(ResilienceStrategy? strategy, string? name)
+    {
+        _strategy = strategy;
+        Name = name;
+    }
+
+    /// <summary>
+    /// Gets a pipeline with no strategies: it runs the callback as a direct call would.
+    /// </summary>
+    public static ResiliencePipeline Empty { get; } = new(null, null);
+
+    /// <summary>
+    /// Gets the name the pipeline was built with, if any.
+    /// </summary>
+    public string? Name { get; }
+
+    private ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
+        Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
+        ResilienceContext context,
+        TState state)
+    {
+        return _strategy is null ? callback(context, state) : _strategy.ExecuteCore(callback, context, state);
+    }
+
+    private ValueTask<TResult> RunAsync<TResult, TState>(
+        Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
+        TState state,
+        CancellationToken cancellationToken)
+    {
+        var context = ResilienceContextPool.Shared.Get(isSynchronous: false, cancellationToken);
+        var pending = ExecuteCore(callback, context, state);
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return AwaitResultAsync(pending, context);
+        }
+
+        var outcome = pending.Result;
+        ResilienceContextPool.Shared.Return(context);
+        return outcome.ExceptionDispatchInfo is { } edi
+            ? ValueTask.FromException<TResult>(edi.SourceException)
+            : new ValueTask<TResult>(outcome.Result!);
+    }
+
+    private ValueTask<Outcome<TResult>> RunOutcomeAsync<TResult, TState>(
+        Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
+        TState state,
+        CancellationToken cancellationToken)
+    {
+        var context = ResilienceContextPool.Shared.Get(isSynchronous: false, cancellationToken);
+        var pending = ExecuteCore(callback, context, state);
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return AwaitOutcomeAsync(pending, context);
+        }
+
+        ResilienceContextPool.Shared.Return(context);
+        return pending;
+    }
+
+    private TResult RunSync<TResult, TState>(
+        Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
+        TState state,
+        CancellationToken cancellationToken)
+    {
+        var context = ResilienceContextPool.Shared.Get(isSynchronous: true, cancellationToken);
+        Outcome<TResult> outcome;
+        try
+        {
+            var pending = ExecuteCore(callback, context, state);
+
+            // Every built-in strategy completes synchronously on a synchronous context; blocking is only the last
+            // resort for a custom strategy that went asynchronous anyway.
+            outcome = pending.IsCompleted ? pending.GetAwaiter().GetResult() : pending.AsTask().GetAwaiter().GetResult();
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+
+        return outcome.GetResultOrRethrow();
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<TResult> AwaitResultAsync<TResult>(ValueTask<Outcome<TResult>> pending, ResilienceContext context)
+    {
+        Outcome<TResult> outcome;
+        try
+        {
+            outcome = await pending.ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+
+        return outcome.GetResultOrRethrow();
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<Outcome<TResult>> AwaitOutcomeAsync<TResult>(ValueTask<Outcome<TResult>> pending, ResilienceContext context)
+    {
+#pragma warning disable CA1031 // The outcome API never throws, even if a custom strategy breaks its contract.
+        try
+        {
+            return await pending.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            return new Outcome<TResult>(ExceptionDispatchInfo.Capture(ex));
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+#pragma warning restore CA1031
+    }
+}

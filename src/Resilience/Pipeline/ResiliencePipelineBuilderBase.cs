@@ -1,0 +1,71 @@
+namespace Resilience;
+
+/// <summary>
+/// What the non-generic and the result-aware pipeline builders share: the name, the time source and the ordered
+/// list of strategies. The first strategy added is the outermost.
+/// </summary>
+public abstract class ResiliencePipelineBuilderBase
+{
+    private readonly List<Func<StrategyBuilderContext, ResilienceStrategy>> _factories = [];
+    private TimeProvider _timeProvider = TimeProvider.System;
+
+    private protected ResiliencePipelineBuilderBase()
+    {
+    }
+
+    /// <summary>
+    /// Gets or sets the name of the pipeline, used in telemetry and exception messages.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public string? Name { get; set; }
+
+    /// <summary>
+    /// Gets or sets the time source of every delay, timer and window in the pipeline.
+    /// </summary>
+    /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
+    /// <exception cref="ArgumentNullException">The value is <see langword="null"/>.</exception>
+    public TimeProvider TimeProvider
+    {
+        get => _timeProvider;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value, nameof(TimeProvider));
+            _timeProvider = value;
+        }
+    }
+
+    /// <summary>
+    /// Gets the number of strategies added so far.
+    /// </summary>
+    public int Count => _factories.Count;
+
+    internal void AddStrategyCore(Func<StrategyBuilderContext, ResilienceStrategy> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        _factories.Add(factory);
+    }
+
+    internal ResilienceStrategy? BuildStrategy()
+    {
+        if (_factories.Count == 0)
+        {
+            return null;
+        }
+
+        var context = new StrategyBuilderContext(Name, TimeProvider);
+        var strategies = new ResilienceStrategy[_factories.Count];
+        for (var i = 0; i < strategies.Length; i++)
+        {
+            strategies[i] = _factories[i](context) ?? throw new InvalidOperationException($"The strategy factory at position {i} returned null.");
+        }
+
+        // Chain from the innermost outwards so the first strategy added wraps all the others.
+        var root = strategies[^1];
+        for (var i = strategies.Length - 2; i >= 0; i--)
+        {
+            root = new Internal.ChainedStrategy(strategies[i], root);
+        }
+
+        return root;
+    }
+}

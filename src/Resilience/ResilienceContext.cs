@@ -1,0 +1,55 @@
+namespace Resilience;
+
+/// <summary>
+/// The state of one execution flowing through a pipeline: the cancellation token every strategy and the callback
+/// observe, whether the caller is synchronous, and a property bag for user data.
+/// </summary>
+/// <remarks>
+/// Contexts are pooled: get one from <see cref="ResilienceContextPool.Shared"/> and return it when the execution
+/// is over. Never keep a reference to a context after returning it.
+/// </remarks>
+public sealed class ResilienceContext
+{
+    private Dictionary<string, object?>? _properties;
+
+    internal ResilienceContext()
+    {
+    }
+
+    /// <summary>
+    /// Gets or sets the cancellation token of the current execution. Strategies such as timeout replace it for the
+    /// strategies and callback they wrap and restore it afterwards.
+    /// </summary>
+    public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>
+    /// Gets the key that identifies the operation in telemetry, if the caller gave one.
+    /// </summary>
+    public string? OperationKey { get; internal set; }
+
+    /// <summary>
+    /// Gets a value indicating whether the execution was started from a synchronous <c>Execute</c> overload;
+    /// strategies then wait synchronously instead of going asynchronous where they can.
+    /// </summary>
+    public bool IsSynchronous { get; internal set; }
+
+    /// <summary>
+    /// Gets the user properties of this execution. The dictionary is created on first use.
+    /// </summary>
+    public IDictionary<string, object?> Properties => _properties ??= new Dictionary<string, object?>(StringComparer.Ordinal);
+
+    internal void Initialize(string? operationKey, bool isSynchronous, CancellationToken cancellationToken)
+    {
+        OperationKey = operationKey;
+        CancellationToken = cancellationToken;
+        IsSynchronous = isSynchronous;
+    }
+
+    internal void Reset()
+    {
+        OperationKey = null;
+        CancellationToken = default;
+        IsSynchronous = false;
+        _properties?.Clear();
+    }
+}
