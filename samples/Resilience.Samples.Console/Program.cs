@@ -1,0 +1,12 @@
+using Resilience.Samples.Console;
+
+// A tour of the library against a flaky HTTP endpoint served in-process on 127.0.0.1.
+await using var server = await FlakyServer.StartAsync();
+using var http = new HttpClient { BaseAddress = server.BaseAddress };
+Console.WriteLine($"Flaky server listening on {server.BaseAddress}");
+
+await TimeoutTour.RunAsync(http);
+await FallbackTour.RunAsync(http);
+
+Console.WriteLine();
+Console.WriteLine("Tour complete.");

@@ -1,0 +1,64 @@
+using System.Globalization;
+
+namespace Resilience.Internal;
+
+/// <summary>
+/// Validates strategy options when a strategy is added to a builder, with messages that name the option
+/// (<c>RetryStrategyOptions.BaseDelay</c>) and the bad value.
+/// </summary>
+internal static class OptionGuard
+{
+    public static T NotNull<T>(T? value, string optionName)
+        where T : class
+        => value ?? throw new ArgumentNullException(optionName, $"The option '{optionName}' must not be null.");
+
+    public static void Positive(TimeSpan value, string optionName)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            throw OutOfRange(optionName, value, "must be greater than zero");
+        }
+    }
+
+    public static void NotNegative(TimeSpan value, string optionName)
+    {
+        if (value < TimeSpan.Zero)
+        {
+            throw OutOfRange(optionName, value, "must not be negative");
+        }
+    }
+
+    public static void AtMost(TimeSpan value, TimeSpan max, string optionName)
+    {
+        if (value > max)
+        {
+            throw OutOfRange(optionName, value, $"must not exceed {Format(max)}");
+        }
+    }
+
+    public static void InRange(int value, int min, int max, string optionName)
+    {
+        if (value < min || value > max)
+        {
+            throw OutOfRange(optionName, value, $"must be between {min} and {max}");
+        }
+    }
+
+    public static void InRange(double value, double minExclusive, double maxInclusive, string optionName)
+    {
+        if (double.IsNaN(value) || value <= minExclusive || value > maxInclusive)
+        {
+            throw OutOfRange(optionName, value, $"must be greater than {minExclusive.ToString(CultureInfo.InvariantCulture)} and at most {maxInclusive.ToString(CultureInfo.InvariantCulture)}");
+        }
+    }
+
+    public static ArgumentOutOfRangeException OutOfRange(string optionName, object value, string rule)
+        => new(optionName, value, $"The option '{optionName}' {rule}; it was {Format(value)}.");
+
+    private static string Format(object value) => value switch
+    {
+        TimeSpan span when span == System.Threading.Timeout.InfiniteTimeSpan => "infinite",
+        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? string.Empty,
+    };
+}

@@ -1,0 +1,145 @@
+using Resilience.Internal;
+using Resilience.Telemetry;
+
+namespace Resilience.Timeout;
+
+/// <summary>
+/// Cancels the token of the wrapped work after a timeout and turns the resulting cancellation into a
+/// <see cref="TimeoutRejectedException"/>; the caller's own cancellation stays an <see cref="OperationCanceledException"/>.
+/// </summary>
+internal sealed class TimeoutStrategy : ResilienceStrategy
+{
+    private readonly TimeSpan _timeout;
+    private readonly Func<TimeoutGeneratorArguments, ValueTask<TimeSpan>>? _generator;
+    private readonly Func<OnTimeoutArguments, ValueTask>? _onTimeout;
+    private readonly CancellationTokenSourcePool _pool;
+    private readonly ResilienceTelemetry _telemetry;
+
+    public TimeoutStrategy(TimeoutStrategyOptions options, StrategyBuilderContext context)
+    {
+        _timeout = options.Timeout;
+        _generator = options.TimeoutGenerator;
+        _onTimeout = options.OnTimeout;
+        _pool = new CancellationTokenSourcePool(context.TimeProvider);
+        _telemetry = context.CreateTelemetry(options.Name, TimeoutConstants.DefaultName);
+    }
+
+    protected internal override ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
+        Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
+        ResilienceContext context,
+        TState state)
+    {
+        if (_generator is null)
+        {
+            return ExecuteWithTimeout(_timeout, callback, context, state);
+        }
+
+        ValueTask<TimeSpan> generated;
+#pragma warning disable CA1031 // A failing generator fails this call, as an outcome.
+        try
+        {
+            generated = _generator(new TimeoutGeneratorArguments(context));
+        }
+        catch (Exception ex)
+        {
+            return Outcome.FromExceptionAsValueTask<TResult>(ex);
+        }
+#pragma warning restore CA1031
+
+        return generated.IsCompletedSuccessfully
+            ? ExecuteWithTimeout(generated.Result, callback, context, state)
+            : GenerateThenExecuteAsync(generated, callback, context, state);
+    }
+
+    private async ValueTask<Outcome<TResult>> GenerateThenExecuteAsync<TResult, TState>(
+        ValueTask<TimeSpan> generated,
+        Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
+        ResilienceContext context,
+        TState state)
+    {
+        TimeSpan timeout;
+#pragma warning disable CA1031 // A failing generator fails this call, as an outcome.
+        try
+        {
+            timeout = await generated.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            return Outcome.FromException<TResult>(ex);
+        }
+#pragma warning restore CA1031
+
+        return await ExecuteWithTimeout(timeout, callback, context, state).ConfigureAwait(false);
+    }
+
+    private ValueTask<Outcome<TResult>> ExecuteWithTimeout<TResult, TState>(
+        TimeSpan timeout,
+        Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
+        ResilienceContext context,
+        TState state)
+    {
+        if (!TimeoutConstants.IsEnforced(timeout))
+        {
+            return callback(context, state);
+        }
+
+        var callerToken = context.CancellationToken;
+        var source = _pool.Rent(timeout);
+        var registration = callerToken.CanBeCanceled
+            ? callerToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), source)
+            : default;
+        context.CancellationToken = source.Token;
+
+        var pending = callback(context, state);
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return AwaitThenCompleteAsync(pending, timeout, source, registration, context, callerToken);
+        }
+
+        return Complete(pending.Result, timeout, source, registration, context, callerToken);
+    }
+
+    private async ValueTask<Outcome<TResult>> AwaitThenCompleteAsync<TResult>(
+        ValueTask<Outcome<TResult>> pending,
+        TimeSpan timeout,
+        CancellationTokenSource source,
+        CancellationTokenRegistration registration,
+        ResilienceContext context,
+        CancellationToken callerToken)
+    {
+        var outcome = await pending.ConfigureAwait(false);
+        return await Complete(outcome, timeout, source, registration, context, callerToken).ConfigureAwait(false);
+    }
+
+    private ValueTask<Outcome<TResult>> Complete<TResult>(
+        Outcome<TResult> outcome,
+        TimeSpan timeout,
+        CancellationTokenSource source,
+        CancellationTokenRegistration registration,
+        ResilienceContext context,
+        CancellationToken callerToken)
+    {
+        context.CancellationToken = callerToken;
+
+        // Unregister before the source goes back to the pool, so a late caller cancellation cannot cancel a
+        // source that another call is already using. Dispose waits for a running callback to finish.
+        registration.Dispose();
+        var timedOut = source.IsCancellationRequested && !callerToken.IsCancellationRequested;
+        _pool.Return(source);
+
+        if (!timedOut || outcome.Exception is not OperationCanceledException cancellation)
+        {
+            return new ValueTask<Outcome<TResult>>(outcome);
+        }
+
+        var rejected = Outcome.FromException<TResult>(new TimeoutRejectedException(timeout, _telemetry.PipelineName, cancellation));
+        var raised = EventRaiser.RaiseAsync(_onTimeout, new OnTimeoutArguments(context, timeout), _telemetry, TimeoutConstants.OnTimeoutEvent);
+        return raised.IsCompletedSuccessfully ? new ValueTask<Outcome<TResult>>(rejected) : AwaitEventAsync(raised, rejected);
+    }
+
+    private static async ValueTask<Outcome<TResult>> AwaitEventAsync<TResult>(ValueTask raised, Outcome<TResult> outcome)
+    {
+        await raised.ConfigureAwait(false);
+        return outcome;
+    }
+}

@@ -1,0 +1,15 @@
+using BenchmarkDotNet.Running;
+
+namespace Resilience.Benchmarks;
+
+internal static class Program
+{
+    // dotnet run -c Release --project tests/Resilience.Benchmarks -- --filter '*'          (full runs)
+    // dotnet run -c Release --project tests/Resilience.Benchmarks -- --short --filter '*'  (short runs, minutes)
+    public static void Main(string[] args)
+    {
+        var shortRun = args.Contains("--short");
+        var rest = args.Where(a => a != "--short").ToArray();
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest, BenchmarkConfig.Create(shortRun));
+    }
+}
