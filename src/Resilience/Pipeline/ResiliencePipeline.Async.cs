@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Resilience.Internal;
 
 namespace Resilience;
@@ -12,6 +13,7 @@ public sealed partial class ResiliencePipeline
     /// <param name="cancellationToken">The caller's token; its cancellation is reported as <see cref="OperationCanceledException"/>.</param>
     /// <returns>The result of the callback (or of a fallback).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="callback"/> is <see langword="null"/>.</exception>
+    [OverloadResolutionPriority(1)]
     public ValueTask<TResult> ExecuteAsync<TResult>(Func<CancellationToken, ValueTask<TResult>> callback, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(callback);
@@ -32,6 +34,7 @@ public sealed partial class ResiliencePipeline
     /// <param name="cancellationToken">The caller's token.</param>
     /// <returns>The result of the callback (or of a fallback).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="callback"/> is <see langword="null"/>.</exception>
+    [OverloadResolutionPriority(1)]
     public ValueTask<TResult> ExecuteAsync<TResult, TState>(Func<TState, CancellationToken, ValueTask<TResult>> callback, TState state, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(callback);
@@ -48,6 +51,7 @@ public sealed partial class ResiliencePipeline
     /// <param name="cancellationToken">The caller's token.</param>
     /// <returns>A task that completes when the work (and any retries) is done.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="callback"/> is <see langword="null"/>.</exception>
+    [OverloadResolutionPriority(1)]
     public ValueTask ExecuteAsync(Func<CancellationToken, ValueTask> callback, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(callback);
@@ -89,6 +93,43 @@ public sealed partial class ResiliencePipeline
             static (context, cb) => CallbackInvoker.InvokeAsync(static (f, ct) => CallbackInvoker.ToVoid(f(ct)), cb, context),
             callback,
             cancellationToken));
+    }
+
+    /// <summary>
+    /// Executes a <see cref="Task{TResult}"/>-returning callback, such as <c>ct =&gt; http.GetStringAsync(url, ct)</c>.
+    /// </summary>
+    /// <remarks>Async lambdas bind to the <see cref="ValueTask{TResult}"/> overload, which allocates less.</remarks>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="callback">The work to protect.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <returns>The result of the callback (or of a fallback).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="callback"/> is <see langword="null"/>.</exception>
+    public ValueTask<TResult> ExecuteAsync<TResult>(Func<CancellationToken, Task<TResult>> callback, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        return RunAsync(
+            static (context, cb) => CallbackInvoker.InvokeAsync(static (f, ct) => new ValueTask<TResult>(f(ct)), cb, context),
+            callback,
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Executes a <see cref="Task{TResult}"/>-returning callback with a state argument.
+    /// </summary>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <typeparam name="TState">The state type.</typeparam>
+    /// <param name="callback">The work to protect.</param>
+    /// <param name="state">The state passed to <paramref name="callback"/>.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <returns>The result of the callback (or of a fallback).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="callback"/> is <see langword="null"/>.</exception>
+    public ValueTask<TResult> ExecuteAsync<TResult, TState>(Func<TState, CancellationToken, Task<TResult>> callback, TState state, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        return RunAsync(
+            static (context, s) => CallbackInvoker.InvokeAsync(static (x, ct) => new ValueTask<TResult>(x.Callback(x.State, ct)), s, context),
+            new CallbackState<Func<TState, CancellationToken, Task<TResult>>, TState>(callback, state),
+            cancellationToken);
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Resilience;
 
 /// <summary>
@@ -23,6 +25,7 @@ public sealed class ResiliencePipeline<TResult>
     /// <param name="cancellationToken">The caller's token.</param>
     /// <returns>The result of the callback (or of a fallback).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="callback"/> is <see langword="null"/>.</exception>
+    [OverloadResolutionPriority(1)]
     public ValueTask<TResult> ExecuteAsync(Func<CancellationToken, ValueTask<TResult>> callback, CancellationToken cancellationToken = default)
         => _pipeline.ExecuteAsync(callback, cancellationToken);
 
@@ -35,7 +38,30 @@ public sealed class ResiliencePipeline<TResult>
     /// <param name="cancellationToken">The caller's token.</param>
     /// <returns>The result of the callback (or of a fallback).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="callback"/> is <see langword="null"/>.</exception>
+    [OverloadResolutionPriority(1)]
     public ValueTask<TResult> ExecuteAsync<TState>(Func<TState, CancellationToken, ValueTask<TResult>> callback, TState state, CancellationToken cancellationToken = default)
+        => _pipeline.ExecuteAsync(callback, state, cancellationToken);
+
+    /// <summary>
+    /// Executes a <see cref="Task{TResult}"/>-returning callback, such as <c>ct =&gt; http.GetStringAsync(url, ct)</c>.
+    /// </summary>
+    /// <param name="callback">The work to protect.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <returns>The result of the callback (or of a fallback).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="callback"/> is <see langword="null"/>.</exception>
+    public ValueTask<TResult> ExecuteAsync(Func<CancellationToken, Task<TResult>> callback, CancellationToken cancellationToken = default)
+        => _pipeline.ExecuteAsync(callback, cancellationToken);
+
+    /// <summary>
+    /// Executes a <see cref="Task{TResult}"/>-returning callback with a state argument.
+    /// </summary>
+    /// <typeparam name="TState">The state type.</typeparam>
+    /// <param name="callback">The work to protect.</param>
+    /// <param name="state">The state passed to <paramref name="callback"/>.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <returns>The result of the callback (or of a fallback).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="callback"/> is <see langword="null"/>.</exception>
+    public ValueTask<TResult> ExecuteAsync<TState>(Func<TState, CancellationToken, Task<TResult>> callback, TState state, CancellationToken cancellationToken = default)
         => _pipeline.ExecuteAsync(callback, state, cancellationToken);
 
     /// <summary>
