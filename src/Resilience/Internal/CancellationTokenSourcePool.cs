@@ -8,6 +8,14 @@ namespace Resilience.Internal;
 /// </summary>
 internal sealed class CancellationTokenSourcePool
 {
+    // One source per thread serves the common case (rent and return on one thread) without interlocked work; it
+    // remembers the provider it was built for, since a source's timer belongs to one provider for life.
+    [ThreadStatic]
+    private static CancellationTokenSource? t_source;
+
+    [ThreadStatic]
+    private static TimeProvider? t_sourceProvider;
+
     private readonly TimeProvider _timeProvider;
     private readonly ConcurrentQueue<CancellationTokenSource> _sources = new();
 
@@ -15,7 +23,12 @@ internal sealed class CancellationTokenSourcePool
 
     public CancellationTokenSource Rent(TimeSpan delay)
     {
-        if (!_sources.TryDequeue(out var source))
+        var source = t_source;
+        if (source is not null && ReferenceEquals(t_sourceProvider, _timeProvider))
+        {
+            t_source = null;
+        }
+        else if (!_sources.TryDequeue(out source))
         {
             // A source built with a non-system provider keeps that provider's timer for every later CancelAfter,
             // so a FakeTimeProvider drives the timeout in tests.
@@ -31,13 +44,20 @@ internal sealed class CancellationTokenSourcePool
     public void Return(CancellationTokenSource source)
     {
         // A cancelled source cannot be reset; it leaves the pool.
-        if (source.TryReset())
+        if (!source.TryReset())
         {
-            _sources.Enqueue(source);
+            source.Dispose();
+            return;
+        }
+
+        if (t_source is null)
+        {
+            t_source = source;
+            t_sourceProvider = _timeProvider;
         }
         else
         {
-            source.Dispose();
+            _sources.Enqueue(source);
         }
     }
 }

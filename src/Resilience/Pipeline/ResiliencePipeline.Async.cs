@@ -38,6 +38,11 @@ public sealed partial class ResiliencePipeline
     public ValueTask<TResult> ExecuteAsync<TResult, TState>(Func<TState, CancellationToken, ValueTask<TResult>> callback, TState state, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(callback);
+        if (_strategy is null)
+        {
+            return ExecuteDirect(callback, state, cancellationToken);
+        }
+
         return RunAsync(
             static (context, s) => CallbackInvoker.InvokeAsync(s.Callback, s.State, context),
             new CallbackState<Func<TState, CancellationToken, ValueTask<TResult>>, TState>(callback, state),
@@ -183,6 +188,27 @@ public sealed partial class ResiliencePipeline
         catch (Exception ex)
         {
             return Outcome.FromException<TResult>(ex);
+        }
+#pragma warning restore CA1031
+    }
+
+    // An empty pipeline behaves like a direct call, with the same contract as any pipeline: a cancelled token means
+    // the work is not started, and a synchronous throw surfaces through the returned task.
+    private static ValueTask<TResult> ExecuteDirect<TResult, TState>(Func<TState, CancellationToken, ValueTask<TResult>> callback, TState state, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<TResult>(cancellationToken);
+        }
+
+#pragma warning disable CA1031 // The exception is handed to the caller through the task, as an async method would.
+        try
+        {
+            return callback(state, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<TResult>(ex);
         }
 #pragma warning restore CA1031
     }

@@ -1,0 +1,24 @@
+using Polly;
+using Polly.Fallback;
+
+// Kept outside the Resilience namespace: both libraries name their builder extensions alike (AddTimeout,
+// AddFallback, ...), and inside namespace Resilience our extensions would shadow Polly's.
+namespace PollyBaselines;
+
+/// <summary>
+/// Polly.Core pipelines configured like ours, for side-by-side benchmarks.
+/// </summary>
+internal static class PollyCorePipelines
+{
+    public static ResiliencePipeline Empty() => new ResiliencePipelineBuilder().Build();
+
+    public static ResiliencePipeline Timeout(TimeSpan timeout) => new ResiliencePipelineBuilder().AddTimeout(timeout).Build();
+
+    public static ResiliencePipeline<int> FallbackTo(int value) => new ResiliencePipelineBuilder<int>()
+        .AddFallback(new FallbackStrategyOptions<int>
+        {
+            ShouldHandle = static args => new ValueTask<bool>(args.Outcome.Exception is not null),
+            FallbackAction = _ => Outcome.FromResultAsValueTask(value),
+        })
+        .Build();
+}
