@@ -52,6 +52,22 @@ internal static class OptionGuard
         }
     }
 
+    public static void NotEmpty(string? value, string optionName)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new ArgumentException($"The option '{optionName}' must not be empty.", optionName);
+        }
+    }
+
+    public static void InRange(long value, long min, long max, string optionName)
+    {
+        if (value < min || value > max)
+        {
+            throw OutOfRange(optionName, value, $"must be between {min} and {max}");
+        }
+    }
+
     public static ArgumentOutOfRangeException OutOfRange(string optionName, object value, string rule)
         => new(optionName, value, $"The option '{optionName}' {rule}; it was {Format(value)}.");
 

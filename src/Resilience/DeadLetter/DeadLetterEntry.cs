@@ -1,0 +1,43 @@
+namespace Resilience.DeadLetter;
+
+/// <summary>
+/// One dead-lettered operation: what to run again (operation type and payload), why it failed, and where its
+/// retries stand. Entries are immutable snapshots; the queue replaces them as their state changes.
+/// </summary>
+public sealed record DeadLetterEntry
+{
+    /// <summary>Gets the identifier: 26 characters, sortable by creation time.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Gets the operation type, which selects the handler that retries it.</summary>
+    public required string OperationType { get; init; }
+
+    /// <summary>Gets when the entry was created.</summary>
+    public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>Gets when the entry last changed.</summary>
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>Gets the latest failure.</summary>
+    public required DeadLetterError Error { get; init; }
+
+    /// <summary>Gets the payload bytes (UTF-8 JSON when added with a serializer).</summary>
+    public ReadOnlyMemory<byte> Payload { get; init; }
+
+    /// <summary>Gets free-form context (correlation ids, tenant, ...), after redaction.</summary>
+    public IReadOnlyDictionary<string, string> Context { get; init; } = EmptyContext;
+
+    /// <summary>Gets how many retry attempts the queue has made.</summary>
+    public int AttemptCount { get; init; }
+
+    /// <summary>Gets how many retry attempts the queue may make before the entry is exhausted.</summary>
+    public int MaxAttempts { get; init; }
+
+    /// <summary>Gets when the next attempt is due, if one is scheduled.</summary>
+    public DateTimeOffset? NextAttemptAt { get; init; }
+
+    /// <summary>Gets the status.</summary>
+    public DeadLetterStatus Status { get; init; }
+
+    internal static IReadOnlyDictionary<string, string> EmptyContext { get; } = new Dictionary<string, string>(0);
+}

@@ -1,0 +1,49 @@
+using System.Buffers;
+
+namespace Resilience.DeadLetter.Internal;
+
+/// <summary>
+/// A record encoded into a pooled buffer with room for its header; the writer seals it (sequence and checksum)
+/// when it takes its place in the log.
+/// </summary>
+internal sealed class EncodedRecord
+{
+    private byte[]? _buffer;
+
+    private EncodedRecord(byte[] buffer, RecordType type, int bodyLength)
+    {
+        _buffer = buffer;
+        Type = type;
+        BodyLength = bodyLength;
+    }
+
+    public RecordType Type { get; }
+
+    public int BodyLength { get; }
+
+    public int Size => LogFormat.RecordSize(BodyLength);
+
+    public Span<byte> Body => Buffer.AsSpan(LogFormat.RecordHeaderSize + LogFormat.RecordPrefixSize, BodyLength);
+
+    private byte[] Buffer => _buffer ?? throw new ObjectDisposedException(nameof(EncodedRecord));
+
+    public static EncodedRecord Create(RecordType type, int bodyLength)
+        => new(ArrayPool<byte>.Shared.Rent(LogFormat.RecordSize(bodyLength)), type, bodyLength);
+
+    /// <summary>Seals the record with its sequence number and returns its bytes.</summary>
+    public ReadOnlySpan<byte> Seal(ulong sequence)
+    {
+        var record = Buffer.AsSpan(0, Size);
+        LogFormat.SealRecord(record, Type, sequence, BodyLength);
+        return record;
+    }
+
+    public void Release()
+    {
+        var buffer = Interlocked.Exchange(ref _buffer, null);
+        if (buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace Resilience.DeadLetter.Internal;
+
+/// <summary>
+/// The file operations the log needs, in one place so tests can inject failures (a disk that fails on write or
+/// on flush) and so every file is created with owner-only permissions.
+/// </summary>
+internal class LogFileSystem
+{
+    public static LogFileSystem Default { get; } = new();
+
+    public virtual LogFile Open(string path, bool createNew)
+    {
+        var options = new FileStreamOptions
+        {
+            Mode = createNew ? FileMode.CreateNew : FileMode.Open,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.Read,
+            BufferSize = 0,
+        };
+        if (createNew && !OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        return new LogFile(new FileStream(path, options));
+    }
+
+    public virtual void Move(string source, string destination) => File.Move(source, destination, overwrite: true);
+
+    public virtual void Delete(string path) => File.Delete(path);
+
+    /// <summary>
+    /// Makes a rename or a new file durable by flushing the directory itself (needed on Unix; a no-op on Windows).
+    /// </summary>
+    public virtual void FlushDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var fd = NativeMethods.Open(directory, 0 /* O_RDONLY */);
+        if (fd < 0)
+        {
+            throw new IOException($"Could not open directory '{directory}' to flush it (errno {Marshal.GetLastPInvokeError()}).");
+        }
+
+        try
+        {
+            if (NativeMethods.FSync(fd) != 0)
+            {
+                throw new IOException($"Could not flush directory '{directory}' (errno {Marshal.GetLastPInvokeError()}).");
+            }
+        }
+        finally
+        {
+            _ = NativeMethods.Close(fd);
+        }
+    }
+}
+
+/// <summary>One open log file.</summary>
+internal class LogFile : IDisposable
+{
+    private readonly FileStream? _stream;
+
+    // The stream is unbuffered (BufferSize 0), so positional I/O on its handle is the only I/O there is.
+    public LogFile(FileStream stream) => _stream = stream;
+
+    protected LogFile()
+    {
+    }
+
+    public virtual long Length => RandomAccess.GetLength(Handle);
+
+    private SafeFileHandle Handle => _stream?.SafeFileHandle ?? throw new InvalidOperationException("This log file has no handle.");
+
+    public virtual int Read(Span<byte> destination, long offset) => RandomAccess.Read(Handle, destination, offset);
+
+    public virtual void Write(ReadOnlySpan<byte> source, long offset) => RandomAccess.Write(Handle, source, offset);
+
+    public virtual void Flush() => RandomAccess.FlushToDisk(Handle);
+
+    public virtual void SetLength(long length) => RandomAccess.SetLength(Handle, length);
+
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _stream?.Dispose();
+        }
+    }
+}
+
+internal static partial class NativeMethods
+{
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    public static partial int FSync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+}

@@ -1,0 +1,300 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Resilience.DeadLetter.Internal;
+
+/// <summary>
+/// Turns entries and their changes into record bodies and back. Bodies are little-endian binary: strings as a
+/// 32-bit byte count (-1 for null) and UTF-8, times as UTC ticks.
+/// </summary>
+internal static class RecordCodec
+{
+    private const long NoTime = long.MinValue;
+
+    public static EncodedRecord EncodePut(DeadLetterEntry entry)
+    {
+        var size = StringSize(entry.Id) + StringSize(entry.OperationType) + 16 + ErrorSize(entry.Error)
+            + 4 + entry.Payload.Length + 4 + 4 + 4 + 8 + 1;
+        foreach (var pair in entry.Context)
+        {
+            size += StringSize(pair.Key) + StringSize(pair.Value);
+        }
+
+        var record = EncodedRecord.Create(RecordType.Put, size);
+        var writer = new SpanWriter(record.Body);
+        writer.WriteString(entry.Id);
+        writer.WriteString(entry.OperationType);
+        writer.WriteInt64(entry.CreatedAt.UtcTicks);
+        writer.WriteInt64(entry.UpdatedAt.UtcTicks);
+        WriteError(ref writer, entry.Error);
+        writer.WriteInt32(entry.Payload.Length);
+        writer.WriteBytes(entry.Payload.Span);
+        writer.WriteInt32(entry.Context.Count);
+        foreach (var pair in entry.Context)
+        {
+            writer.WriteString(pair.Key);
+            writer.WriteString(pair.Value);
+        }
+
+        WriteState(ref writer, entry);
+        return record;
+    }
+
+    public static EncodedRecord EncodeState(DeadLetterEntry entry)
+    {
+        var size = StringSize(entry.Id) + 8 + ErrorSize(entry.Error) + 4 + 4 + 8 + 1;
+        var record = EncodedRecord.Create(RecordType.State, size);
+        var writer = new SpanWriter(record.Body);
+        writer.WriteString(entry.Id);
+        writer.WriteInt64(entry.UpdatedAt.UtcTicks);
+        WriteError(ref writer, entry.Error);
+        WriteState(ref writer, entry);
+        return record;
+    }
+
+    public static EncodedRecord EncodeDelete(string id)
+    {
+        var record = EncodedRecord.Create(RecordType.Delete, StringSize(id));
+        var writer = new SpanWriter(record.Body);
+        writer.WriteString(id);
+        return record;
+    }
+
+    public static DeadLetterEntry DecodePut(ReadOnlySpan<byte> body)
+    {
+        var reader = new SpanReader(body);
+        var id = reader.ReadRequiredString();
+        var operationType = reader.ReadRequiredString();
+        var created = reader.ReadTime();
+        var updated = reader.ReadTime();
+        var error = ReadError(ref reader);
+        var payload = reader.ReadBytes(reader.ReadInt32()).ToArray();
+        var contextCount = reader.ReadInt32();
+        if (contextCount < 0 || contextCount > body.Length)
+        {
+            throw new FormatException("Bad context count.");
+        }
+
+        IReadOnlyDictionary<string, string> context = DeadLetterEntry.EmptyContext;
+        if (contextCount > 0)
+        {
+            var map = new Dictionary<string, string>(contextCount, StringComparer.Ordinal);
+            for (var i = 0; i < contextCount; i++)
+            {
+                map[reader.ReadRequiredString()] = reader.ReadRequiredString();
+            }
+
+            context = map;
+        }
+
+        var entry = new DeadLetterEntry
+        {
+            Id = id,
+            OperationType = operationType,
+            CreatedAt = created,
+            UpdatedAt = updated,
+            Error = error,
+            Payload = payload,
+            Context = context,
+        };
+        return ReadState(ref reader, entry);
+    }
+
+    /// <summary>
+    /// Applies a state record to the entry it names; returns <see langword="null"/> when that entry no longer exists
+    /// (a state change that raced with a delete is harmless).
+    /// </summary>
+    public static DeadLetterEntry? ApplyState(ReadOnlySpan<byte> body, Func<string, DeadLetterEntry?> find)
+    {
+        var reader = new SpanReader(body);
+        var id = reader.ReadRequiredString();
+        var existing = find(id);
+        if (existing is null)
+        {
+            return null;
+        }
+
+        var updated = reader.ReadTime();
+        var error = ReadError(ref reader);
+        return ReadState(ref reader, existing with { UpdatedAt = updated, Error = error });
+    }
+
+    public static string DecodeDelete(ReadOnlySpan<byte> body)
+    {
+        var reader = new SpanReader(body);
+        return reader.ReadRequiredString();
+    }
+
+    public static string ReadId(ReadOnlySpan<byte> body)
+    {
+        var reader = new SpanReader(body);
+        return reader.ReadRequiredString();
+    }
+
+    private static void WriteError(ref SpanWriter writer, DeadLetterError error)
+    {
+        writer.WriteString(error.Type);
+        writer.WriteString(error.Message);
+        writer.WriteString(error.StackTrace);
+        writer.WriteByte((byte)error.Reason);
+    }
+
+    private static DeadLetterError ReadError(ref SpanReader reader) => new()
+    {
+        Type = reader.ReadRequiredString(),
+        Message = reader.ReadRequiredString(),
+        StackTrace = reader.ReadString(),
+        Reason = (DeadLetterFailureReason)reader.ReadByte(),
+    };
+
+    private static void WriteState(ref SpanWriter writer, DeadLetterEntry entry)
+    {
+        writer.WriteInt32(entry.AttemptCount);
+        writer.WriteInt32(entry.MaxAttempts);
+        writer.WriteInt64(entry.NextAttemptAt?.UtcTicks ?? NoTime);
+        writer.WriteByte((byte)entry.Status);
+    }
+
+    private static DeadLetterEntry ReadState(ref SpanReader reader, DeadLetterEntry entry)
+    {
+        var attempts = reader.ReadInt32();
+        var maxAttempts = reader.ReadInt32();
+        var next = reader.ReadInt64();
+        var status = (DeadLetterStatus)reader.ReadByte();
+        if (!Enum.IsDefined(status))
+        {
+            throw new FormatException("Bad status.");
+        }
+
+        return entry with
+        {
+            AttemptCount = attempts,
+            MaxAttempts = maxAttempts,
+            NextAttemptAt = next == NoTime ? null : new DateTimeOffset(next, TimeSpan.Zero),
+            Status = status,
+        };
+    }
+
+    private static int ErrorSize(DeadLetterError error) => StringSize(error.Type) + StringSize(error.Message) + StringSize(error.StackTrace) + 1;
+
+    private static int StringSize(string? value) => 4 + (value is null ? 0 : Encoding.UTF8.GetByteCount(value));
+
+    private ref struct SpanWriter
+    {
+        private readonly Span<byte> _buffer;
+        private int _position;
+
+        public SpanWriter(Span<byte> buffer)
+        {
+            _buffer = buffer;
+            _position = 0;
+        }
+
+        public void WriteByte(byte value) => _buffer[_position++] = value;
+
+        public void WriteInt32(int value)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(_buffer[_position..], value);
+            _position += 4;
+        }
+
+        public void WriteInt64(long value)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(_buffer[_position..], value);
+            _position += 8;
+        }
+
+        public void WriteBytes(ReadOnlySpan<byte> value)
+        {
+            value.CopyTo(_buffer[_position..]);
+            _position += value.Length;
+        }
+
+        public void WriteString(string? value)
+        {
+            if (value is null)
+            {
+                WriteInt32(-1);
+                return;
+            }
+
+            var count = Encoding.UTF8.GetBytes(value, _buffer[(_position + 4)..]);
+            WriteInt32(count);
+            _position += count;
+        }
+    }
+
+    private ref struct SpanReader
+    {
+        private readonly ReadOnlySpan<byte> _buffer;
+        private int _position;
+
+        public SpanReader(ReadOnlySpan<byte> buffer)
+        {
+            _buffer = buffer;
+            _position = 0;
+        }
+
+        public byte ReadByte()
+        {
+            Need(1);
+            return _buffer[_position++];
+        }
+
+        public int ReadInt32()
+        {
+            Need(4);
+            var value = BinaryPrimitives.ReadInt32LittleEndian(_buffer[_position..]);
+            _position += 4;
+            return value;
+        }
+
+        public long ReadInt64()
+        {
+            Need(8);
+            var value = BinaryPrimitives.ReadInt64LittleEndian(_buffer[_position..]);
+            _position += 8;
+            return value;
+        }
+
+        public DateTimeOffset ReadTime()
+        {
+            var ticks = ReadInt64();
+            if (ticks < DateTimeOffset.MinValue.UtcTicks || ticks > DateTimeOffset.MaxValue.UtcTicks)
+            {
+                throw new FormatException("Bad time.");
+            }
+
+            return new DateTimeOffset(ticks, TimeSpan.Zero);
+        }
+
+        public ReadOnlySpan<byte> ReadBytes(int count)
+        {
+            if (count < 0)
+            {
+                throw new FormatException("Bad length.");
+            }
+
+            Need(count);
+            var value = _buffer.Slice(_position, count);
+            _position += count;
+            return value;
+        }
+
+        public string? ReadString()
+        {
+            var count = ReadInt32();
+            return count == -1 ? null : Encoding.UTF8.GetString(ReadBytes(count));
+        }
+
+        public string ReadRequiredString() => ReadString() ?? throw new FormatException("A required string is missing.");
+
+        private readonly void Need(int count)
+        {
+            if (_buffer.Length - _position < count)
+            {
+                throw new FormatException("The record body ends early.");
+            }
+        }
+    }
+}
