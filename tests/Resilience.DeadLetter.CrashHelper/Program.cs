@@ -1,0 +1,42 @@
+using Resilience.DeadLetter;
+using Resilience.DeadLetter.CrashHelper;
+
+// Used by the kill -9 test: appends entries to a store from several concurrent producers and prints
+// "ACK <id>" for each entry the store acknowledged. The test kills this process at random moments and checks
+// that every acknowledged entry survived, intact.
+if (args.Length < 2)
+{
+    Console.Error.WriteLine("usage: <directory> <producers> [durability]");
+    return 2;
+}
+
+var durability = args.Length > 2 ? Enum.Parse<DurabilityMode>(args[2]) : DurabilityMode.Always;
+await using var store = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions
+{
+    Directory = args[0],
+    Durability = durability,
+    SegmentSize = 256 * 1024,
+    CompactionThreshold = 512 * 1024,
+});
+Console.WriteLine("READY");
+
+var producers = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
+var runId = Guid.NewGuid().ToString("N")[..8];
+var tasks = new Task[producers];
+for (var p = 0; p < producers; p++)
+{
+    var producer = p;
+    tasks[p] = Task.Run(async () =>
+    {
+        for (var n = 0; ; n++)
+        {
+            var id = $"{runId}-{producer:D2}-{n:D8}";
+            await store.SaveAsync([CrashEntries.Create(id, n)]);
+            Console.WriteLine("ACK " + id);
+        }
+    });
+}
+
+await Task.WhenAll(tasks);
+return 0;
+
