@@ -52,7 +52,15 @@ internal sealed partial class SegmentLog
             if (isLast)
             {
                 _segment = _files.Open(path, createNew: false);
-                _segmentLength = end;
+                var aligned = LogFormat.Align8((int)end);
+                if (aligned != end)
+                {
+                    // Only the zero padding of the last record was lost: restore it so appends stay aligned.
+                    _segment.SetLength(aligned);
+                    _segment.Flush();
+                }
+
+                _segmentLength = aligned;
             }
         }
 
