@@ -237,8 +237,17 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         foreach (var request in batch)
         {
             request.ReleaseRecords();
-            request.OnDurable?.Invoke();
-            request.TrySetResult();
+#pragma warning disable CA1031 // The follow-up belongs to its request: its failure goes to that caller, never kills the writer loop.
+            try
+            {
+                request.OnDurable?.Invoke();
+                request.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                request.TrySetException(ex);
+            }
+#pragma warning restore CA1031
         }
 
         MaybeCompact();
