@@ -1,0 +1,438 @@
+namespace Resilience.DeadLetter;
+
+/// <summary>
+/// Retries due entries of a <see cref="DeadLetterQueue"/> through their handlers: bounded concurrency, exponential
+/// backoff with jitter, each attempt's outcome persisted before the next is scheduled, and a pause per operation type
+/// after repeated failures so a dead dependency does not burn every entry's attempts.
+/// </summary>
+/// <remarks>
+/// There is no polling: one timer (from the queue's <see cref="TimeProvider"/>) is armed for the earliest due entry.
+/// Entries left <see cref="DeadLetterStatus.Retrying"/> by a crash are retried again after <see cref="Start"/>
+/// (at-least-once); their interrupted attempt still counts.
+/// </remarks>
+public sealed class DeadLetterProcessor : IAsyncDisposable
+{
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(1);
+
+    private readonly Lock _lock = new();
+    private readonly DeadLetterQueue _queue;
+    private readonly DeadLetterQueueOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Func<double> _random;
+    private readonly PriorityQueue<string, DateTimeOffset> _due = new();
+    private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _consecutiveFailures = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _pausedUntil = new(StringComparer.Ordinal);
+    private ITimer? _timer;
+    private CancellationTokenSource _stopping = new();
+    private bool _running;
+    private bool _pumpQueued;
+    private int _busy;
+    private TaskCompletionSource? _idle;
+    private DateTimeOffset _lastSweep = DateTimeOffset.MinValue;
+
+    internal DeadLetterProcessor(DeadLetterQueue queue, DeadLetterQueueOptions options)
+    {
+        _queue = queue;
+        _options = options;
+        _time = options.TimeProvider;
+        _random = options.Randomizer ?? Random.Shared.NextDouble;
+    }
+
+    /// <summary>Gets a value indicating whether the processor is dispatching.</summary>
+    public bool IsRunning
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _running;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gets the operation types paused now after repeated failures, with the time each pause ends.
+    /// </summary>
+    /// <returns>The paused types.</returns>
+    public IReadOnlyDictionary<string, DateTimeOffset> GetPausedOperationTypes()
+    {
+        var now = _time.GetUtcNow();
+        lock (_lock)
+        {
+            return _pausedUntil.Where(p => p.Value > now).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>
+    /// Starts dispatching: schedules every pending entry (including attempts a crash interrupted).
+    /// </summary>
+    public void Start()
+    {
+        lock (_lock)
+        {
+            if (_running)
+            {
+                return;
+            }
+
+            _running = true;
+            if (_stopping.IsCancellationRequested)
+            {
+                _stopping.Dispose();
+                _stopping = new CancellationTokenSource();
+            }
+
+            _timer ??= _time.CreateTimer(static s => ((DeadLetterProcessor)s!).RequestPump(), this, System.Threading.Timeout.InfiniteTimeSpan, System.Threading.Timeout.InfiniteTimeSpan);
+        }
+
+        ScheduleAll();
+    }
+
+    /// <summary>
+    /// Stops dispatching and waits for running attempts; when <paramref name="cancellationToken"/> fires first, the
+    /// running attempts' token is cancelled and they are put back in line.
+    /// </summary>
+    /// <param name="cancellationToken">Bounds the wait (for example the host's shutdown timeout).</param>
+    /// <returns>A task that completes when no attempt is running.</returns>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            _running = false;
+            _timer?.Change(System.Threading.Timeout.InfiniteTimeSpan, System.Threading.Timeout.InfiniteTimeSpan);
+        }
+
+        try
+        {
+            await WaitForIdleAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+            await WaitForIdleAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Completes when no attempt is running and no dispatch is pending (useful in tests after moving a fake clock).
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>A task that completes when the processor is idle.</returns>
+    public Task WaitForIdleAsync(CancellationToken cancellationToken = default)
+    {
+        Task idle;
+        lock (_lock)
+        {
+            if (_busy == 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            _idle ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            idle = _idle.Task;
+        }
+
+        return idle.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Stops the processor (waiting for running attempts) and releases its timer.
+    /// </summary>
+    /// <returns>A task that completes when it is stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        if (_timer is not null)
+        {
+            await _timer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
+    }
+
+    internal TimeSpan Backoff(int attemptsMade)
+    {
+        // base * 2^n, capped, then scaled into [50 %, 100 %) of itself: computed in double so no attempt count overflows.
+        var exponential = _options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attemptsMade, 62));
+        var capped = Math.Min(exponential, _options.RetryMaxDelay.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(capped * (0.5 + (0.5 * _random())));
+    }
+
+    internal void Schedule(DeadLetterEntry entry)
+    {
+        if (entry.Status is not (DeadLetterStatus.Pending or DeadLetterStatus.Retrying))
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            _due.Enqueue(entry.Id, entry.Status == DeadLetterStatus.Retrying ? DateTimeOffset.MinValue : entry.NextAttemptAt ?? DateTimeOffset.MinValue);
+        }
+
+        RequestPump();
+    }
+
+    internal void ScheduleAll()
+    {
+        foreach (var entry in _queue.Store.GetAll())
+        {
+            Schedule(entry);
+        }
+
+        RequestPump();
+    }
+
+    private void RequestPump()
+    {
+        lock (_lock)
+        {
+            if (!_running || _pumpQueued)
+            {
+                return;
+            }
+
+            _pumpQueued = true;
+            _busy++;
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(static p => p.Pump(), this, preferLocal: false);
+    }
+
+    private void Pump()
+    {
+        var toRun = new List<DeadLetterEntry>();
+        var now = _time.GetUtcNow();
+        lock (_lock)
+        {
+            _pumpQueued = false;
+            while (_running && _inFlight.Count < _options.MaxConcurrentAttempts && _due.TryPeek(out var id, out var due) && due <= now)
+            {
+                _due.Dequeue();
+                var entry = _queue.Store.Find(id);
+                if (entry is null || _inFlight.Contains(id) || !IsDue(entry, now))
+                {
+                    continue;
+                }
+
+                if (_pausedUntil.TryGetValue(entry.OperationType, out var until) && until > now)
+                {
+                    _due.Enqueue(id, until);
+                    continue;
+                }
+
+                if (_queue.FindHandler(entry.OperationType) is null)
+                {
+                    // Picked up again when a handler for its type is registered.
+                    continue;
+                }
+
+                _inFlight.Add(id);
+                _busy++;
+                toRun.Add(entry);
+            }
+
+            ArmTimer_NeedsLock(now);
+        }
+
+        foreach (var entry in toRun)
+        {
+            _ = RunAttemptAsync(entry);
+        }
+
+        if (now - _lastSweep >= SweepInterval)
+        {
+            _lastSweep = now;
+            lock (_lock)
+            {
+                _busy++;
+            }
+
+            _ = SweepRetentionAsync(now);
+        }
+
+        Done();
+    }
+
+    private static bool IsDue(DeadLetterEntry entry, DateTimeOffset now) => entry.Status switch
+    {
+        DeadLetterStatus.Retrying => true,
+        DeadLetterStatus.Pending => entry.NextAttemptAt is null || entry.NextAttemptAt <= now,
+        _ => false,
+    };
+
+    private void ArmTimer_NeedsLock(DateTimeOffset now)
+    {
+        if (!_running || _timer is null || !_due.TryPeek(out _, out var next))
+        {
+            return;
+        }
+
+        // When every slot is busy the next dispatch follows an attempt's completion, not the clock.
+        if (next <= now && _inFlight.Count >= _options.MaxConcurrentAttempts)
+        {
+            return;
+        }
+
+        var delay = next - now;
+        _timer.Change(delay < TimeSpan.Zero ? TimeSpan.Zero : delay, System.Threading.Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task RunAttemptAsync(DeadLetterEntry entry)
+    {
+        try
+        {
+            await AttemptAsync(entry).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A store failure while recording an attempt must not kill the processor; the entry is retried after restart.
+        catch (Exception ex)
+        {
+            _queue.Telemetry.ReportCallbackFailure("DeadLetterAttemptRecording", ex);
+        }
+#pragma warning restore CA1031
+        finally
+        {
+            lock (_lock)
+            {
+                _inFlight.Remove(entry.Id);
+            }
+
+            RequestPump();
+            Done();
+        }
+    }
+
+    private async Task AttemptAsync(DeadLetterEntry entry)
+    {
+        var attemptNumber = entry.AttemptCount + 1;
+        var running = entry with { Status = DeadLetterStatus.Retrying, AttemptCount = attemptNumber, UpdatedAt = _time.GetUtcNow() };
+
+        // The attempt is durable before it runs, so a crash during it still counts it.
+        await _queue.Store.SaveAsync([running]).ConfigureAwait(false);
+
+        Exception? failure = null;
+#pragma warning disable CA1031 // The handler's failure is the attempt's outcome.
+        try
+        {
+            var handler = _queue.FindHandler(entry.OperationType)!;
+            await handler(new DeadLetterAttempt(running, attemptNumber), _stopping.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+        }
+#pragma warning restore CA1031
+
+        var now = _time.GetUtcNow();
+        if (failure is null)
+        {
+            var recovered = running with { Status = DeadLetterStatus.Recovered, NextAttemptAt = null, UpdatedAt = now };
+            await _queue.Store.SaveAsync([recovered]).ConfigureAwait(false);
+            lock (_lock)
+            {
+                _consecutiveFailures.Remove(entry.OperationType);
+                _pausedUntil.Remove(entry.OperationType);
+            }
+
+            _queue.Telemetry.Report("OnRecovered");
+            await _queue.RaiseAsync(_options.OnRecovered, recovered, "OnRecovered").ConfigureAwait(false);
+            return;
+        }
+
+        if (failure is OperationCanceledException && _stopping.IsCancellationRequested)
+        {
+            // Shutdown interrupted it: back in line, due at once after the next start.
+            await _queue.Store.SaveAsync([running with { Status = DeadLetterStatus.Pending, NextAttemptAt = now, UpdatedAt = now }]).ConfigureAwait(false);
+            return;
+        }
+
+        RecordFailure(entry.OperationType, now);
+        DeadLetterFailureReason? finalReason = failure switch
+        {
+            DeadLetterPayloadException => DeadLetterFailureReason.CorruptedData,
+            _ when _options.IsPermanentFailure?.Invoke(failure) == true => DeadLetterFailureReason.NonRetryable,
+            _ when attemptNumber >= running.MaxAttempts => DeadLetterFailureReason.MaxRetriesExceeded,
+            _ => null,
+        };
+
+        if (finalReason is { } reason)
+        {
+            var exhausted = running with
+            {
+                Status = DeadLetterStatus.Exhausted,
+                NextAttemptAt = null,
+                UpdatedAt = now,
+                Error = _queue.Redact(DeadLetterError.FromException(failure, reason)),
+            };
+            await _queue.Store.SaveAsync([exhausted]).ConfigureAwait(false);
+            _queue.Telemetry.Report("OnExhausted");
+            await _queue.RaiseAsync(_options.OnExhausted, exhausted, "OnExhausted").ConfigureAwait(false);
+            return;
+        }
+
+        var retry = running with
+        {
+            Status = DeadLetterStatus.Pending,
+            NextAttemptAt = now + Backoff(attemptNumber),
+            UpdatedAt = now,
+            Error = _queue.Redact(DeadLetterError.FromException(failure, DeadLetterFailureReason.MaxRetriesExceeded)),
+        };
+        await _queue.Store.SaveAsync([retry]).ConfigureAwait(false);
+        Schedule(retry);
+    }
+
+    private void RecordFailure(string operationType, DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            var failures = _consecutiveFailures.GetValueOrDefault(operationType) + 1;
+            _consecutiveFailures[operationType] = failures;
+            if (failures >= _options.PauseAfterConsecutiveFailures && _options.PauseDuration > TimeSpan.Zero)
+            {
+                _pausedUntil[operationType] = now + _options.PauseDuration;
+                _queue.Telemetry.Report("OnOperationTypePaused");
+            }
+        }
+    }
+
+    private async Task SweepRetentionAsync(DateTimeOffset now)
+    {
+        try
+        {
+            var expired = _queue.Store.GetAll()
+                .Where(e => e.Status is DeadLetterStatus.Recovered or DeadLetterStatus.Discarded && e.UpdatedAt + _options.Retention <= now)
+                .Select(e => e.Id)
+                .ToList();
+            if (expired.Count > 0)
+            {
+                await _queue.Store.DeleteAsync(expired).ConfigureAwait(false);
+            }
+        }
+#pragma warning disable CA1031 // Retention is housekeeping; a failure is reported and retried at the next sweep.
+        catch (Exception ex)
+        {
+            _queue.Telemetry.ReportCallbackFailure("DeadLetterRetention", ex);
+        }
+#pragma warning restore CA1031
+        finally
+        {
+            Done();
+        }
+    }
+
+    private void Done()
+    {
+        TaskCompletionSource? idle = null;
+        lock (_lock)
+        {
+            if (--_busy == 0)
+            {
+                idle = _idle;
+                _idle = null;
+            }
+        }
+
+        idle?.TrySetResult();
+    }
+}

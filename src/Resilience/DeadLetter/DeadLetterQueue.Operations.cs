@@ -1,0 +1,170 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Resilience.DeadLetter;
+
+public sealed partial class DeadLetterQueue
+{
+    private readonly ConcurrentDictionary<string, Func<DeadLetterAttempt, CancellationToken, ValueTask>> _handlers = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Registers the handler that retries entries of an operation type, with the raw payload bytes.
+    /// </summary>
+    /// <param name="operationType">The operation type.</param>
+    /// <param name="handler">Runs the operation again; throwing counts as a failed attempt.</param>
+    /// <exception cref="ArgumentException"><paramref name="operationType"/> is empty or already has a handler.</exception>
+    public void RegisterHandler(string operationType, Func<DeadLetterAttempt, CancellationToken, ValueTask> handler)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(operationType);
+        ArgumentNullException.ThrowIfNull(handler);
+        if (!_handlers.TryAdd(operationType, handler))
+        {
+            throw new ArgumentException($"The operation type '{operationType}' already has a handler.", nameof(operationType));
+        }
+
+        Processor.ScheduleAll();
+    }
+
+    /// <summary>
+    /// Registers the handler that retries entries of an operation type, with the payload deserialized from JSON.
+    /// A payload that cannot be deserialized exhausts its entry at once (reason <see cref="DeadLetterFailureReason.CorruptedData"/>).
+    /// </summary>
+    /// <typeparam name="TPayload">The payload type.</typeparam>
+    /// <param name="operationType">The operation type.</param>
+    /// <param name="typeInfo">The payload's JSON metadata, from your <c>JsonSerializerContext</c>.</param>
+    /// <param name="handler">Runs the operation again.</param>
+    public void RegisterHandler<TPayload>(string operationType, JsonTypeInfo<TPayload> typeInfo, Func<TPayload, DeadLetterAttempt, CancellationToken, ValueTask> handler)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        ArgumentNullException.ThrowIfNull(handler);
+        RegisterHandler(operationType, (attempt, ct) =>
+        {
+            TPayload payload;
+            try
+            {
+                payload = JsonSerializer.Deserialize(attempt.Entry.Payload.Span, typeInfo)!;
+            }
+            catch (JsonException ex)
+            {
+                throw new DeadLetterPayloadException($"The payload of entry '{attempt.Entry.Id}' cannot be read as {typeof(TPayload).Name}: {ex.Message}", ex);
+            }
+
+            return handler(payload, attempt, ct);
+        });
+    }
+
+    /// <summary>
+    /// Puts an entry back in line for an immediate attempt, with a fresh attempt budget.
+    /// </summary>
+    /// <param name="id">The entry's id.</param>
+    /// <param name="cancellationToken">Cancels waiting.</param>
+    /// <returns>The entry as replayed.</returns>
+    /// <exception cref="ArgumentException"><paramref name="id"/> is null or empty.</exception>
+    /// <exception cref="KeyNotFoundException">No entry has that id.</exception>
+    /// <exception cref="InvalidOperationException">No handler is registered for the entry's operation type.</exception>
+    public async ValueTask<DeadLetterEntry> ReplayAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        var entry = _store.Find(id) ?? throw new KeyNotFoundException($"No dead letter entry has the id '{id}'.");
+        EnsureHandler(entry.OperationType);
+        var replayed = Replayed(entry, _options.TimeProvider.GetUtcNow());
+        await _store.SaveAsync([replayed], cancellationToken).ConfigureAwait(false);
+        _telemetry.Report("OnReplayed");
+        Processor.Schedule(replayed);
+        return replayed;
+    }
+
+    /// <summary>
+    /// Replays every entry matching a filter (paging ignored), spreading their attempts so that at most
+    /// <paramref name="maxPerSecond"/> start each second. Recovered and discarded entries are not replayed
+    /// unless the filter names their status.
+    /// </summary>
+    /// <param name="filter">Which entries to replay.</param>
+    /// <param name="maxPerSecond">The most attempts to start per second.</param>
+    /// <param name="cancellationToken">Cancels waiting.</param>
+    /// <returns>How many entries were replayed.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxPerSecond"/> is not positive.</exception>
+    /// <exception cref="InvalidOperationException">A matching entry's operation type has no handler; nothing is replayed.</exception>
+    public async ValueTask<int> ReplayAsync(DeadLetterQuery filter, double maxPerSecond, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        if (double.IsNaN(maxPerSecond) || maxPerSecond <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxPerSecond), maxPerSecond, "The replay rate must be greater than zero.");
+        }
+
+        var matches = _store.GetAll()
+            .Where(e => filter.Matches(e) && (filter.Status is not null || e.Status is not (DeadLetterStatus.Recovered or DeadLetterStatus.Discarded)))
+            .ToList();
+        foreach (var type in matches.Select(e => e.OperationType).Distinct(StringComparer.Ordinal))
+        {
+            EnsureHandler(type);
+        }
+
+        var now = _options.TimeProvider.GetUtcNow();
+        var spacing = TimeSpan.FromSeconds(1 / maxPerSecond);
+        var replayed = matches.Select((entry, i) => Replayed(entry, now + (spacing * i))).ToList();
+        await _store.SaveAsync(replayed, cancellationToken).ConfigureAwait(false);
+        foreach (var entry in replayed)
+        {
+            Processor.Schedule(entry);
+        }
+
+        _telemetry.Report("OnReplayed");
+        return replayed.Count;
+    }
+
+    /// <summary>
+    /// Marks an entry discarded: it is never retried, and retention removes it later.
+    /// </summary>
+    /// <param name="id">The entry's id.</param>
+    /// <param name="cancellationToken">Cancels waiting.</param>
+    /// <returns>A task that completes when the change is durable.</returns>
+    /// <exception cref="ArgumentException"><paramref name="id"/> is null or empty.</exception>
+    /// <exception cref="KeyNotFoundException">No entry has that id.</exception>
+    public async ValueTask DiscardAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        var entry = _store.Find(id) ?? throw new KeyNotFoundException($"No dead letter entry has the id '{id}'.");
+        var discarded = entry with
+        {
+            Status = DeadLetterStatus.Discarded,
+            NextAttemptAt = null,
+            UpdatedAt = _options.TimeProvider.GetUtcNow(),
+        };
+        await _store.SaveAsync([discarded], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Deletes every entry matching a filter (paging ignored).
+    /// </summary>
+    /// <param name="filter">Which entries to delete.</param>
+    /// <param name="cancellationToken">Cancels waiting.</param>
+    /// <returns>How many entries were deleted.</returns>
+    public async ValueTask<int> PurgeAsync(DeadLetterQuery filter, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var ids = _store.GetAll().Where(filter.Matches).Select(e => e.Id).ToList();
+        await _store.DeleteAsync(ids, cancellationToken).ConfigureAwait(false);
+        return ids.Count;
+    }
+
+    internal Func<DeadLetterAttempt, CancellationToken, ValueTask>? FindHandler(string operationType) => _handlers.GetValueOrDefault(operationType);
+
+    private void EnsureHandler(string operationType)
+    {
+        if (!_handlers.ContainsKey(operationType))
+        {
+            throw new InvalidOperationException($"No handler is registered for operation type '{operationType}'; register one with RegisterHandler before replaying.");
+        }
+    }
+
+    private static DeadLetterEntry Replayed(DeadLetterEntry entry, DateTimeOffset due) => entry with
+    {
+        Status = DeadLetterStatus.Pending,
+        AttemptCount = 0,
+        NextAttemptAt = due,
+        UpdatedAt = due,
+    };
+}

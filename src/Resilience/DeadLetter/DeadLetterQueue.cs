@@ -1,0 +1,384 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Resilience.DeadLetter.Internal;
+using Resilience.Internal;
+using Resilience.Telemetry;
+
+namespace Resilience.DeadLetter;
+
+/// <summary>
+/// A queue of failed operations kept in a store (durable on disk by default), retried automatically by its
+/// <see cref="Processor"/> and open to inspection, replay and purge. Thread-safe.
+/// </summary>
+/// <remarks>
+/// An entry is visible (and its <c>AddAsync</c> completes) only once the store has made it durable. Handlers, one per
+/// operation type, are what the processor and <see cref="ReplayAsync(string, CancellationToken)"/> run.
+/// </remarks>
+[SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "'Dead letter queue' is the established name of the concept.")]
+public sealed partial class DeadLetterQueue : IAsyncDisposable
+{
+    private const int MaxMessageLength = 4096;
+    private const int MaxStackTraceLength = 16 * 1024;
+
+    private readonly IDeadLetterStore _store;
+    private readonly bool _ownsStore;
+    private readonly DeadLetterQueueOptions _options;
+    private readonly DeadLetterId _ids;
+    private readonly ResilienceTelemetry _telemetry = new(null, "DeadLetterQueue");
+    private readonly SemaphoreSlim _admission = new(1, 1);
+
+    private DeadLetterQueue(IDeadLetterStore store, bool ownsStore, DeadLetterQueueOptions options)
+    {
+        _store = store;
+        _ownsStore = ownsStore;
+        _options = options;
+        _ids = new DeadLetterId(options.TimeProvider);
+        Processor = new DeadLetterProcessor(this, options);
+    }
+
+    /// <summary>Gets the processor that retries due entries; call <see cref="DeadLetterProcessor.Start"/> to run it.</summary>
+    public DeadLetterProcessor Processor { get; }
+
+    /// <summary>Gets the store behind the queue.</summary>
+    public IDeadLetterStore Store => _store;
+
+    internal DeadLetterQueueOptions Options => _options;
+
+    internal ResilienceTelemetry Telemetry => _telemetry;
+
+    /// <summary>
+    /// Opens a queue: a durable <see cref="FileDeadLetterStore"/> in <see cref="DeadLetterQueueOptions.Directory"/>,
+    /// or an in-memory store when no directory is set.
+    /// </summary>
+    /// <param name="options">The options.</param>
+    /// <returns>The queue; dispose it to stop the processor, flush and release the directory.</returns>
+    /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
+    /// <exception cref="IOException">The directory cannot be used or is locked by another process.</exception>
+    public static DeadLetterQueue Open(DeadLetterQueueOptions options)
+    {
+        Validate(options);
+        IDeadLetterStore store = options.Directory is null
+            ? new InMemoryDeadLetterStore()
+            : FileDeadLetterStore.Open(new FileDeadLetterStoreOptions
+            {
+                Directory = options.Directory,
+                Durability = options.Durability,
+                CorruptionHandling = options.CorruptionHandling,
+                MaxPayloadBytes = options.MaxPayloadBytes,
+                TimeProvider = options.TimeProvider,
+            });
+        return new DeadLetterQueue(store, ownsStore: true, options);
+    }
+
+    /// <summary>
+    /// Creates a queue over a store you own (for example a custom database store); disposing the queue does not dispose the store.
+    /// </summary>
+    /// <param name="store">The store.</param>
+    /// <param name="options">The options (the storage options in it are ignored).</param>
+    /// <returns>The queue.</returns>
+    public static DeadLetterQueue Create(IDeadLetterStore store, DeadLetterQueueOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        Validate(options);
+        return new DeadLetterQueue(store, ownsStore: false, options);
+    }
+
+    /// <summary>
+    /// Adds a failed operation with a raw payload. Completes once the entry is durable.
+    /// </summary>
+    /// <param name="operationType">Selects the handler that will retry it.</param>
+    /// <param name="payload">What the handler needs to run the operation again.</param>
+    /// <param name="exception">The failure.</param>
+    /// <param name="reason">Why the operation is dead-lettered.</param>
+    /// <param name="context">Free-form context (correlation ids, ...); redacted before it is stored.</param>
+    /// <param name="cancellationToken">Cancels waiting; the entry may still be added.</param>
+    /// <returns>The stored entry.</returns>
+    /// <exception cref="ArgumentException"><paramref name="operationType"/> is null or empty.</exception>
+    /// <exception cref="DeadLetterRejectedException">The payload is over <see cref="DeadLetterQueueOptions.MaxPayloadBytes"/> (reason <see cref="DeadLetterFailureReason.Oversized"/>); nothing is written.</exception>
+    /// <exception cref="DeadLetterQueueFullException">The queue is full and the overflow policy cannot make room.</exception>
+    /// <exception cref="DeadLetterStoreFaultedException">The store failed to write; nothing was acknowledged.</exception>
+    public ValueTask<DeadLetterEntry> AddAsync(
+        string operationType,
+        ReadOnlyMemory<byte> payload,
+        Exception exception,
+        DeadLetterFailureReason reason = DeadLetterFailureReason.MaxRetriesExceeded,
+        IReadOnlyDictionary<string, string>? context = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return AddAsync(operationType, payload, DeadLetterError.FromException(exception, reason), context, cancellationToken);
+    }
+
+    /// <summary>
+    /// Adds a failed operation whose payload is serialized to JSON with <paramref name="typeInfo"/> (from your
+    /// <c>JsonSerializerContext</c>, so it stays trim- and AOT-safe). Completes once the entry is durable.
+    /// </summary>
+    /// <typeparam name="TPayload">The payload type.</typeparam>
+    /// <param name="operationType">Selects the handler that will retry it.</param>
+    /// <param name="payload">The payload.</param>
+    /// <param name="typeInfo">The payload's JSON metadata.</param>
+    /// <param name="exception">The failure.</param>
+    /// <param name="context">Free-form context; redacted before it is stored.</param>
+    /// <param name="cancellationToken">Cancels waiting.</param>
+    /// <returns>The stored entry.</returns>
+    public ValueTask<DeadLetterEntry> AddAsync<TPayload>(
+        string operationType,
+        TPayload payload,
+        JsonTypeInfo<TPayload> typeInfo,
+        Exception exception,
+        IReadOnlyDictionary<string, string>? context = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        ArgumentNullException.ThrowIfNull(exception);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(payload, typeInfo);
+        return AddAsync(operationType, bytes, DeadLetterError.FromException(exception), context, cancellationToken);
+    }
+
+    /// <summary>
+    /// Adds a failed operation with an error you describe. Completes once the entry is durable.
+    /// </summary>
+    /// <param name="operationType">Selects the handler that will retry it.</param>
+    /// <param name="payload">What the handler needs to run the operation again.</param>
+    /// <param name="error">The failure.</param>
+    /// <param name="context">Free-form context; redacted before it is stored.</param>
+    /// <param name="cancellationToken">Cancels waiting.</param>
+    /// <returns>The stored entry.</returns>
+    public async ValueTask<DeadLetterEntry> AddAsync(
+        string operationType,
+        ReadOnlyMemory<byte> payload,
+        DeadLetterError error,
+        IReadOnlyDictionary<string, string>? context = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(operationType);
+        ArgumentNullException.ThrowIfNull(error);
+        if (payload.Length > _options.MaxPayloadBytes)
+        {
+            throw new DeadLetterRejectedException(
+                $"The payload of operation '{operationType}' is {payload.Length} bytes; the queue accepts at most {_options.MaxPayloadBytes} (DeadLetterQueueOptions.MaxPayloadBytes).",
+                DeadLetterFailureReason.Oversized);
+        }
+
+        var now = _options.TimeProvider.GetUtcNow();
+        var entry = new DeadLetterEntry
+        {
+            Id = _ids.Next(),
+            OperationType = operationType,
+            CreatedAt = now,
+            UpdatedAt = now,
+            Error = Redact(error),
+            Payload = payload.ToArray(),
+            Context = Redact(context),
+            MaxAttempts = _options.MaxAttempts,
+            NextAttemptAt = now + Processor.Backoff(0),
+            Status = DeadLetterStatus.Pending,
+        };
+
+        // Admission (the size check and any eviction) is serialized so two writers cannot both take the last slot.
+        await _admission.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await MakeRoomAsync(entry.Payload.Length, cancellationToken).ConfigureAwait(false);
+            await _store.SaveAsync([entry], cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _admission.Release();
+        }
+
+        _telemetry.Report("OnEnqueued");
+        await RaiseAsync(_options.OnEnqueued, entry, "OnEnqueued").ConfigureAwait(false);
+        Processor.Schedule(entry);
+        return entry;
+    }
+
+    /// <summary>
+    /// Gets an entry by id.
+    /// </summary>
+    /// <param name="id">The id.</param>
+    /// <returns>The entry, or <see langword="null"/> when there is none.</returns>
+    /// <exception cref="ArgumentException"><paramref name="id"/> is null or empty.</exception>
+    public DeadLetterEntry? Get(string id)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        return _store.Find(id);
+    }
+
+    /// <summary>
+    /// Finds entries matching a query, oldest first, one page at a time.
+    /// </summary>
+    /// <param name="query">The query; <see langword="null"/> matches everything.</param>
+    /// <returns>The page.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">Skip is negative or Take is not positive.</exception>
+    public DeadLetterPage Query(DeadLetterQuery? query = null)
+    {
+        query ??= new DeadLetterQuery();
+        ArgumentOutOfRangeException.ThrowIfNegative(query.Skip, "DeadLetterQuery.Skip");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(query.Take, "DeadLetterQuery.Take");
+        var matches = _store.GetAll().Where(query.Matches).ToList();
+        return new DeadLetterPage(matches.Skip(query.Skip).Take(query.Take).ToList(), matches.Count);
+    }
+
+    /// <summary>
+    /// Computes statistics from the stored entries.
+    /// </summary>
+    /// <returns>The statistics.</returns>
+    public DeadLetterStatistics GetStatistics()
+    {
+        var entries = _store.GetAll();
+        var now = _options.TimeProvider.GetUtcNow();
+        var byType = new Dictionary<string, int>(StringComparer.Ordinal);
+        var byStatus = new Dictionary<DeadLetterStatus, int>();
+        long retried = 0;
+        long bytes = 0;
+        DateTimeOffset? oldestPending = null;
+        foreach (var entry in entries)
+        {
+            byType[entry.OperationType] = byType.GetValueOrDefault(entry.OperationType) + 1;
+            byStatus[entry.Status] = byStatus.GetValueOrDefault(entry.Status) + 1;
+            retried += entry.AttemptCount;
+            bytes += entry.Payload.Length;
+            if (entry.Status is DeadLetterStatus.Pending or DeadLetterStatus.Retrying && (oldestPending is null || entry.CreatedAt < oldestPending))
+            {
+                oldestPending = entry.CreatedAt;
+            }
+        }
+
+        return new DeadLetterStatistics
+        {
+            TotalFailed = entries.Count,
+            TotalRetried = retried,
+            Recovered = byStatus.GetValueOrDefault(DeadLetterStatus.Recovered),
+            Exhausted = byStatus.GetValueOrDefault(DeadLetterStatus.Exhausted),
+            Discarded = byStatus.GetValueOrDefault(DeadLetterStatus.Discarded),
+            Pending = byStatus.GetValueOrDefault(DeadLetterStatus.Pending) + byStatus.GetValueOrDefault(DeadLetterStatus.Retrying),
+            SizeBytes = bytes,
+            OldestPendingAge = oldestPending is null ? null : now - oldestPending.Value,
+            ByOperationType = byType,
+            ByStatus = byStatus,
+        };
+    }
+
+    /// <summary>
+    /// Disposes the processor (waiting for running attempts) and the store, if the queue opened it.
+    /// </summary>
+    /// <returns>A task that completes when everything is flushed and released.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        await Processor.DisposeAsync().ConfigureAwait(false);
+        if (_ownsStore)
+        {
+            await _store.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _admission.Dispose();
+    }
+
+    internal async ValueTask RaiseAsync(Func<DeadLetterEntry, ValueTask>? callback, DeadLetterEntry entry, string name)
+    {
+        if (callback is null)
+        {
+            return;
+        }
+
+#pragma warning disable CA1031 // A failing user callback must not undo a durable state change; telemetry records it.
+        try
+        {
+            await callback(entry).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _telemetry.ReportCallbackFailure(name, ex);
+        }
+#pragma warning restore CA1031
+    }
+
+    internal DeadLetterError Redact(DeadLetterError error)
+    {
+        var message = Truncate(error.Message, MaxMessageLength);
+        var stack = error.StackTrace is null ? null : Truncate(error.StackTrace, MaxStackTraceLength);
+        return _options.Redact is { } redact
+            ? error with { Message = redact(message), StackTrace = stack is null ? null : redact(stack) }
+            : error with { Message = message, StackTrace = stack };
+    }
+
+    private IReadOnlyDictionary<string, string> Redact(IReadOnlyDictionary<string, string>? context)
+    {
+        if (context is null || context.Count == 0)
+        {
+            return DeadLetterEntry.EmptyContext;
+        }
+
+        var copy = new Dictionary<string, string>(context.Count, StringComparer.Ordinal);
+        foreach (var pair in context)
+        {
+            copy[pair.Key] = _options.Redact is { } redact ? redact(pair.Value) : pair.Value;
+        }
+
+        return copy;
+    }
+
+    private async ValueTask MakeRoomAsync(int payloadBytes, CancellationToken cancellationToken)
+    {
+        bool Full() => _store.Count + 1 > _options.MaxEntries || _store.PayloadBytes + payloadBytes > _options.MaxBytes;
+        if (!Full())
+        {
+            return;
+        }
+
+        if (_options.OverflowPolicy == OverflowPolicy.DropOldestExhausted)
+        {
+            var victims = new List<string>();
+            long freedBytes = 0;
+            foreach (var candidate in _store.GetAll())
+            {
+                if (candidate.Status != DeadLetterStatus.Exhausted)
+                {
+                    continue;
+                }
+
+                victims.Add(candidate.Id);
+                freedBytes += candidate.Payload.Length;
+                if (_store.Count - victims.Count + 1 <= _options.MaxEntries && _store.PayloadBytes - freedBytes + payloadBytes <= _options.MaxBytes)
+                {
+                    await _store.DeleteAsync(victims, cancellationToken).ConfigureAwait(false);
+                    _telemetry.Report("OnDroppedForRoom");
+                    return;
+                }
+            }
+        }
+
+        _telemetry.Report("OnRejectedFull");
+        throw new DeadLetterQueueFullException(
+            $"The dead letter queue is full ({_store.Count} entries, {_store.PayloadBytes} payload bytes; limits {_options.MaxEntries} entries and {_options.MaxBytes} bytes) and the overflow policy {_options.OverflowPolicy} cannot make room.");
+    }
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max];
+
+    private static void Validate(DeadLetterQueueOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        OptionGuard.InRange(options.MaxAttempts, 1, 10_000, "DeadLetterQueueOptions.MaxAttempts");
+        OptionGuard.InRange(options.MaxEntries, 1, int.MaxValue, "DeadLetterQueueOptions.MaxEntries");
+        OptionGuard.InRange(options.MaxBytes, 1, long.MaxValue, "DeadLetterQueueOptions.MaxBytes");
+        OptionGuard.InRange(options.MaxPayloadBytes, 1, 256 * 1024 * 1024, "DeadLetterQueueOptions.MaxPayloadBytes");
+        OptionGuard.InRange(options.MaxConcurrentAttempts, 1, 1024, "DeadLetterQueueOptions.MaxConcurrentAttempts");
+        OptionGuard.InRange(options.PauseAfterConsecutiveFailures, 1, int.MaxValue, "DeadLetterQueueOptions.PauseAfterConsecutiveFailures");
+        OptionGuard.Positive(options.RetryBaseDelay, "DeadLetterQueueOptions.RetryBaseDelay");
+        OptionGuard.Positive(options.RetryMaxDelay, "DeadLetterQueueOptions.RetryMaxDelay");
+        if (options.RetryMaxDelay < options.RetryBaseDelay)
+        {
+            throw OptionGuard.OutOfRange("DeadLetterQueueOptions.RetryMaxDelay", options.RetryMaxDelay, "must not be shorter than RetryBaseDelay");
+        }
+
+        OptionGuard.NotNegative(options.PauseDuration, "DeadLetterQueueOptions.PauseDuration");
+        OptionGuard.Positive(options.Retention, "DeadLetterQueueOptions.Retention");
+        OptionGuard.NotNull(options.TimeProvider, "DeadLetterQueueOptions.TimeProvider");
+        if (options.Directory is not null)
+        {
+            OptionGuard.NotEmpty(options.Directory, "DeadLetterQueueOptions.Directory");
+        }
+    }
+}
