@@ -15,7 +15,10 @@ namespace Resilience.DeadLetter;
 public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
 {
     private readonly Lock _lock = new();
-    private readonly SortedDictionary<string, (DeadLetterEntry Entry, int RecordSize)> _entries = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (DeadLetterEntry Entry, int RecordSize)> _entries = new(StringComparer.Ordinal);
+
+    // Reads far outnumber writes in queries and statistics: the id-ordered copy is kept until the next change.
+    private DeadLetterEntry[]? _ordered;
     private readonly int _maxPayloadBytes;
     private readonly int _maxRecordBody;
     private SegmentLog _log = null!;
@@ -168,14 +171,20 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     {
         lock (_lock)
         {
-            var all = new DeadLetterEntry[_entries.Count];
-            var i = 0;
-            foreach (var pair in _entries)
+            if (_ordered is null)
             {
-                all[i++] = pair.Value.Entry;
+                var all = new DeadLetterEntry[_entries.Count];
+                var i = 0;
+                foreach (var pair in _entries)
+                {
+                    all[i++] = pair.Value.Entry;
+                }
+
+                Array.Sort(all, static (a, b) => string.CompareOrdinal(a.Id, b.Id));
+                _ordered = all;
             }
 
-            return all;
+            return _ordered;
         }
     }
 
@@ -210,6 +219,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
                     lock (_lock)
                     {
                         _entries[updated.Id] = (updated, _entries[updated.Id].RecordSize);
+                        _ordered = null;
                     }
                 }
 
@@ -267,6 +277,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
             }
 
             _entries[entry.Id] = (entry, recordSize);
+            _ordered = null;
             _payloadBytes += entry.Payload.Length;
             _liveBytes += recordSize;
         }
@@ -280,6 +291,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
             {
                 if (_entries.Remove(id, out var removed))
                 {
+                    _ordered = null;
                     _payloadBytes -= removed.Entry.Payload.Length;
                     _liveBytes -= removed.RecordSize;
                 }

@@ -64,7 +64,7 @@ internal static class RecordCodec
     {
         var reader = new SpanReader(body);
         var id = reader.ReadRequiredString();
-        var operationType = reader.ReadRequiredString();
+        var operationType = Intern(reader.ReadRequiredString());
         var created = reader.ReadTime();
         var updated = reader.ReadTime();
         var error = ReadError(ref reader);
@@ -87,7 +87,13 @@ internal static class RecordCodec
             context = map;
         }
 
-        var entry = new DeadLetterEntry
+        var attempts = reader.ReadInt32();
+        var maxAttempts = reader.ReadInt32();
+        var next = reader.ReadInt64();
+        var status = ReadStatus(ref reader);
+
+        // Built once, with its final state: during recovery every entry survives, so each extra object is GC work.
+        return new DeadLetterEntry
         {
             Id = id,
             OperationType = operationType,
@@ -96,8 +102,11 @@ internal static class RecordCodec
             Error = error,
             Payload = payload,
             Context = context,
+            AttemptCount = attempts,
+            MaxAttempts = maxAttempts,
+            NextAttemptAt = next == NoTime ? null : new DateTimeOffset(next, TimeSpan.Zero),
+            Status = status,
         };
-        return ReadState(ref reader, entry);
     }
 
     /// <summary>
@@ -139,13 +148,21 @@ internal static class RecordCodec
         writer.WriteByte((byte)error.Reason);
     }
 
-    private static DeadLetterError ReadError(ref SpanReader reader) => new()
+    private static DeadLetterError ReadError(ref SpanReader reader)
     {
-        Type = reader.ReadRequiredString(),
-        Message = reader.ReadRequiredString(),
-        StackTrace = reader.ReadString(),
-        Reason = (DeadLetterFailureReason)reader.ReadByte(),
-    };
+        var error = new DeadLetterError
+        {
+            Type = Intern(reader.ReadRequiredString()),
+            Message = reader.ReadRequiredString(),
+            StackTrace = reader.ReadString(),
+            Reason = (DeadLetterFailureReason)reader.ReadByte(),
+        };
+
+        // Dead-lettered failures repeat (one outage, thousands of identical errors): equal errors share one instance.
+        return ErrorPool.Count < 10_000 ? ErrorPool.GetOrAdd(error, error) : ErrorPool.GetValueOrDefault(error, error);
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<DeadLetterError, DeadLetterError> ErrorPool = new();
 
     private static void WriteState(ref SpanWriter writer, DeadLetterEntry entry)
     {
@@ -155,16 +172,18 @@ internal static class RecordCodec
         writer.WriteByte((byte)entry.Status);
     }
 
+    private static DeadLetterStatus ReadStatus(ref SpanReader reader)
+    {
+        var status = (DeadLetterStatus)reader.ReadByte();
+        return Enum.IsDefined(status) ? status : throw new FormatException("Bad status.");
+    }
+
     private static DeadLetterEntry ReadState(ref SpanReader reader, DeadLetterEntry entry)
     {
         var attempts = reader.ReadInt32();
         var maxAttempts = reader.ReadInt32();
         var next = reader.ReadInt64();
-        var status = (DeadLetterStatus)reader.ReadByte();
-        if (!Enum.IsDefined(status))
-        {
-            throw new FormatException("Bad status.");
-        }
+        var status = ReadStatus(ref reader);
 
         return entry with
         {
@@ -174,6 +193,11 @@ internal static class RecordCodec
             Status = status,
         };
     }
+
+    // Operation types and exception type names repeat across thousands of entries; one string each is enough.
+    private static string Intern(string value) => string.IsInterned(value) ?? (value.Length <= 256 && InternPool.Count < 10_000 ? InternPool.GetOrAdd(value, value) : value);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> InternPool = new(StringComparer.Ordinal);
 
     private static int ErrorSize(DeadLetterError error) => StringSize(error.Type) + StringSize(error.Message) + StringSize(error.StackTrace) + 1;
 

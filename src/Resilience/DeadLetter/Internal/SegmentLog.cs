@@ -1,11 +1,12 @@
 using System.Globalization;
-using System.Threading.Channels;
 
 namespace Resilience.DeadLetter.Internal;
 
 /// <summary>
-/// An append-only, checksummed, crash-safe log in a directory of segment files, with group commit: one writer loop
-/// takes every request that arrived while the previous flush ran, writes them with one call and flushes once.
+/// An append-only, checksummed, crash-safe log in a directory of segment files, with group commit: the first caller
+/// to find the log idle becomes the writer and writes (and flushes) its own request on its own thread, so a lone
+/// producer pays one write and one flush and no thread switch; requests that arrive meanwhile queue up and are
+/// written together, with one flush, by a pool thread that takes over.
 /// </summary>
 /// <remarks>
 /// A request completes only after its records (and every earlier record) are written and, with
@@ -25,11 +26,15 @@ internal sealed partial class SegmentLog : IAsyncDisposable
     private readonly long _segmentSize;
     private readonly long _compactionThreshold;
     private readonly int _maxRecordLength;
-    private readonly Channel<LogWriteRequest> _requests = Channel.CreateUnbounded<LogWriteRequest>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _queueLock = new();
+    private List<LogWriteRequest> _pending = [];
+    private List<LogWriteRequest> _spare = [];
+    private bool _writing;
+    private bool _closed;
+    private TaskCompletionSource? _drained;
     private readonly List<(string Path, ulong FirstSequence)> _segments = [];
     private readonly FileStream _lockFile;
     private ITimer? _flushTimer;
-    private Task _writer = Task.CompletedTask;
     private LogFile? _segment;
     private long _segmentLength;
     private long _logBytes;
@@ -89,7 +94,6 @@ internal sealed partial class SegmentLog : IAsyncDisposable
                 log._flushTimer = options.TimeProvider.CreateTimer(static s => ((SegmentLog)s!).FlushIfDirty(), log, options.FlushInterval, options.FlushInterval);
             }
 
-            log._writer = Task.Run(log.RunWriterAsync);
             return log;
         }
         catch
@@ -108,10 +112,28 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         }
 
         var request = new LogWriteRequest(records, onDurable);
-        if (!_requests.Writer.TryWrite(request))
+        lock (_queueLock)
         {
-            request.ReleaseRecords();
-            return Task.FromException(new ObjectDisposedException(nameof(FileDeadLetterStore), "The dead letter store is closed."));
+            if (_closed)
+            {
+                request.ReleaseRecords();
+                return Task.FromException(new ObjectDisposedException(nameof(FileDeadLetterStore), "The dead letter store is closed."));
+            }
+
+            _pending.Add(request);
+            if (_writing)
+            {
+                return request.Task;
+            }
+
+            _writing = true;
+        }
+
+        // This caller writes the first batch (its own request included) on its own thread; if more arrived in the
+        // meantime, a pool thread carries on so the caller is not kept serving others.
+        if (DrainOneBatch())
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static log => log.DrainAll(), this, preferLocal: false);
         }
 
         return request.Task;
@@ -119,8 +141,22 @@ internal sealed partial class SegmentLog : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _requests.Writer.TryComplete();
-        await _writer.ConfigureAwait(false);
+        Task? drained = null;
+        lock (_queueLock)
+        {
+            _closed = true;
+            if (_writing)
+            {
+                _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                drained = _drained.Task;
+            }
+        }
+
+        if (drained is not null)
+        {
+            await drained.ConfigureAwait(false);
+        }
+
         if (_flushTimer is not null)
         {
             await _flushTimer.DisposeAsync().ConfigureAwait(false);
@@ -186,22 +222,61 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         return lockFile;
     }
 
-    private async Task RunWriterAsync()
+    private void DrainAll()
     {
-        var reader = _requests.Reader;
-        var batch = new List<LogWriteRequest>(64);
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (DrainOneBatch())
         {
+        }
+    }
+
+    /// <summary>Writes one batch of queued requests; returns whether more are waiting (the caller must go on).</summary>
+    private bool DrainOneBatch()
+    {
+        List<LogWriteRequest> batch;
+        long bytes = 0;
+        lock (_queueLock)
+        {
+            batch = _spare;
             batch.Clear();
-            long bytes = 0;
-            while (batch.Count < MaxBatchRequests && bytes < MaxBatchBytes && reader.TryRead(out var request))
+            var taken = 0;
+            while (taken < _pending.Count && taken < MaxBatchRequests && bytes < MaxBatchBytes)
             {
-                batch.Add(request);
-                bytes += request.Size;
+                bytes += _pending[taken].Size;
+                taken++;
             }
 
-            WriteBatch(batch, bytes);
+            if (taken == _pending.Count)
+            {
+                _spare = _pending;
+                _pending = batch;
+                batch = _spare;
+            }
+            else
+            {
+                batch.AddRange(_pending.GetRange(0, taken));
+                _pending.RemoveRange(0, taken);
+            }
         }
+
+        WriteBatch(batch, bytes);
+        batch.Clear();
+
+        TaskCompletionSource? drained = null;
+        lock (_queueLock)
+        {
+            _spare = batch;
+            if (_pending.Count > 0)
+            {
+                return true;
+            }
+
+            _writing = false;
+            drained = _drained;
+            _drained = null;
+        }
+
+        drained?.TrySetResult();
+        return false;
     }
 
     private void WriteBatch(List<LogWriteRequest> batch, long bytes)
