@@ -207,6 +207,31 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
     }
 
     /// <summary>
+    /// Gets an entry by id (the asynchronous form, for symmetry with stores that live in a database).
+    /// </summary>
+    /// <param name="id">The id.</param>
+    /// <param name="cancellationToken">Cancels the lookup.</param>
+    /// <returns>The entry, or <see langword="null"/> when there is none.</returns>
+    /// <exception cref="ArgumentException"><paramref name="id"/> is null or empty.</exception>
+    public ValueTask<DeadLetterEntry?> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return new ValueTask<DeadLetterEntry?>(Get(id));
+    }
+
+    /// <summary>
+    /// Finds entries matching a query (the asynchronous form of <see cref="Query"/>).
+    /// </summary>
+    /// <param name="query">The query; <see langword="null"/> matches everything.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>The page.</returns>
+    public ValueTask<DeadLetterPage> QueryAsync(DeadLetterQuery? query = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return new ValueTask<DeadLetterPage>(Query(query));
+    }
+
+    /// <summary>
     /// Finds entries matching a query, oldest first, one page at a time.
     /// </summary>
     /// <param name="query">The query; <see langword="null"/> matches everything.</param>
