@@ -6,6 +6,7 @@ using var http = new HttpClient { BaseAddress = server.BaseAddress };
 Console.WriteLine($"Flaky server listening on {server.BaseAddress}");
 
 await TimeoutTour.RunAsync(http);
+await RetryTour.RunAsync(http);
 await FallbackTour.RunAsync(http);
 
 Console.WriteLine();

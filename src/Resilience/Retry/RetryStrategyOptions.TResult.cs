@@ -74,5 +74,26 @@ public class RetryStrategyOptions<TResult> : ResilienceStrategyOptions
     [EditorBrowsable(EditorBrowsableState.Never)]
     public Func<double>? Randomizer { get; set; }
 
+    /// <summary>
+    /// Computes the delays these options give the first <paramref name="count"/> retries (before any <c>Retry-After</c>
+    /// or <see cref="DelayGenerator"/>), for documentation, logs and configuration checks.
+    /// </summary>
+    /// <param name="count">How many retries.</param>
+    /// <returns>The delays, in order.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    public IReadOnlyList<TimeSpan> PreviewDelays(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var random = Randomizer ?? Random.Shared.NextDouble;
+        var previous = 0.0;
+        var delays = new TimeSpan[count];
+        for (var i = 0; i < count; i++)
+        {
+            delays[i] = Internal.BackoffCalculator.Compute(BackoffType, i, BaseDelay, MaxDelay, Jitter, JitterRange, random, ref previous);
+        }
+
+        return delays;
+    }
+
     internal bool UsesDefaultShouldHandle => ReferenceEquals(ShouldHandle, TransientExceptions);
 }

@@ -1,5 +1,6 @@
 using Polly;
 using Polly.Fallback;
+using Polly.Retry;
 
 // Kept outside the Resilience namespace: both libraries name their builder extensions alike (AddTimeout,
 // AddFallback, ...), and inside namespace Resilience our extensions would shadow Polly's.
@@ -19,6 +20,16 @@ internal static class PollyCorePipelines
         {
             ShouldHandle = static args => new ValueTask<bool>(args.Outcome.Exception is not null),
             FallbackAction = _ => Outcome.FromResultAsValueTask(value),
+        })
+        .Build();
+
+    public static ResiliencePipeline Retry(int attempts, TimeSpan delay) => new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            MaxRetryAttempts = attempts,
+            Delay = delay,
+            BackoffType = DelayBackoffType.Exponential,
+            ShouldHandle = new PredicateBuilder().Handle<InvalidOperationException>(),
         })
         .Build();
 }
