@@ -1,0 +1,10 @@
+namespace Resilience.CircuitBreaker;
+
+internal static class CircuitBreakerConstants
+{
+    public const string DefaultName = "CircuitBreaker";
+    public const string OnOpenedEvent = "OnCircuitOpened";
+    public const string OnClosedEvent = "OnCircuitClosed";
+    public const string OnHalfOpenedEvent = "OnCircuitHalfOpened";
+    public const string OnRejectedEvent = "OnCircuitRejected";
+}

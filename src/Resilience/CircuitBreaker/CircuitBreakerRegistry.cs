@@ -1,0 +1,43 @@
+using System.Collections.Concurrent;
+
+namespace Resilience.CircuitBreaker;
+
+/// <summary>
+/// Named, shared breakers: one per dependency, whatever number of pipelines use it, and a list for dashboards and
+/// health checks. Thread-safe.
+/// </summary>
+public sealed class CircuitBreakerRegistry
+{
+    private readonly ConcurrentDictionary<string, SharedCircuitBreaker> _breakers = new(StringComparer.Ordinal);
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>
+    /// Initializes a new instance of the <see cref="CircuitBreakerRegistry"/> class.
+    /// </summary>
+    /// <param name="timeProvider">The time source of the breakers it creates.</param>
+    public CircuitBreakerRegistry(TimeProvider? timeProvider = null) => _timeProvider = timeProvider ?? TimeProvider.System;
+
+    /// <summary>Gets every breaker, by name.</summary>
+    public IReadOnlyCollection<SharedCircuitBreaker> Breakers => [.. _breakers.Values.OrderBy(b => b.Name, StringComparer.Ordinal)];
+
+    /// <summary>
+    /// Gets the breaker with this name, creating it from <paramref name="options"/> the first time.
+    /// </summary>
+    /// <param name="name">The name.</param>
+    /// <param name="options">The options used if the breaker does not exist yet.</param>
+    /// <returns>The breaker.</returns>
+    public SharedCircuitBreaker GetOrAdd(string name, CircuitBreakerStrategyOptions options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(options);
+        return _breakers.GetOrAdd(name, static (key, state) => new SharedCircuitBreaker(key, state.Options, state.Time), (Options: options, Time: _timeProvider));
+    }
+
+    /// <summary>
+    /// Gets a breaker by name.
+    /// </summary>
+    /// <param name="name">The name.</param>
+    /// <param name="breaker">The breaker, when found.</param>
+    /// <returns><see langword="true"/> when a breaker has that name.</returns>
+    public bool TryGet(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SharedCircuitBreaker? breaker) => _breakers.TryGetValue(name, out breaker);
+}

@@ -1,0 +1,394 @@
+using Resilience.Internal;
+using Resilience.Telemetry;
+
+namespace Resilience.CircuitBreaker.Internal;
+
+/// <summary>
+/// The state machine of one breaker, shared by every pipeline that uses it. The closed-state path reads one field
+/// and records lock-free; transitions (rare) take a lock, bump the generation and raise their event once.
+/// </summary>
+internal sealed class CircuitController
+{
+    private const int StateBits = 2;
+    private const long StateMask = 3;
+
+    private readonly Lock _lock = new();
+    private readonly TimeProvider _time;
+    private readonly ResilienceTelemetry _telemetry;
+    private readonly CircuitBreakerStrategyOptions<object> _options;
+    private long _stateAndGeneration;
+    private HealthMetrics? _metrics;
+    private int _consecutiveFailures;
+    private long _blockedUntil;
+    private long _halfOpenSince;
+    private int _halfOpenAdmitted;
+    private int _halfOpenSuccesses;
+    private int _consecutiveTrips;
+    private Exception? _lastFailure;
+    private DateTimeOffset? _lastFailureAt;
+
+    public CircuitController(string? name, CircuitBreakerStrategyOptions<object> options, TimeProvider time, ResilienceTelemetry telemetry)
+    {
+        Name = name;
+        _options = options;
+        _time = time;
+        _telemetry = telemetry;
+        _metrics = CreateMetrics();
+    }
+
+    public string? Name { get; }
+
+    public bool TracksSlowCalls => _options.SlowCallDuration is not null && _options.ConsecutiveFailureThreshold is null;
+
+    public TimeSpan SlowCallDuration => _options.SlowCallDuration ?? TimeSpan.MaxValue;
+
+    public TimeProvider TimeProvider => _time;
+
+    public CircuitState State => (CircuitState)(Volatile.Read(ref _stateAndGeneration) & StateMask);
+
+    public long Generation => Volatile.Read(ref _stateAndGeneration) >> StateBits;
+
+    public Exception? LastFailure => Volatile.Read(ref _lastFailure);
+
+    public DateTimeOffset? LastFailureAt
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _lastFailureAt;
+            }
+        }
+    }
+
+    public TimeSpan? TimeUntilHalfOpen
+    {
+        get
+        {
+            if (State != CircuitState.Open)
+            {
+                return null;
+            }
+
+            var remaining = _time.GetElapsedTime(_time.GetTimestamp(), Volatile.Read(ref _blockedUntil));
+            return remaining < TimeSpan.Zero ? TimeSpan.Zero : remaining;
+        }
+    }
+
+    public bool TryAcquire(out CircuitPermit permit, out Exception? rejection)
+    {
+        var current = Volatile.Read(ref _stateAndGeneration);
+        if ((current & StateMask) == (long)CircuitState.Closed || _options.MetricsOnly)
+        {
+            permit = new CircuitPermit(current >> StateBits, IsProbe: false);
+            rejection = null;
+            return true;
+        }
+
+        return TryAcquireSlow(out permit, out rejection);
+    }
+
+    public void Record(CircuitPermit permit, bool failure, bool slow, Exception? exception)
+    {
+        var current = Volatile.Read(ref _stateAndGeneration);
+        if (current >> StateBits != permit.Generation)
+        {
+            return;
+        }
+
+        if (failure)
+        {
+            Volatile.Write(ref _lastFailure, exception);
+        }
+
+        switch ((CircuitState)(current & StateMask))
+        {
+            case CircuitState.Closed:
+                RecordClosed(current, failure, slow);
+                break;
+            case CircuitState.HalfOpen when permit.IsProbe:
+                if (failure || slow)
+                {
+                    Open(current, CircuitOpenReason.ProbeFailed);
+                }
+                else if (Interlocked.Increment(ref _halfOpenSuccesses) >= _options.SuccessThresholdInHalfOpen)
+                {
+                    Close(current, isManual: false);
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>A call that ended with the caller's cancellation: neither success nor failure, but it frees its probe slot.</summary>
+    public void Release(CircuitPermit permit)
+    {
+        if (!permit.IsProbe)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            if (Generation == permit.Generation && State == CircuitState.HalfOpen && _halfOpenAdmitted > 0)
+            {
+                _halfOpenAdmitted--;
+            }
+        }
+    }
+
+    public void Isolate()
+    {
+        long generation;
+        lock (_lock)
+        {
+            if (State == CircuitState.Isolated)
+            {
+                return;
+            }
+
+            generation = Transition_NeedsLock(CircuitState.Isolated);
+        }
+
+        RaiseOpened(CircuitOpenReason.Manual, TimeSpan.Zero, generation);
+    }
+
+    public void CloseManually()
+    {
+        long generation;
+        lock (_lock)
+        {
+            if (State == CircuitState.Closed)
+            {
+                _metrics = CreateMetrics();
+                _consecutiveFailures = 0;
+                return;
+            }
+
+            generation = EnterClosed_NeedsLock();
+        }
+
+        Raise(_options.OnClosed, new CircuitTransitionArguments(Name, CircuitState.Closed, generation, isManual: true), CircuitBreakerConstants.OnClosedEvent);
+    }
+
+    public void ResetCounters()
+    {
+        lock (_lock)
+        {
+            _metrics = CreateMetrics();
+            _consecutiveFailures = 0;
+            _consecutiveTrips = 0;
+        }
+    }
+
+    private void RecordClosed(long current, bool failure, bool slow)
+    {
+        if (_options.ConsecutiveFailureThreshold is { } threshold)
+        {
+            if (failure)
+            {
+                if (Interlocked.Increment(ref _consecutiveFailures) >= threshold)
+                {
+                    Trip(current, CircuitOpenReason.ConsecutiveFailures);
+                }
+            }
+            else if (Volatile.Read(ref _consecutiveFailures) != 0)
+            {
+                // Only written when it changes: the steady success path writes nothing shared.
+                Volatile.Write(ref _consecutiveFailures, 0);
+            }
+
+            return;
+        }
+
+        var metrics = Volatile.Read(ref _metrics)!;
+        var timestamp = _options.SamplingWindow == SamplingWindow.TimeBased ? _time.GetTimestamp() : 0;
+        metrics.Record(failure, slow, timestamp);
+        if (!failure && !slow)
+        {
+            return;
+        }
+
+        var snapshot = metrics.Snapshot(timestamp);
+        if (snapshot.Calls < _options.MinimumThroughput)
+        {
+            return;
+        }
+
+        if (failure && snapshot.Failures >= _options.FailureRatio * snapshot.Calls)
+        {
+            Trip(current, CircuitOpenReason.FailureRatio);
+        }
+        else if (slow && snapshot.Slow >= _options.SlowCallRatio * snapshot.Calls)
+        {
+            Trip(current, CircuitOpenReason.SlowCallRatio);
+        }
+    }
+
+    private void Trip(long expected, CircuitOpenReason reason)
+    {
+        if (_options.MetricsOnly)
+        {
+            // Metrics-only: report the threshold crossing, never block.
+            _telemetry.Report(CircuitBreakerConstants.OnOpenedEvent + ".MetricsOnly");
+            return;
+        }
+
+        Open(expected, reason);
+    }
+
+    private void Open(long expected, CircuitOpenReason reason)
+    {
+        TimeSpan duration;
+        long generation;
+        lock (_lock)
+        {
+            if (Volatile.Read(ref _stateAndGeneration) != expected)
+            {
+                // Another caller already moved the state on; this result belongs to the past.
+                return;
+            }
+
+            _consecutiveTrips++;
+            duration = BreakDuration(reason);
+            _lastFailureAt = _time.GetUtcNow();
+            Volatile.Write(ref _blockedUntil, _time.GetTimestamp() + ToTimestampTicks(duration));
+            generation = Transition_NeedsLock(CircuitState.Open);
+        }
+
+        RaiseOpened(reason, duration, generation);
+    }
+
+    private void Close(long expected, bool isManual)
+    {
+        long generation;
+        lock (_lock)
+        {
+            if (Volatile.Read(ref _stateAndGeneration) != expected)
+            {
+                return;
+            }
+
+            generation = EnterClosed_NeedsLock();
+        }
+
+        Raise(_options.OnClosed, new CircuitTransitionArguments(Name, CircuitState.Closed, generation, isManual), CircuitBreakerConstants.OnClosedEvent);
+    }
+
+    private bool TryAcquireSlow(out CircuitPermit permit, out Exception? rejection)
+    {
+        permit = default;
+        rejection = null;
+        long halfOpened = -1;
+        CircuitOpenReason? timedOut = null;
+        lock (_lock)
+        {
+            var now = _time.GetTimestamp();
+            switch (State)
+            {
+                case CircuitState.Closed:
+                    permit = new CircuitPermit(Generation, IsProbe: false);
+                    return true;
+                case CircuitState.Isolated:
+                    rejection = new IsolatedCircuitException($"The circuit{NameText()} is isolated by hand; the call was not attempted.") { PipelineName = Name };
+                    return false;
+                case CircuitState.Open when now < _blockedUntil:
+                    var retryAfter = _time.GetElapsedTime(now, _blockedUntil);
+                    rejection = new BrokenCircuitException($"The circuit{NameText()} is open for another {retryAfter}; the call was not attempted.", retryAfter, _lastFailure) { PipelineName = Name };
+                    return false;
+                case CircuitState.Open:
+                    halfOpened = Transition_NeedsLock(CircuitState.HalfOpen);
+                    _halfOpenSince = now;
+                    _halfOpenAdmitted = 1;
+                    _halfOpenSuccesses = 0;
+                    permit = new CircuitPermit(halfOpened, IsProbe: true);
+                    break;
+                case CircuitState.HalfOpen when _halfOpenAdmitted < _options.PermittedCallsInHalfOpen:
+                    _halfOpenAdmitted++;
+                    permit = new CircuitPermit(Generation, IsProbe: true);
+                    return true;
+                case CircuitState.HalfOpen when _options.MaxWaitInHalfOpen is { } maxWait && _time.GetElapsedTime(_halfOpenSince, now) >= maxWait:
+                    timedOut = CircuitOpenReason.HalfOpenTimedOut;
+                    break;
+                default:
+                    rejection = new BrokenCircuitException($"The circuit{NameText()} is half-open and its probe calls are all in flight; the call was not attempted.", null, _lastFailure) { PipelineName = Name };
+                    return false;
+            }
+        }
+
+        if (timedOut is { } reason)
+        {
+            Open(Volatile.Read(ref _stateAndGeneration), reason);
+            return TryAcquire(out permit, out rejection);
+        }
+
+        Raise(_options.OnHalfOpened, new CircuitTransitionArguments(Name, CircuitState.HalfOpen, halfOpened, isManual: false), CircuitBreakerConstants.OnHalfOpenedEvent);
+        return true;
+    }
+
+    private long EnterClosed_NeedsLock()
+    {
+        _metrics = CreateMetrics();
+        _consecutiveFailures = 0;
+        _consecutiveTrips = 0;
+        return Transition_NeedsLock(CircuitState.Closed);
+    }
+
+    private long Transition_NeedsLock(CircuitState state)
+    {
+        var generation = (Volatile.Read(ref _stateAndGeneration) >> StateBits) + 1;
+        Volatile.Write(ref _stateAndGeneration, (generation << StateBits) | (long)state);
+        return generation;
+    }
+
+    private TimeSpan BreakDuration(CircuitOpenReason reason)
+    {
+        if (_options.BreakDurationGenerator is { } generator)
+        {
+#pragma warning disable CA1031 // A failing generator must not keep the breaker from opening; the configured duration is used.
+            try
+            {
+                var generated = generator(new BreakDurationGeneratorArguments(_consecutiveTrips, reason, _options.BreakDuration));
+                if (generated > TimeSpan.Zero)
+                {
+                    return generated;
+                }
+            }
+            catch (Exception ex)
+            {
+                _telemetry.ReportCallbackFailure("BreakDurationGenerator", ex);
+            }
+#pragma warning restore CA1031
+        }
+
+        return _options.BreakDuration;
+    }
+
+    private long ToTimestampTicks(TimeSpan duration)
+    {
+        var ticks = duration.TotalSeconds * _time.TimestampFrequency;
+        return ticks >= long.MaxValue / 2 ? long.MaxValue / 2 : (long)ticks;
+    }
+
+    private HealthMetrics? CreateMetrics() => _options.ConsecutiveFailureThreshold is not null
+        ? null
+        : _options.SamplingWindow == SamplingWindow.CountBased
+            ? new CountWindowMetrics(_options.WindowSize)
+            : new TimeWindowMetrics(_options.SamplingDuration, _options.BucketCount, _time.TimestampFrequency);
+
+    private string NameText() => Name is null ? string.Empty : $" '{Name}'";
+
+    private void RaiseOpened(CircuitOpenReason reason, TimeSpan duration, long generation)
+        => Raise(_options.OnOpened, new OnCircuitOpenedArguments(Name, reason, duration, generation), CircuitBreakerConstants.OnOpenedEvent);
+
+    private void Raise<TArgs>(Func<TArgs, ValueTask>? callback, TArgs args, string eventName)
+    {
+        // Raised by the caller that made the transition, outside the lock. Callbacks that go asynchronous run on;
+        // their failures are reported to telemetry by EventRaiser, never to a caller.
+        var pending = EventRaiser.RaiseAsync(callback, args, _telemetry, eventName);
+        if (!pending.IsCompleted)
+        {
+            _ = pending.AsTask();
+        }
+    }
+}
