@@ -1,6 +1,7 @@
 using Polly;
 using Polly.Fallback;
 using Polly.Retry;
+using Polly.CircuitBreaker;
 
 // Kept outside the Resilience namespace: both libraries name their builder extensions alike (AddTimeout,
 // AddFallback, ...), and inside namespace Resilience our extensions would shadow Polly's.
@@ -32,4 +33,20 @@ internal static class PollyCorePipelines
             ShouldHandle = new PredicateBuilder().Handle<InvalidOperationException>(),
         })
         .Build();
+
+    public static (ResiliencePipeline Pipeline, CircuitBreakerManualControl Control) CircuitBreaker()
+    {
+        var control = new CircuitBreakerManualControl();
+        var pipeline = new ResiliencePipelineBuilder()
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                FailureRatio = 0.5,
+                MinimumThroughput = 10,
+                SamplingDuration = TimeSpan.FromSeconds(30),
+                BreakDuration = TimeSpan.FromSeconds(5),
+                ManualControl = control,
+            })
+            .Build();
+        return (pipeline, control);
+    }
 }
