@@ -7,6 +7,7 @@ Console.WriteLine($"Flaky server listening on {server.BaseAddress}");
 
 await TimeoutTour.RunAsync(http);
 await RetryTour.RunAsync(http);
+await CircuitBreakerTour.RunAsync(http);
 await FallbackTour.RunAsync(http);
 
 Console.WriteLine();

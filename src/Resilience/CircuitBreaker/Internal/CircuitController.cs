@@ -27,9 +27,18 @@ internal sealed class CircuitController
     private Exception? _lastFailure;
     private DateTimeOffset? _lastFailureAt;
 
+    // Built once: a rejection should cost an exception object, not a formatted string as well.
+    private readonly string _openMessage;
+    private readonly string _isolatedMessage;
+    private readonly string _halfOpenFullMessage;
+
     public CircuitController(string? name, CircuitBreakerStrategyOptions<object> options, TimeProvider time, ResilienceTelemetry telemetry)
     {
         Name = name;
+        var named = name is null ? "The circuit" : $"The circuit '{name}'";
+        _openMessage = named + " is open; the call was not attempted. RetryAfter tells when a probe will be let through.";
+        _isolatedMessage = named + " is isolated by hand; the call was not attempted.";
+        _halfOpenFullMessage = named + " is half-open and its probe calls are all in flight; the call was not attempted.";
         _options = options;
         _time = time;
         _telemetry = telemetry;
@@ -290,11 +299,11 @@ internal sealed class CircuitController
                     permit = new CircuitPermit(Generation, IsProbe: false);
                     return true;
                 case CircuitState.Isolated:
-                    rejection = new IsolatedCircuitException($"The circuit{NameText()} is isolated by hand; the call was not attempted.") { PipelineName = Name };
+                    rejection = new IsolatedCircuitException(_isolatedMessage) { PipelineName = Name };
                     return false;
                 case CircuitState.Open when now < _blockedUntil:
                     var retryAfter = _time.GetElapsedTime(now, _blockedUntil);
-                    rejection = new BrokenCircuitException($"The circuit{NameText()} is open for another {retryAfter}; the call was not attempted.", retryAfter, _lastFailure) { PipelineName = Name };
+                    rejection = new BrokenCircuitException(_openMessage, retryAfter, _lastFailure) { PipelineName = Name };
                     return false;
                 case CircuitState.Open:
                     halfOpened = Transition_NeedsLock(CircuitState.HalfOpen);
@@ -311,7 +320,7 @@ internal sealed class CircuitController
                     timedOut = CircuitOpenReason.HalfOpenTimedOut;
                     break;
                 default:
-                    rejection = new BrokenCircuitException($"The circuit{NameText()} is half-open and its probe calls are all in flight; the call was not attempted.", null, _lastFailure) { PipelineName = Name };
+                    rejection = new BrokenCircuitException(_halfOpenFullMessage, null, _lastFailure) { PipelineName = Name };
                     return false;
             }
         }
@@ -375,8 +384,6 @@ internal sealed class CircuitController
         : _options.SamplingWindow == SamplingWindow.CountBased
             ? new CountWindowMetrics(_options.WindowSize)
             : new TimeWindowMetrics(_options.SamplingDuration, _options.BucketCount, _time.TimestampFrequency);
-
-    private string NameText() => Name is null ? string.Empty : $" '{Name}'";
 
     private void RaiseOpened(CircuitOpenReason reason, TimeSpan duration, long generation)
         => Raise(_options.OnOpened, new OnCircuitOpenedArguments(Name, reason, duration, generation), CircuitBreakerConstants.OnOpenedEvent);
