@@ -1,0 +1,172 @@
+namespace Resilience.Bulkhead.Internal;
+
+/// <summary>
+/// A concurrency limit with a FIFO queue and a queue timeout. Taking and returning a free slot is lock-free when no
+/// one is queued; the queue (and its lock) is used only under contention.
+/// </summary>
+/// <remarks>
+/// <c>System.Threading.RateLimiting.ConcurrencyLimiter</c> has no queue timeout (a linked token per queued wait
+/// would be the caller's job), and its queued path allocates a registration and a lease per call; this limiter keeps
+/// the uncontended path at one compare-and-swap to enter and one interlocked decrement to leave, allocation-free.
+/// Lost wake-ups are prevented by ordering: a waiter announces itself (<c>_queued</c>) before it checks for a slot,
+/// and a releaser frees its slot before it checks for waiters; both with full fences.
+/// </remarks>
+internal sealed class BulkheadLimiter
+{
+    private readonly Lock _lock = new();
+    private readonly LinkedList<BulkheadWaiter> _queue = new();
+    private readonly TimeProvider _time;
+    private int _inUse;
+    private int _queued;
+
+    public BulkheadLimiter(string? name, int maxConcurrency, int maxQueueLength, TimeSpan queueTimeout, TimeProvider time)
+    {
+        Name = name;
+        MaxConcurrency = maxConcurrency;
+        MaxQueueLength = maxQueueLength;
+        QueueTimeout = queueTimeout;
+        _time = time;
+        var named = name is null ? "The bulkhead" : $"The bulkhead '{name}'";
+        QueueFullMessage = $"{named} has all {maxConcurrency} slots busy and {(maxQueueLength == 0 ? "no queue" : $"its queue of {maxQueueLength} full")}; the call was not attempted.";
+        QueueTimeoutMessage = $"{named} gave the call no slot within the queue timeout of {queueTimeout}; the call was not attempted.";
+    }
+
+    public string? Name { get; }
+
+    public int MaxConcurrency { get; }
+
+    public int MaxQueueLength { get; }
+
+    public TimeSpan QueueTimeout { get; }
+
+    public string QueueFullMessage { get; }
+
+    public string QueueTimeoutMessage { get; }
+
+    public int InUse => Volatile.Read(ref _inUse);
+
+    public int Queued
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _queue.Count;
+            }
+        }
+    }
+
+    public bool TryAcquireFast()
+    {
+        // Only when nobody waits, so a newcomer never overtakes the queue.
+        return Volatile.Read(ref _queued) == 0 && TryIncrementInUse();
+    }
+
+    /// <summary>
+    /// Takes a free slot, or queues the caller; returns <see langword="null"/> and the outcome in <paramref name="state"/>
+    /// when it did not queue (<see cref="BulkheadWaiter.Granted"/>, or rejected as queue-full with <see cref="BulkheadWaiter.Pending"/>).
+    /// </summary>
+    public BulkheadWaiter? AcquireOrEnqueue(bool synchronous, CancellationToken cancellationToken, out int state)
+    {
+        BulkheadWaiter waiter;
+        lock (_lock)
+        {
+            Interlocked.Increment(ref _queued);
+            if (TryIncrementInUse())
+            {
+                Interlocked.Decrement(ref _queued);
+                state = BulkheadWaiter.Granted;
+                return null;
+            }
+
+            if (_queue.Count >= MaxQueueLength)
+            {
+                Interlocked.Decrement(ref _queued);
+                state = BulkheadWaiter.Pending;
+                return null;
+            }
+
+            waiter = new BulkheadWaiter(synchronous);
+            waiter.Node = _queue.AddLast(waiter);
+        }
+
+        state = BulkheadWaiter.Pending;
+        waiter.Arm(this, QueueTimeout, _time, cancellationToken);
+        return waiter;
+    }
+
+    public void Release()
+    {
+        Interlocked.Decrement(ref _inUse);
+        if (Volatile.Read(ref _queued) != 0)
+        {
+            Drain();
+        }
+    }
+
+    /// <summary>Removes a waiter that timed out or was cancelled, if it is still queued.</summary>
+    public void Abandon(BulkheadWaiter waiter, int state)
+    {
+        lock (_lock)
+        {
+            if (waiter.Node?.List is null)
+            {
+                return;
+            }
+
+            _queue.Remove(waiter.Node);
+            Interlocked.Decrement(ref _queued);
+        }
+
+        waiter.Complete(state);
+    }
+
+    private void Drain()
+    {
+        BulkheadWaiter? single = null;
+        List<BulkheadWaiter>? more = null;
+        lock (_lock)
+        {
+            while (_queue.First is { } first && TryIncrementInUse())
+            {
+                _queue.RemoveFirst();
+                Interlocked.Decrement(ref _queued);
+                if (single is null)
+                {
+                    single = first.Value;
+                }
+                else
+                {
+                    (more ??= []).Add(first.Value);
+                }
+            }
+        }
+
+        // Completed outside the lock: continuations run asynchronously anyway, and timers/registrations are disposed here.
+        single?.Complete(BulkheadWaiter.Granted);
+        if (more is not null)
+        {
+            foreach (var waiter in more)
+            {
+                waiter.Complete(BulkheadWaiter.Granted);
+            }
+        }
+    }
+
+    private bool TryIncrementInUse()
+    {
+        var current = Volatile.Read(ref _inUse);
+        while (current < MaxConcurrency)
+        {
+            var seen = Interlocked.CompareExchange(ref _inUse, current + 1, current);
+            if (seen == current)
+            {
+                return true;
+            }
+
+            current = seen;
+        }
+
+        return false;
+    }
+}
