@@ -1,0 +1,113 @@
+using System.Threading.RateLimiting;
+using Resilience.Internal;
+using Resilience.RateLimiting;
+
+namespace Resilience;
+
+/// <summary>
+/// Adds rate limiting (any <see cref="RateLimiter"/>) to pipeline builders, with shorthands for the built-in limiters.
+/// </summary>
+public static class RateLimiterPipelineBuilderExtensions
+{
+    /// <summary>
+    /// Adds a strategy that takes one permit per call from <paramref name="limiter"/>.
+    /// </summary>
+    /// <typeparam name="TBuilder">The builder type.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <param name="limiter">The limiter (not disposed by the pipeline).</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="limiter"/> is <see langword="null"/>.</exception>
+    public static TBuilder AddRateLimiter<TBuilder>(this TBuilder builder, RateLimiter limiter)
+        where TBuilder : ResiliencePipelineBuilderBase
+        => builder.AddRateLimiter(new RateLimiterStrategyOptions { RateLimiter = limiter });
+
+    /// <summary>
+    /// Adds a rate-limiter strategy.
+    /// </summary>
+    /// <typeparam name="TBuilder">The builder type.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <param name="options">The options.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentNullException">The limiter is missing; the message names the option.</exception>
+    public static TBuilder AddRateLimiter<TBuilder>(this TBuilder builder, RateLimiterStrategyOptions options)
+        where TBuilder : ResiliencePipelineBuilderBase
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(options);
+        var limiter = OptionGuard.NotNull(options.RateLimiter, "RateLimiterStrategyOptions.RateLimiter");
+        var onRejected = options.OnRejected;
+        var name = options.Name;
+        builder.AddStrategyCore(context => new RateLimiterStrategy(limiter, onRejected, context.CreateTelemetry(name, "RateLimiter")));
+        return builder;
+    }
+
+    /// <summary>Adds a token-bucket limiter: <paramref name="tokenLimit"/> burst, refilled by <paramref name="tokensPerPeriod"/> every <paramref name="replenishmentPeriod"/>.</summary>
+    /// <typeparam name="TBuilder">The builder type.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <param name="tokenLimit">The bucket size.</param>
+    /// <param name="tokensPerPeriod">Tokens added per period.</param>
+    /// <param name="replenishmentPeriod">The refill period.</param>
+    /// <param name="queueLimit">How many calls may wait for a token (0: none).</param>
+    /// <returns>The builder.</returns>
+    public static TBuilder AddTokenBucketLimiter<TBuilder>(this TBuilder builder, int tokenLimit, int tokensPerPeriod, TimeSpan replenishmentPeriod, int queueLimit = 0)
+        where TBuilder : ResiliencePipelineBuilderBase
+        => builder.AddRateLimiter(new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = tokenLimit,
+            TokensPerPeriod = tokensPerPeriod,
+            ReplenishmentPeriod = replenishmentPeriod,
+            QueueLimit = queueLimit,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        }));
+
+    /// <summary>Adds a fixed-window limiter: <paramref name="permitLimit"/> calls per <paramref name="window"/>.</summary>
+    /// <typeparam name="TBuilder">The builder type.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <param name="permitLimit">Calls per window.</param>
+    /// <param name="window">The window.</param>
+    /// <param name="queueLimit">How many calls may wait for the next window (0: none).</param>
+    /// <returns>The builder.</returns>
+    public static TBuilder AddFixedWindowLimiter<TBuilder>(this TBuilder builder, int permitLimit, TimeSpan window, int queueLimit = 0)
+        where TBuilder : ResiliencePipelineBuilderBase
+        => builder.AddRateLimiter(new FixedWindowRateLimiter(new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = permitLimit,
+            Window = window,
+            QueueLimit = queueLimit,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        }));
+
+    /// <summary>Adds a sliding-window limiter: <paramref name="permitLimit"/> calls per <paramref name="window"/>, in <paramref name="segmentsPerWindow"/> segments.</summary>
+    /// <typeparam name="TBuilder">The builder type.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <param name="permitLimit">Calls per window.</param>
+    /// <param name="window">The window.</param>
+    /// <param name="segmentsPerWindow">How finely the window slides.</param>
+    /// <param name="queueLimit">How many calls may wait (0: none).</param>
+    /// <returns>The builder.</returns>
+    public static TBuilder AddSlidingWindowLimiter<TBuilder>(this TBuilder builder, int permitLimit, TimeSpan window, int segmentsPerWindow, int queueLimit = 0)
+        where TBuilder : ResiliencePipelineBuilderBase
+        => builder.AddRateLimiter(new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
+        {
+            PermitLimit = permitLimit,
+            Window = window,
+            SegmentsPerWindow = segmentsPerWindow,
+            QueueLimit = queueLimit,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        }));
+
+    /// <summary>Adds a concurrency limiter from <c>System.Threading.RateLimiting</c> (see also the bulkhead, which adds a queue timeout).</summary>
+    /// <typeparam name="TBuilder">The builder type.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <param name="permitLimit">Calls at once.</param>
+    /// <param name="queueLimit">How many calls may wait (0: none).</param>
+    /// <returns>The builder.</returns>
+    public static TBuilder AddConcurrencyLimiter<TBuilder>(this TBuilder builder, int permitLimit, int queueLimit = 0)
+        where TBuilder : ResiliencePipelineBuilderBase
+        => builder.AddRateLimiter(new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+        {
+            PermitLimit = permitLimit,
+            QueueLimit = queueLimit,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        }));
+}

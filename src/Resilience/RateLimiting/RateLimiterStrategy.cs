@@ -1,0 +1,126 @@
+using System.Threading.RateLimiting;
+using Resilience.Internal;
+using Resilience.Telemetry;
+
+namespace Resilience.RateLimiting;
+
+/// <summary>
+/// Acquires one permit per call from a <see cref="RateLimiter"/>, runs the call holding the lease, and always disposes
+/// the lease — on success, failure, rejection and cancellation alike.
+/// </summary>
+internal sealed class RateLimiterStrategy : ResilienceStrategy
+{
+    private readonly RateLimiter _limiter;
+    private readonly Func<OnRateLimiterRejectedArguments, ValueTask>? _onRejected;
+    private readonly ResilienceTelemetry _telemetry;
+
+    public RateLimiterStrategy(RateLimiter limiter, Func<OnRateLimiterRejectedArguments, ValueTask>? onRejected, ResilienceTelemetry telemetry)
+    {
+        _limiter = limiter;
+        _onRejected = onRejected;
+        _telemetry = telemetry;
+    }
+
+    protected internal override ValueTask<Outcome<T>> ExecuteCore<T, TState>(
+        Func<ResilienceContext, TState, ValueTask<Outcome<T>>> callback,
+        ResilienceContext context,
+        TState state)
+    {
+        ValueTask<RateLimitLease> acquiring;
+        try
+        {
+            acquiring = _limiter.AcquireAsync(1, context.CancellationToken);
+        }
+        catch (OperationCanceledException ex)
+        {
+            return Outcome.FromExceptionAsValueTask<T>(ex);
+        }
+
+        if (acquiring.IsCompletedSuccessfully)
+        {
+            return Execute(acquiring.Result, callback, context, state);
+        }
+
+        // A queueing limiter: the synchronous path blocks here (documented); the asynchronous one awaits.
+        return AcquireThenExecuteAsync(acquiring, callback, context, state);
+    }
+
+    private async ValueTask<Outcome<T>> AcquireThenExecuteAsync<T, TState>(
+        ValueTask<RateLimitLease> acquiring,
+        Func<ResilienceContext, TState, ValueTask<Outcome<T>>> callback,
+        ResilienceContext context,
+        TState state)
+    {
+        RateLimitLease lease;
+        try
+        {
+            lease = await acquiring.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex)
+        {
+            return Outcome.FromException<T>(ex);
+        }
+
+        return await Execute(lease, callback, context, state).ConfigureAwait(false);
+    }
+
+    private ValueTask<Outcome<T>> Execute<T, TState>(RateLimitLease lease, Func<ResilienceContext, TState, ValueTask<Outcome<T>>> callback, ResilienceContext context, TState state)
+    {
+        if (!lease.IsAcquired)
+        {
+            return RejectAsync<T>(lease, context);
+        }
+
+        ValueTask<Outcome<T>> pending;
+        try
+        {
+            pending = callback(context, state);
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
+
+        if (!pending.IsCompleted)
+        {
+            return AwaitThenDisposeAsync(pending, lease);
+        }
+
+        try
+        {
+            return new ValueTask<Outcome<T>>(pending.GetAwaiter().GetResult());
+        }
+        finally
+        {
+            lease.Dispose();
+        }
+    }
+
+    private static async ValueTask<Outcome<T>> AwaitThenDisposeAsync<T>(ValueTask<Outcome<T>> pending, RateLimitLease lease)
+    {
+        try
+        {
+            return await pending.ConfigureAwait(false);
+        }
+        finally
+        {
+            lease.Dispose();
+        }
+    }
+
+    private async ValueTask<Outcome<T>> RejectAsync<T>(RateLimitLease lease, ResilienceContext context)
+    {
+        using (lease)
+        {
+            TimeSpan? retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : null;
+            var message = retryAfter is { } wait
+                ? $"The rate limiter{PipelineText()} refused the call; permits are expected again in {wait}."
+                : $"The rate limiter{PipelineText()} refused the call; it was not attempted.";
+            await EventRaiser.RaiseAsync(_onRejected, new OnRateLimiterRejectedArguments(context, lease), _telemetry, "OnRateLimiterRejected").ConfigureAwait(false);
+            return Outcome.FromException<T>(new RateLimiterRejectedException(message, retryAfter) { PipelineName = _telemetry.PipelineName });
+        }
+    }
+
+    private string PipelineText() => _telemetry.PipelineName is null ? string.Empty : $" of pipeline '{_telemetry.PipelineName}'";
+}
