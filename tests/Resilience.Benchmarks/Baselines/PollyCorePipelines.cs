@@ -49,4 +49,8 @@ internal static class PollyCorePipelines
             .Build();
         return (pipeline, control);
     }
+
+    public static ResiliencePipeline ConcurrencyLimiter(int permits, int queue) => new ResiliencePipelineBuilder()
+        .AddConcurrencyLimiter(permits, queue)
+        .Build();
 }
