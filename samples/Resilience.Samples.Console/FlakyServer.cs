@@ -39,6 +39,13 @@ internal sealed class FlakyServer : IAsyncDisposable
             return Results.Text("slow data");
         });
 
+        // Answers after 200 ms: long enough for concurrent calls to pile up on a bulkhead.
+        app.MapGet("/slowish", async (CancellationToken ct) =>
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200), TimeProvider.System, ct);
+            return Results.Text("slowish data");
+        });
+
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.BaseAddress = new Uri(address);

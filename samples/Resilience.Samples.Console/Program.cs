@@ -8,6 +8,7 @@ Console.WriteLine($"Flaky server listening on {server.BaseAddress}");
 await TimeoutTour.RunAsync(http);
 await RetryTour.RunAsync(http);
 await CircuitBreakerTour.RunAsync(http);
+await BulkheadTour.RunAsync(http);
 await FallbackTour.RunAsync(http);
 
 Console.WriteLine();
