@@ -1,5 +1,6 @@
 using Resilience.Internal;
 using Resilience.Telemetry;
+using Resilience.Timeout.Internal;
 
 namespace Resilience.Timeout;
 
@@ -12,7 +13,7 @@ internal sealed class TimeoutStrategy : ResilienceStrategy
     private readonly TimeSpan _timeout;
     private readonly Func<TimeoutGeneratorArguments, ValueTask<TimeSpan>>? _generator;
     private readonly Func<OnTimeoutArguments, ValueTask>? _onTimeout;
-    private readonly CancellationTokenSourcePool _pool;
+    private readonly TimeoutSlotPool _pool;
     private readonly ResilienceTelemetry _telemetry;
 
     public TimeoutStrategy(TimeoutStrategyOptions options, StrategyBuilderContext context)
@@ -20,7 +21,7 @@ internal sealed class TimeoutStrategy : ResilienceStrategy
         _timeout = options.Timeout;
         _generator = options.TimeoutGenerator;
         _onTimeout = options.OnTimeout;
-        _pool = new CancellationTokenSourcePool(context.TimeProvider);
+        _pool = new TimeoutSlotPool(context.TimeProvider);
         _telemetry = context.CreateTelemetry(options.Name, TimeoutConstants.DefaultName);
     }
 
@@ -84,37 +85,37 @@ internal sealed class TimeoutStrategy : ResilienceStrategy
         }
 
         var callerToken = context.CancellationToken;
-        var source = _pool.Rent(timeout);
+        var slot = _pool.Rent(timeout);
         var registration = callerToken.CanBeCanceled
-            ? callerToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), source)
+            ? callerToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), slot.Source)
             : default;
-        context.CancellationToken = source.Token;
+        context.CancellationToken = slot.Source.Token;
 
         var pending = callback(context, state);
         if (!pending.IsCompletedSuccessfully)
         {
-            return AwaitThenCompleteAsync(pending, timeout, source, registration, context, callerToken);
+            return AwaitThenCompleteAsync(pending, timeout, slot, registration, context, callerToken);
         }
 
-        return Complete(pending.Result, timeout, source, registration, context, callerToken);
+        return Complete(pending.Result, timeout, slot, registration, context, callerToken);
     }
 
     private async ValueTask<Outcome<TResult>> AwaitThenCompleteAsync<TResult>(
         ValueTask<Outcome<TResult>> pending,
         TimeSpan timeout,
-        CancellationTokenSource source,
+        TimeoutSlot slot,
         CancellationTokenRegistration registration,
         ResilienceContext context,
         CancellationToken callerToken)
     {
         var outcome = await pending.ConfigureAwait(false);
-        return await Complete(outcome, timeout, source, registration, context, callerToken).ConfigureAwait(false);
+        return await Complete(outcome, timeout, slot, registration, context, callerToken).ConfigureAwait(false);
     }
 
     private ValueTask<Outcome<TResult>> Complete<TResult>(
         Outcome<TResult> outcome,
         TimeSpan timeout,
-        CancellationTokenSource source,
+        TimeoutSlot slot,
         CancellationTokenRegistration registration,
         ResilienceContext context,
         CancellationToken callerToken)
@@ -124,8 +125,8 @@ internal sealed class TimeoutStrategy : ResilienceStrategy
         // Unregister before the source goes back to the pool, so a late caller cancellation cannot cancel a
         // source that another call is already using. Dispose waits for a running callback to finish.
         registration.Dispose();
-        var timedOut = source.IsCancellationRequested && !callerToken.IsCancellationRequested;
-        _pool.Return(source);
+        var timedOut = slot.Source.IsCancellationRequested && !callerToken.IsCancellationRequested;
+        _pool.Return(slot);
 
         if (!timedOut || outcome.Exception is not OperationCanceledException cancellation)
         {

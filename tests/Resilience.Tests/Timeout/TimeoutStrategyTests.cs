@@ -212,6 +212,37 @@ public class TimeoutStrategyTests
         }
     }
 
+    [Fact]
+    public async Task ExecuteAsync_ReusedSourceWhoseTimerIsDueEarlier_StillFiresExactlyAtTheNewDeadline()
+    {
+        var pipeline = CreatePipeline(TimeSpan.FromSeconds(1));
+
+        // The first call finishes at once; its timer (due at 1 s) is left armed for the next call to reuse.
+        (await pipeline.ExecuteAsync(static _ => new ValueTask<int>(1))).Should().Be(1);
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        var second = pipeline.ExecuteAsync(WaitForCancellationAsync).AsTask();
+
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        second.IsCompleted.Should().BeFalse("the old timer fired at 1 s, but this call's deadline is 1.5 s");
+        _time.Advance(TimeSpan.FromMilliseconds(500) - TimeSpan.FromTicks(1));
+        second.IsCompleted.Should().BeFalse();
+        _time.Advance(TimeSpan.FromTicks(1));
+
+        await second.Invoking(p => p).Should().ThrowAsync<TimeoutRejectedException>();
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_IdleSourceTimerFires_NextCallIsNotCancelled()
+    {
+        var pipeline = CreatePipeline(TimeSpan.FromSeconds(1));
+        await pipeline.ExecuteAsync(static _ => new ValueTask<int>(1));
+
+        _time.Advance(TimeSpan.FromSeconds(5));
+        var observed = await pipeline.ExecuteAsync(static ct => new ValueTask<bool>(ct.IsCancellationRequested));
+
+        observed.Should().BeFalse("a timer left over from a finished call must not cancel a later one");
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]
