@@ -153,10 +153,17 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
 
     internal TimeSpan Backoff(int attemptsMade)
     {
-        // base * 2^n, capped, then scaled into [50 %, 100 %) of itself: computed in double so no attempt count overflows.
-        var exponential = _options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attemptsMade, 62));
-        var capped = Math.Min(exponential, _options.RetryMaxDelay.TotalMilliseconds);
-        return TimeSpan.FromMilliseconds(capped * (0.5 + (0.5 * _random())));
+        // The retry strategy's own maths: exponential with equal jitter (base · 2^n · U(0.5, 1)), capped after jitter.
+        var previous = 0.0;
+        return Retry.Internal.BackoffCalculator.Compute(
+            Retry.BackoffType.Exponential,
+            attemptsMade,
+            _options.RetryBaseDelay,
+            _options.RetryMaxDelay,
+            Retry.JitterMode.Equal,
+            jitterRange: 1, // unused by equal jitter
+            _random,
+            ref previous);
     }
 
     internal void Schedule(DeadLetterEntry entry)
