@@ -109,13 +109,6 @@ internal sealed class BulkheadStrategy : ResilienceStrategy
     {
         var message = reason == BulkheadRejectionReason.QueueFull ? _limiter.QueueFullMessage : _limiter.QueueTimeoutMessage;
         var rejected = Outcome.FromException<T>(new BulkheadRejectedException(message, reason) { PipelineName = _telemetry.PipelineName });
-        var raised = EventRaiser.RaiseAsync(_onRejected, new OnBulkheadRejectedArguments(context, reason, _limiter.Name), _telemetry, BulkheadConstants.OnRejectedEvent);
-        return raised.IsCompletedSuccessfully ? new ValueTask<Outcome<T>>(rejected) : AwaitEventAsync(raised, rejected);
-    }
-
-    private static async ValueTask<Outcome<T>> AwaitEventAsync<T>(ValueTask raised, Outcome<T> outcome)
-    {
-        await raised.ConfigureAwait(false);
-        return outcome;
+        return EventRaiser.RaiseThenReturn(_onRejected, new OnBulkheadRejectedArguments(context, reason, _limiter.Name), _telemetry, BulkheadConstants.OnRejectedEvent, rejected);
     }
 }

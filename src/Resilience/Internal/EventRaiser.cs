@@ -32,6 +32,21 @@ internal static class EventRaiser
         return pending.IsCompletedSuccessfully ? default : AwaitAsync(pending, telemetry, eventName);
     }
 
+    /// <summary>
+    /// Raises the event, then yields <paramref name="outcome"/>: synchronously when the callback completed synchronously.
+    /// </summary>
+    public static ValueTask<Outcome<T>> RaiseThenReturn<TArgs, T>(Func<TArgs, ValueTask>? callback, TArgs args, ResilienceTelemetry telemetry, string eventName, Outcome<T> outcome)
+    {
+        var raised = RaiseAsync(callback, args, telemetry, eventName);
+        return raised.IsCompletedSuccessfully ? new ValueTask<Outcome<T>>(outcome) : AwaitThenReturnAsync(raised, outcome);
+    }
+
+    private static async ValueTask<Outcome<T>> AwaitThenReturnAsync<T>(ValueTask raised, Outcome<T> outcome)
+    {
+        await raised.ConfigureAwait(false);
+        return outcome;
+    }
+
     private static async ValueTask AwaitAsync(ValueTask pending, ResilienceTelemetry telemetry, string eventName)
     {
 #pragma warning disable CA1031 // See RaiseAsync.

@@ -134,13 +134,6 @@ internal sealed class TimeoutStrategy : ResilienceStrategy
         }
 
         var rejected = Outcome.FromException<TResult>(new TimeoutRejectedException(timeout, _telemetry.PipelineName, cancellation));
-        var raised = EventRaiser.RaiseAsync(_onTimeout, new OnTimeoutArguments(context, timeout), _telemetry, TimeoutConstants.OnTimeoutEvent);
-        return raised.IsCompletedSuccessfully ? new ValueTask<Outcome<TResult>>(rejected) : AwaitEventAsync(raised, rejected);
-    }
-
-    private static async ValueTask<Outcome<TResult>> AwaitEventAsync<TResult>(ValueTask raised, Outcome<TResult> outcome)
-    {
-        await raised.ConfigureAwait(false);
-        return outcome;
+        return EventRaiser.RaiseThenReturn(_onTimeout, new OnTimeoutArguments(context, timeout), _telemetry, TimeoutConstants.OnTimeoutEvent, rejected);
     }
 }

@@ -1,5 +1,7 @@
 using Resilience.Bulkhead;
 
+using Resilience.Tests.TestUtils;
+
 namespace Resilience.Tests.Bulkhead;
 
 public class BulkheadStressTests
@@ -48,7 +50,7 @@ public class BulkheadStressTests
                 async (spin, ct) =>
                 {
                     var now = Interlocked.Increment(ref running);
-                    InterlockedMax(ref maxRunning, now);
+                    InterlockedMax.Update(ref maxRunning, now);
                     try
                     {
                         for (var s = 0; s < spin; s++)
@@ -90,20 +92,5 @@ public class BulkheadStressTests
         rejected.Should().BeGreaterThan(0, "ten thousand callers overflow a queue of one hundred");
         bulkhead.InUse.Should().Be(0, "no permit leaked");
         bulkhead.Queued.Should().Be(0);
-    }
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        var current = Volatile.Read(ref target);
-        while (value > current)
-        {
-            var seen = Interlocked.CompareExchange(ref target, value, current);
-            if (seen == current)
-            {
-                return;
-            }
-
-            current = seen;
-        }
     }
 }

@@ -4,6 +4,8 @@ using Resilience.CircuitBreaker;
 using Resilience.CircuitBreaker.Internal;
 using Resilience.Telemetry;
 
+using Resilience.Tests.TestUtils;
+
 namespace Resilience.Tests.CircuitBreaker;
 
 public class CircuitBreakerStressTests
@@ -78,7 +80,7 @@ public class CircuitBreakerStressTests
                 {
                     probesPerGeneration.AddOrUpdate(permit.Generation, 1, static (_, n) => n + 1);
                     var now = Interlocked.Increment(ref probesInFlight);
-                    InterlockedMax(ref maxProbesInFlight, now);
+                    InterlockedMax.Update(ref maxProbesInFlight, now);
                     Thread.SpinWait(50);
                 }
 
@@ -140,20 +142,5 @@ public class CircuitBreakerStressTests
     {
         queue.Enqueue((generation, state));
         return default;
-    }
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        var current = Volatile.Read(ref target);
-        while (value > current)
-        {
-            var seen = Interlocked.CompareExchange(ref target, value, current);
-            if (seen == current)
-            {
-                return;
-            }
-
-            current = seen;
-        }
     }
 }
