@@ -27,6 +27,8 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
     private readonly DeadLetterId _ids;
     private readonly ResilienceTelemetry _telemetry = new(null, "DeadLetterQueue");
     private readonly SemaphoreSlim _admission = new(1, 1);
+    private int _reservedEntries;
+    private long _reservedBytes;
 
     private DeadLetterQueue(IDeadLetterStore store, bool ownsStore, DeadLetterQueueOptions options)
     {
@@ -176,16 +178,34 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
             Status = DeadLetterStatus.Pending,
         };
 
-        // Admission (the size check and any eviction) is serialized so two writers cannot both take the last slot.
-        await _admission.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // Concurrent adds reserve their room with interlocked counters, so they reach the store together and share
+        // its fsyncs; only an add that finds the queue (nearly) full takes the admission lock to evict or refuse.
+        var reservedEntries = Interlocked.Increment(ref _reservedEntries);
+        var reservedBytes = Interlocked.Add(ref _reservedBytes, entry.Payload.Length);
         try
         {
-            await MakeRoomAsync(entry.Payload.Length, cancellationToken).ConfigureAwait(false);
-            await _store.SaveAsync([entry], cancellationToken).ConfigureAwait(false);
+            if (_store.Count + reservedEntries > _options.MaxEntries || _store.PayloadBytes + reservedBytes > _options.MaxBytes)
+            {
+                await _admission.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await MakeRoomAsync(entry.Payload.Length, cancellationToken).ConfigureAwait(false);
+                    await _store.SaveAsync([entry], cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _admission.Release();
+                }
+            }
+            else
+            {
+                await _store.SaveAsync([entry], cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {
-            _admission.Release();
+            Interlocked.Decrement(ref _reservedEntries);
+            Interlocked.Add(ref _reservedBytes, -entry.Payload.Length);
         }
 
         _telemetry.Report("OnEnqueued");

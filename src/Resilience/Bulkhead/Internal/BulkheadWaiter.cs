@@ -3,6 +3,7 @@ namespace Resilience.Bulkhead.Internal;
 /// <summary>
 /// One call waiting in a bulkhead's queue. Whoever removes it from the queue (under the limiter's lock) owns its
 /// completion: the releaser granting a slot, its timeout, or its caller's cancellation — so it completes exactly once.
+/// The waiting caller owns its timer and cancellation registration and releases them when it wakes.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The synchronous waiter disposes its event once it has been signalled, in Wait.")]
 internal sealed class BulkheadWaiter
@@ -43,21 +44,13 @@ internal sealed class BulkheadWaiter
 
         if (timeout != System.Threading.Timeout.InfiniteTimeSpan)
         {
-            var timer = time.CreateTimer(static s => ((BulkheadLimiter)((object[])s!)[0]).Abandon((BulkheadWaiter)((object[])s!)[1], TimedOut), new object[] { limiter, this }, timeout, System.Threading.Timeout.InfiniteTimeSpan);
-            Interlocked.Exchange(ref _timer, timer);
-            if (State != Pending)
-            {
-                // Completed while the timer was being created: nothing will dispose it otherwise.
-                timer.Dispose();
-            }
+            _timer = time.CreateTimer(static s => ((BulkheadLimiter)((object[])s!)[0]).Abandon((BulkheadWaiter)((object[])s!)[1], TimedOut), new object[] { limiter, this }, timeout, System.Threading.Timeout.InfiniteTimeSpan);
         }
     }
 
     public void Complete(int state)
     {
         Interlocked.Exchange(ref _state, state);
-        _registration.Dispose();
-        Volatile.Read(ref _timer)?.Dispose();
         if (_completion is not null)
         {
             _completion.TrySetResult(state);
@@ -68,12 +61,26 @@ internal sealed class BulkheadWaiter
         }
     }
 
-    public Task<int> WaitAsync() => _completion!.Task;
+    public async Task<int> WaitAsync()
+    {
+        var state = await _completion!.Task.ConfigureAwait(false);
+        ReleaseResources();
+        return state;
+    }
 
     public int Wait()
     {
         _signal!.Wait();
         _signal.Dispose();
+        ReleaseResources();
         return State;
+    }
+
+    // The waiting caller (the only owner of these fields) releases them once woken, whoever woke it; a registration
+    // made after the waiter was already granted is released here too.
+    private void ReleaseResources()
+    {
+        _registration.Dispose();
+        _timer?.Dispose();
     }
 }
