@@ -1,0 +1,39 @@
+using Resilience.DeadLetter;
+
+namespace Resilience.Compensation;
+
+/// <summary>
+/// Options of a <see cref="CompensationManager"/>.
+/// </summary>
+public sealed class CompensationOptions
+{
+    /// <summary>Gets or sets what a rollback does when a compensation keeps failing.</summary>
+    /// <value>The default value is <see cref="CompensationFailurePolicy.ContinueOnError"/>.</value>
+    public CompensationFailurePolicy FailurePolicy { get; set; } = CompensationFailurePolicy.ContinueOnError;
+
+    /// <summary>Gets or sets how many times a compensation is attempted (first attempt included).</summary>
+    /// <value>The default value is 3. It must be at least 1.</value>
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>Gets or sets the base delay of the jittered exponential backoff between attempts.</summary>
+    /// <value>The default value is 200 milliseconds.</value>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Gets or sets the longest delay between attempts.</summary>
+    /// <value>The default value is 2 seconds.</value>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Gets or sets how long one attempt of a compensation may run. Compensations get their own token (cancelled by this
+    /// timeout), never the token of the operation being rolled back, which is usually already cancelled.
+    /// </summary>
+    /// <value>The default value is 30 seconds.</value>
+    public TimeSpan StepTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets the queue that receives parked rollbacks (<see cref="CompensationFailurePolicy.StopAndPark"/>).</summary>
+    public DeadLetterQueue? DeadLetterQueue { get; set; }
+
+    /// <summary>Gets or sets the time source of timeouts and backoff.</summary>
+    /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+}

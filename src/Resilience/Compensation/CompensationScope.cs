@@ -1,0 +1,108 @@
+using Resilience.Compensation.Internal;
+
+namespace Resilience.Compensation;
+
+/// <summary>
+/// The compensations of one operation in progress: register one after each forward step, call <see cref="Complete"/>
+/// when the operation succeeded, and dispose the scope — an uncompleted scope rolls back, last registered first.
+/// </summary>
+/// <remarks>
+/// Register a step's compensation <b>before</b> running the step, so a crash or a timeout in between cannot leave an
+/// effect with nothing to undo it; a compensation must therefore accept that its step may never have happened
+/// (releasing a reservation that does not exist is a no-op). Scopes are pooled: do not use one after disposing it.
+/// </remarks>
+public sealed class CompensationScope : IAsyncDisposable
+{
+    private readonly CompensationManager _manager;
+    private readonly CompensationStack _stack = new();
+    private bool _disposed;
+
+    internal CompensationScope(CompensationManager manager) => _manager = manager;
+
+    /// <summary>Gets the operation this scope belongs to.</summary>
+    public string OperationId => _stack.OperationId;
+
+    /// <summary>Registers a synchronous compensation.</summary>
+    /// <param name="compensation">Undoes the step.</param>
+    /// <exception cref="InvalidOperationException">The scope was completed or is rolling back.</exception>
+    public void Register(Action compensation)
+    {
+        ArgumentNullException.ThrowIfNull(compensation);
+        Add(CompensationStep.From(compensation));
+    }
+
+    /// <summary>Registers an asynchronous compensation; it gets its own token (with the step timeout), not the operation's.</summary>
+    /// <param name="compensation">Undoes the step.</param>
+    /// <exception cref="InvalidOperationException">The scope was completed or is rolling back.</exception>
+    public void Register(Func<CancellationToken, ValueTask> compensation)
+    {
+        ArgumentNullException.ThrowIfNull(compensation);
+        Add(CompensationStep.From(compensation));
+    }
+
+    /// <summary>Registers an asynchronous compensation with a state argument, so it can be a <see langword="static"/> lambda.</summary>
+    /// <typeparam name="TState">The state type (a value type is boxed once).</typeparam>
+    /// <param name="state">The state passed to <paramref name="compensation"/>.</param>
+    /// <param name="compensation">Undoes the step.</param>
+    /// <exception cref="InvalidOperationException">The scope was completed or is rolling back.</exception>
+    public void Register<TState>(TState state, Func<TState, CancellationToken, ValueTask> compensation)
+    {
+        ArgumentNullException.ThrowIfNull(compensation);
+        Add(CompensationStep.From(state, compensation));
+    }
+
+    /// <summary>Marks the operation successful: its compensations are dropped and disposing does nothing.</summary>
+    /// <exception cref="InvalidOperationException">The scope is rolling back (or rolled back) already.</exception>
+    public void Complete()
+    {
+        if (_stack.TryComplete())
+        {
+            _manager.OperationEnded();
+        }
+        else if (!_stack.IsCompleted)
+        {
+            throw new InvalidOperationException($"Operation '{OperationId}' is being (or was) rolled back; it cannot be completed.");
+        }
+    }
+
+    /// <summary>Rolls back now: runs the compensations last registered first, each once. Repeated calls return the same task.</summary>
+    /// <returns>The rollback's result.</returns>
+    public Task<CompensationResult> CompensateAsync() => _manager.Rollback(_stack);
+
+    /// <summary>Rolls back if the scope was not completed, then returns the scope to the pool.</summary>
+    /// <returns>A task that completes when the rollback (if any) is done.</returns>
+    public ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return default;
+        }
+
+        _disposed = true;
+        if (_stack.IsCompleted)
+        {
+            _manager.ReturnScope(this);
+            return default;
+        }
+
+        return RollBackThenReturnAsync();
+    }
+
+    internal void Reset(string operationId)
+    {
+        _stack.Reset(operationId);
+        _disposed = false;
+    }
+
+    private async ValueTask RollBackThenReturnAsync()
+    {
+        await CompensateAsync().ConfigureAwait(false);
+        _manager.ReturnScope(this);
+    }
+
+    private void Add(CompensationStep step)
+    {
+        _stack.Add(step);
+        _manager.StepRegistered();
+    }
+}
