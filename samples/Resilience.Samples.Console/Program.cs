@@ -9,6 +9,7 @@ await TimeoutTour.RunAsync(http);
 await RetryTour.RunAsync(http);
 await CircuitBreakerTour.RunAsync(http);
 await BulkheadTour.RunAsync(http);
+await CompensationTour.RunAsync(http);
 await FallbackTour.RunAsync(http);
 
 Console.WriteLine();

@@ -226,21 +226,23 @@ public sealed class CompensationManager
         return new CompensationResult(operationId, results, null);
     }
 
-    private async Task<Exception?> RunStepAsync(CompensationStep step)
+    private async ValueTask<Exception?> RunStepAsync(CompensationStep step)
     {
         Interlocked.Increment(ref _executed);
 
         // CancellationToken.None: the operation being undone is usually cancelled already; the step's own timeout bounds it.
-        var outcome = await _stepPipeline.ExecuteOutcomeAsync(
-            static async (s, ct) =>
-            {
-                await s.InvokeAsync(ct).ConfigureAwait(false);
-                return true;
-            },
-            step,
-            CancellationToken.None).ConfigureAwait(false);
+        var outcome = await _stepPipeline.ExecuteOutcomeAsync(static (s, ct) => AsResult(s.InvokeAsync(ct)), step, CancellationToken.None).ConfigureAwait(false);
         Interlocked.Increment(ref outcome.Exception is null ? ref _successful : ref _failed);
         return outcome.Exception;
+    }
+
+    // A compensation that completes synchronously costs no state machine.
+    private static ValueTask<bool> AsResult(ValueTask pending) => pending.IsCompletedSuccessfully ? new ValueTask<bool>(true) : AwaitAsResult(pending);
+
+    private static async ValueTask<bool> AwaitAsResult(ValueTask pending)
+    {
+        await pending.ConfigureAwait(false);
+        return true;
     }
 
     private async Task<string> ParkAsync(string operationId, CompensationStep[] steps, int failedIndex, Exception failure)
