@@ -33,6 +33,18 @@ public sealed class CompensationOptions
     /// <summary>Gets or sets the queue that receives parked rollbacks (<see cref="CompensationFailurePolicy.StopAndPark"/>).</summary>
     public DeadLetterQueue? DeadLetterQueue { get; set; }
 
+    /// <summary>
+    /// Gets or sets the directory of the durable journal. When set, compensations registered by name
+    /// (<see cref="CompensationScope.RegisterAsync{TState}"/>) are journaled before the forward step runs, and
+    /// <see cref="CompensationManager.RecoverAsync"/> resumes the operations a crash interrupted.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/> (in memory only).</value>
+    public string? JournalDirectory { get; set; }
+
+    /// <summary>Gets or sets what recovery does with interrupted operations.</summary>
+    /// <value>The default value is <see cref="CompensationRecoveryPolicy.Compensate"/>.</value>
+    public CompensationRecoveryPolicy RecoveryPolicy { get; set; } = CompensationRecoveryPolicy.Compensate;
+
     /// <summary>Gets or sets the time source of timeouts and backoff.</summary>
     /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;

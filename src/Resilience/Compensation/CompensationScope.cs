@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization.Metadata;
 using Resilience.Compensation.Internal;
 
 namespace Resilience.Compensation;
@@ -49,6 +50,33 @@ public sealed class CompensationScope : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(compensation);
         Add(CompensationStep.From(state, compensation));
+    }
+
+    /// <summary>
+    /// Registers a named compensation (durable mode): the state is journaled — durable before this returns — so a
+    /// crash before the operation completes is compensated by <see cref="CompensationManager.RecoverAsync"/>.
+    /// </summary>
+    /// <typeparam name="TState">The handler's state type.</typeparam>
+    /// <param name="handlerName">A handler registered with <see cref="CompensationManager.RegisterHandler{TState}"/>.</param>
+    /// <param name="state">The state the handler needs to undo the step.</param>
+    /// <returns>A task that completes when the registration is durable.</returns>
+    /// <exception cref="InvalidOperationException">No such handler (or another state type), no journal, or the scope was completed or is rolling back.</exception>
+    public ValueTask RegisterAsync<TState>(string handlerName, TState state)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(handlerName);
+        var (typeInfo, handler) = _manager.FindHandler<TState>(handlerName);
+        return _manager.RegisterDurableAsync(_stack, handlerName, state, typeInfo, handler);
+    }
+
+    /// <summary>
+    /// Marks the operation successful and, in durable mode, records that durably, so recovery never compensates it.
+    /// </summary>
+    /// <returns>A task that completes when the completion is durable.</returns>
+    /// <exception cref="InvalidOperationException">The scope is rolling back (or rolled back) already.</exception>
+    public ValueTask CompleteAsync()
+    {
+        Complete();
+        return _manager.CompletedDurablyAsync(OperationId);
     }
 
     /// <summary>Marks the operation successful: its compensations are dropped and disposing does nothing.</summary>

@@ -50,7 +50,8 @@ internal sealed class CompensationStack
         }
     }
 
-    public void Add(CompensationStep step)
+    /// <summary>Adds a step; returns its index (its position from the bottom of the stack).</summary>
+    public int Add(CompensationStep step)
     {
         lock (_lock)
         {
@@ -62,6 +63,7 @@ internal sealed class CompensationStack
             }
 
             _steps.Add(step);
+            return _steps.Count - 1;
         }
     }
 

@@ -125,6 +125,10 @@ internal enum RecordType : byte
     State = 2,
     Delete = 3,
     SnapshotEnd = 4,
+    CompensationRegister = 10,
+    CompensationComplete = 11,
+    CompensationStepDone = 12,
+    CompensationCompensated = 13,
 }
 
 /// <summary>The verdict on one record read from disk.</summary>

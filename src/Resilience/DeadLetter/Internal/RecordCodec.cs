@@ -201,9 +201,9 @@ internal static class RecordCodec
 
     private static int ErrorSize(DeadLetterError error) => StringSize(error.Type) + StringSize(error.Message) + StringSize(error.StackTrace) + 1;
 
-    private static int StringSize(string? value) => 4 + (value is null ? 0 : Encoding.UTF8.GetByteCount(value));
+    internal static int StringSize(string? value) => 4 + (value is null ? 0 : Encoding.UTF8.GetByteCount(value));
 
-    private ref struct SpanWriter
+    internal ref struct SpanWriter
     {
         private readonly Span<byte> _buffer;
         private int _position;
@@ -248,7 +248,7 @@ internal static class RecordCodec
         }
     }
 
-    private ref struct SpanReader
+    internal ref struct SpanReader
     {
         private readonly ReadOnlySpan<byte> _buffer;
         private int _position;
