@@ -4,6 +4,11 @@ using Resilience.DeadLetter.CrashHelper;
 // Used by the kill -9 test: appends entries to a store from several concurrent producers and prints
 // "ACK <id>" for each entry the store acknowledged. The test kills this process at random moments and checks
 // that every acknowledged entry survived, intact.
+if (args.Length == 2 && args[1] == "saga")
+{
+    return await SagaMode.RunAsync(args[0]);
+}
+
 if (args.Length < 2)
 {
     Console.Error.WriteLine("usage: <directory> <producers> [durability]");
