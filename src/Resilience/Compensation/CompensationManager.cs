@@ -416,8 +416,9 @@ public sealed class CompensationManager : IAsyncDisposable
             ?? throw new DeadLetterPayloadException($"Parked rollback entry '{attempt.Entry.Id}' names no operation.");
         if (!_parked.TryGetValue(operationId, out var parked))
         {
-            // Delegates live in memory only: after a restart there is nothing left to run (durable, named handlers are the answer).
-            throw new DeadLetterPayloadException($"The compensations of operation '{operationId}' are no longer in memory (the process restarted); they cannot be resumed.");
+            // After a restart: named compensations come back from the journal; delegates cannot.
+            parked = FromJournal(operationId)
+                ?? throw new DeadLetterPayloadException($"The compensations of operation '{operationId}' are no longer in memory (the process restarted) and are not in the journal; they cannot be resumed.");
         }
 
         // Resume last-in first-out from the step that failed; each step that succeeds is not run again on a later retry.
@@ -434,6 +435,24 @@ public sealed class CompensationManager : IAsyncDisposable
         }
 
         _parked.TryRemove(operationId, out _);
+        if (_journal is not null && _durableOperations.TryRemove(operationId, out _))
+        {
+            await _journal.EndAsync(operationId, completed: false).ConfigureAwait(false);
+        }
+    }
+
+    private ParkedRollback? FromJournal(string operationId)
+    {
+        var operation = _journal?.Unfinished().FirstOrDefault(o => string.Equals(o.Id, operationId, StringComparison.Ordinal));
+        if (operation is null || operation.Steps.Values.Any(s => !_namedHandlers.ContainsKey(s.Handler)))
+        {
+            return null;
+        }
+
+        // Steps already compensated stay out; the rest run from the highest index down.
+        var pending = operation.Steps.Where(s => !operation.Done.Contains(s.Key)).Select(s => _namedHandlers[s.Value.Handler](s.Value.State)).ToArray();
+        _durableOperations[operationId] = true;
+        return new ParkedRollback(pending, pending.Length - 1);
     }
 
     private sealed class ParkedRollback(CompensationStep[] steps, int nextIndex)

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Resilience.Compensation;
+using Resilience.DeadLetter;
 using Resilience.Tests.DeadLetter;
 
 namespace Resilience.Tests.Compensation;
@@ -69,6 +70,47 @@ public sealed class DurableCompensationTests : IDisposable
     }
 
     [Fact]
+    public async Task StopAndPark_AfterRestart_ReplayResumesFromTheJournal()
+    {
+        var paymentUp = false;
+        string parkedId;
+        await using (var dlq = DeadLetterQueue.Open(new DeadLetterQueueOptions { Directory = _dir.Sub("dlq") }))
+        await using (var before = Create(step => Fail(step, paymentUp), dlq))
+        {
+            var scope = before.Begin("order-6");
+            await scope.RegisterAsync("undo", new UndoStep("order-6", "inventory"));
+            await scope.RegisterAsync("undo", new UndoStep("order-6", "payment"));
+            await scope.RegisterAsync("undo", new UndoStep("order-6", "shipment"));
+            var result = await scope.CompensateAsync();
+            parkedId = result.ParkedEntryId!;
+            parkedId.Should().NotBeNull();
+        }
+
+        _ran.Should().Equal("order-6:shipment");
+        paymentUp = true;
+        await using (var dlq = DeadLetterQueue.Open(new DeadLetterQueueOptions { Directory = _dir.Sub("dlq") }))
+        await using (var after = Create(step => Fail(step, paymentUp), dlq))
+        {
+            await dlq.ReplayAsync(parkedId);
+            dlq.Processor.Start();
+            await dlq.Processor.WaitForIdleAsync();
+
+            dlq.Get(parkedId)!.Status.Should().Be(DeadLetterStatus.Recovered);
+            (await after.RecoverAsync()).Should().BeEmpty("the resumed rollback finished the operation in the journal");
+        }
+
+        _ran.Should().Equal("order-6:shipment", "order-6:payment", "order-6:inventory");
+
+        static void Fail(UndoStep step, bool paymentUp)
+        {
+            if (step.Step == "payment" && !paymentUp)
+            {
+                throw new IOException("gateway down");
+            }
+        }
+    }
+
+    [Fact]
     public async Task RegisterAsync_UnknownHandler_FailsAtRegistration()
     {
         await using var manager = Create();
@@ -86,15 +128,21 @@ public sealed class DurableCompensationTests : IDisposable
             await before.Begin("order-5").RegisterAsync("undo", new UndoStep("order-5", "x"));
         }
 
-        await using var after = new CompensationManager(new CompensationOptions { JournalDirectory = _dir.Path, MaxAttempts = 1 });
+        await using var after = new CompensationManager(new CompensationOptions { JournalDirectory = _dir.Sub("journal"), MaxAttempts = 1 });
 
         await after.Invoking(m => m.RecoverAsync()).Should().ThrowAsync<InvalidOperationException>().WithMessage("*'undo'*");
         _ran.Should().BeEmpty();
     }
 
-    private CompensationManager Create(Action<UndoStep>? undo = null)
+    private CompensationManager Create(Action<UndoStep>? undo = null, DeadLetterQueue? dlq = null)
     {
-        var manager = new CompensationManager(new CompensationOptions { JournalDirectory = _dir.Path, MaxAttempts = 1 });
+        var manager = new CompensationManager(new CompensationOptions
+        {
+            JournalDirectory = _dir.Sub("journal"),
+            MaxAttempts = 1,
+            DeadLetterQueue = dlq,
+            FailurePolicy = dlq is null ? CompensationFailurePolicy.ContinueOnError : CompensationFailurePolicy.StopAndPark,
+        });
         manager.RegisterHandler("undo", CompensationJsonContext.Default.UndoStep, (step, _) =>
         {
             undo?.Invoke(step);
