@@ -34,25 +34,13 @@ internal sealed class CompensationJournal : ILogStateMachine, IAsyncDisposable
 
     public Task RegisterAsync(string operationId, int index, string handler, byte[] state)
     {
-        var record = EncodedRecord.Create(RecordType.CompensationRegister, RecordCodec.StringSize(operationId) + 4 + RecordCodec.StringSize(handler) + 4 + state.Length);
-        var writer = new RecordCodec.SpanWriter(record.Body);
-        writer.WriteString(operationId);
-        writer.WriteInt32(index);
-        writer.WriteString(handler);
-        writer.WriteInt32(state.Length);
-        writer.WriteBytes(state);
+        var record = EncodeRegister(operationId, index, handler, state);
         var size = record.Size;
         return _log.AppendAsync([record], () => ApplyRegister(operationId, index, handler, state, size));
     }
 
     public Task StepDoneAsync(string operationId, int index)
-    {
-        var record = EncodedRecord.Create(RecordType.CompensationStepDone, RecordCodec.StringSize(operationId) + 4);
-        var writer = new RecordCodec.SpanWriter(record.Body);
-        writer.WriteString(operationId);
-        writer.WriteInt32(index);
-        return _log.AppendAsync([record], () => ApplyStepDone(operationId, index));
-    }
+        => _log.AppendAsync([EncodeStepDone(operationId, index)], () => ApplyStepDone(operationId, index));
 
     public Task EndAsync(string operationId, bool completed)
     {
@@ -95,27 +83,37 @@ internal sealed class CompensationJournal : ILogStateMachine, IAsyncDisposable
         {
             foreach (var (index, step) in operation.Steps)
             {
-                var record = EncodedRecord.Create(RecordType.CompensationRegister, RecordCodec.StringSize(operation.Id) + 4 + RecordCodec.StringSize(step.Handler) + 4 + step.State.Length);
-                var writer = new RecordCodec.SpanWriter(record.Body);
-                writer.WriteString(operation.Id);
-                writer.WriteInt32(index);
-                writer.WriteString(step.Handler);
-                writer.WriteInt32(step.State.Length);
-                writer.WriteBytes(step.State);
-                records.Add(record);
+                records.Add(EncodeRegister(operation.Id, index, step.Handler, step.State));
             }
 
             foreach (var index in operation.Done)
             {
-                var record = EncodedRecord.Create(RecordType.CompensationStepDone, RecordCodec.StringSize(operation.Id) + 4);
-                var writer = new RecordCodec.SpanWriter(record.Body);
-                writer.WriteString(operation.Id);
-                writer.WriteInt32(index);
-                records.Add(record);
+                records.Add(EncodeStepDone(operation.Id, index));
             }
         }
 
         return records;
+    }
+
+    private static EncodedRecord EncodeRegister(string operationId, int index, string handler, byte[] state)
+    {
+        var record = EncodedRecord.Create(RecordType.CompensationRegister, RecordCodec.StringSize(operationId) + 4 + RecordCodec.StringSize(handler) + 4 + state.Length);
+        var writer = new RecordCodec.SpanWriter(record.Body);
+        writer.WriteString(operationId);
+        writer.WriteInt32(index);
+        writer.WriteString(handler);
+        writer.WriteInt32(state.Length);
+        writer.WriteBytes(state);
+        return record;
+    }
+
+    private static EncodedRecord EncodeStepDone(string operationId, int index)
+    {
+        var record = EncodedRecord.Create(RecordType.CompensationStepDone, RecordCodec.StringSize(operationId) + 4);
+        var writer = new RecordCodec.SpanWriter(record.Body);
+        writer.WriteString(operationId);
+        writer.WriteInt32(index);
+        return record;
     }
 
     private void ApplyRegister(string operationId, int index, string handler, byte[] state, int size)
