@@ -1,6 +1,9 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Resilience;
+using Resilience.CircuitBreaker;
+using Resilience.Compensation;
 using Resilience.DeadLetter;
 using Resilience.DependencyInjection;
 
@@ -75,6 +78,71 @@ public static class ResilienceServiceCollectionExtensions
         });
         services.AddHostedService<DeadLetterQueueHostedService>();
         return services;
+    }
+
+    /// <summary>
+    /// Registers a <see cref="CircuitBreakerRegistry"/> singleton (named breakers shared by pipelines; resolve it in a
+    /// pipeline's configure callback through <see cref="ResiliencePipelineBuildContext.Services"/>), using the
+    /// container's <see cref="TimeProvider"/>.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddCircuitBreakerRegistry(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton(sp => new CircuitBreakerRegistry(sp.GetService<TimeProvider>()));
+        return services;
+    }
+
+    /// <summary>
+    /// Registers a <see cref="CompensationManager"/> singleton; with a journal directory, a hosted service resumes the
+    /// operations a crash interrupted when the host starts (register the named handlers in <paramref name="configureManager"/>).
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Sets the options; the container's <see cref="TimeProvider"/> and dead letter queue (if registered) are used unless you set them.</param>
+    /// <param name="configureManager">Registers named handlers on the new manager.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddCompensationManager(this IServiceCollection services, Action<CompensationOptions>? configure = null, Action<CompensationManager, IServiceProvider>? configureManager = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton(sp =>
+        {
+            var options = new CompensationOptions
+            {
+                TimeProvider = sp.GetService<TimeProvider>() ?? TimeProvider.System,
+                DeadLetterQueue = sp.GetService<DeadLetterQueue>(),
+            };
+            configure?.Invoke(options);
+            var manager = new CompensationManager(options);
+            configureManager?.Invoke(manager, sp);
+            return manager;
+        });
+        var probe = new CompensationOptions();
+        configure?.Invoke(probe);
+        services.AddSingleton(new CompensationRegistration(probe.JournalDirectory is not null));
+        services.AddHostedService<CompensationRecoveryHostedService>();
+        return services;
+    }
+
+    /// <summary>
+    /// Adds health checks for the registered circuit breakers (Degraded while any is not closed) and, when a dead letter
+    /// queue is registered, its backlog (Degraded/Unhealthy past the thresholds).
+    /// </summary>
+    /// <param name="builder">The health checks builder.</param>
+    /// <param name="thresholds">The dead letter backlog thresholds; defaults when <see langword="null"/>.</param>
+    /// <returns>The builder.</returns>
+    public static IHealthChecksBuilder AddResilienceHealthChecks(this IHealthChecksBuilder builder, DeadLetterHealthThresholds? thresholds = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddCircuitBreakerRegistry();
+        builder.Services.TryAddSingleton(thresholds ?? new DeadLetterHealthThresholds());
+        builder.AddCheck<CircuitBreakerHealthCheck>("resilience-circuit-breakers", HealthStatus.Degraded, ["resilience"]);
+        if (builder.Services.Any(d => d.ServiceType == typeof(DeadLetterQueue)))
+        {
+            builder.AddCheck<DeadLetterQueueHealthCheck>("resilience-dead-letter-queue", HealthStatus.Unhealthy, ["resilience"]);
+        }
+
+        return builder;
     }
 
     private static void AddRegistration<TPipeline>(IServiceCollection services, string name)

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Resilience.DeadLetter;
+
+namespace Resilience.DependencyInjection;
+
+/// <summary>
+/// Reports the dead letter queue's backlog: <see cref="HealthStatus.Degraded"/> or <see cref="HealthStatus.Unhealthy"/>
+/// when pending entries or the oldest pending entry's age pass the thresholds, with the counts in the data.
+/// </summary>
+public sealed class DeadLetterQueueHealthCheck : IHealthCheck
+{
+    private readonly DeadLetterQueue _queue;
+    private readonly DeadLetterHealthThresholds _thresholds;
+
+    /// <summary>
+    /// Initializes a new instance of the <see cref="DeadLetterQueueHealthCheck"/> class.
+    /// </summary>
+    /// <param name="queue">The queue to watch.</param>
+    /// <param name="thresholds">The thresholds.</param>
+    public DeadLetterQueueHealthCheck(DeadLetterQueue queue, DeadLetterHealthThresholds thresholds)
+    {
+        _queue = queue;
+        _thresholds = thresholds;
+    }
+
+    /// <inheritdoc/>
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var statistics = _queue.GetStatistics();
+        var age = statistics.OldestPendingAge ?? TimeSpan.Zero;
+        var data = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["pending"] = statistics.Pending,
+            ["exhausted"] = statistics.Exhausted,
+            ["total"] = statistics.TotalFailed,
+            ["oldestPendingAgeSeconds"] = age.TotalSeconds,
+        };
+        var status = statistics.Pending >= _thresholds.UnhealthyPending || age >= _thresholds.UnhealthyAge ? HealthStatus.Unhealthy
+            : statistics.Pending >= _thresholds.DegradedPending || age >= _thresholds.DegradedAge ? HealthStatus.Degraded
+            : HealthStatus.Healthy;
+        return Task.FromResult(new HealthCheckResult(status, $"{statistics.Pending} pending dead letter(s), oldest {age}.", data: data));
+    }
+}

@@ -1,0 +1,109 @@
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Resilience.CircuitBreaker;
+using Resilience.Compensation;
+using Resilience.DeadLetter;
+
+namespace Resilience.DependencyInjection.Tests;
+
+public class HealthAndCompensationRegistrationTests
+{
+    [Fact]
+    public async Task CircuitBreakerHealthCheck_DegradedWhileABreakerIsNotClosed()
+    {
+        var registry = new CircuitBreakerRegistry();
+        var orders = registry.GetOrAdd("orders-api", new CircuitBreakerStrategyOptions());
+        registry.GetOrAdd("stock-api", new CircuitBreakerStrategyOptions());
+        var check = new CircuitBreakerHealthCheck(registry);
+
+        (await check.CheckHealthAsync(new HealthCheckContext())).Status.Should().Be(HealthStatus.Healthy);
+        await orders.IsolateAsync();
+        var result = await check.CheckHealthAsync(new HealthCheckContext());
+
+        result.Status.Should().Be(HealthStatus.Degraded);
+        result.Description.Should().Contain("orders-api");
+        result.Data.Should().Contain("orders-api", "Isolated").And.Contain("stock-api", "Closed");
+    }
+
+    [Theory]
+    [InlineData(1, HealthStatus.Healthy)]
+    [InlineData(3, HealthStatus.Degraded)]
+    [InlineData(5, HealthStatus.Unhealthy)]
+    public async Task DeadLetterQueueHealthCheck_BacklogAgainstThresholds(int pending, HealthStatus expected)
+    {
+        await using var queue = DeadLetterQueue.Open(new DeadLetterQueueOptions());
+        for (var i = 0; i < pending; i++)
+        {
+            await queue.AddAsync("charge-card", "x"u8.ToArray(), new IOException());
+        }
+
+        var check = new DeadLetterQueueHealthCheck(queue, new DeadLetterHealthThresholds { DegradedPending = 3, UnhealthyPending = 5 });
+        var result = await check.CheckHealthAsync(new HealthCheckContext());
+
+        result.Status.Should().Be(expected);
+        result.Data["pending"].Should().Be(pending);
+    }
+
+    [Fact]
+    public async Task AddResilienceHealthChecks_RegistersBothChecksWhenAQueueIsRegistered()
+    {
+        var services = new ServiceCollection().AddDeadLetterQueue(_ => { });
+        services.AddHealthChecks().AddResilienceHealthChecks();
+        await using var provider = services.BuildServiceProvider();
+
+        var registrations = provider.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations.Select(r => r.Name);
+
+        registrations.Should().BeEquivalentTo("resilience-circuit-breakers", "resilience-dead-letter-queue");
+        provider.GetRequiredService<CircuitBreakerRegistry>().Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task AddCompensationManager_WithJournal_HostedServiceRecoversAtStart()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "resilience-di-tests", Guid.NewGuid().ToString("N"));
+        var ran = new List<string>();
+        try
+        {
+            await using (var first = Build(directory, ran))
+            {
+                var scope = first.GetRequiredService<CompensationManager>().Begin("booking-1");
+                await scope.RegisterAsync("release-seat", new Seat("12A"));
+                await scope.RegisterAsync("release-seat", new Seat("12B"));
+
+                // The process stops here: booking-1 neither completed nor rolled back.
+            }
+
+            await using var second = Build(directory, ran);
+            foreach (var hosted in second.GetServices<IHostedService>())
+            {
+                await hosted.StartAsync(CancellationToken.None);
+            }
+
+            ran.Should().Equal("12B", "12A");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static ServiceProvider Build(string directory, List<string> ran) => new ServiceCollection()
+        .AddCompensationManager(
+            options => options.JournalDirectory = directory,
+            (manager, _) => manager.RegisterHandler("release-seat", SeatJsonContext.Default.Seat, (seat, _) =>
+            {
+                ran.Add(seat.Number);
+                return default;
+            }))
+        .BuildServiceProvider();
+}
+
+public sealed record Seat(string Number);
+
+[JsonSerializable(typeof(Seat))]
+internal sealed partial class SeatJsonContext : JsonSerializerContext
+{
+}
