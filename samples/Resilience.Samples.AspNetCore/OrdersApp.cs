@@ -1,0 +1,136 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Resilience.CircuitBreaker;
+using Resilience.Compensation;
+using Resilience.DeadLetter;
+using Resilience.Retry;
+
+namespace Resilience.Samples.AspNetCore;
+
+/// <summary>
+/// Builds the sample app; tests build it too, on 127.0.0.1 with a free port and their own clock.
+/// </summary>
+public static class OrdersApp
+{
+    /// <summary>Builds the app.</summary>
+    /// <param name="args">Command-line arguments (urls=..., DeadLetterDirectory=...).</param>
+    /// <param name="configureServices">Lets tests replace services (a fake clock).</param>
+    /// <returns>The app, not started.</returns>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.WebHost.UseUrls(builder.Configuration["urls"] ?? "http://127.0.0.1:5080");
+        builder.Services.AddSingleton<Downstream>();
+        builder.Services.AddCircuitBreakerRegistry();
+        builder.Services.AddResiliencePipeline<string>("inventory", (pipeline, context) => pipeline
+            .AddTimeout(TimeSpan.FromSeconds(5))
+            .AddRetry(new RetryStrategyOptions<string> { MaxRetryAttempts = 2, BaseDelay = TimeSpan.FromMilliseconds(20), Jitter = JitterMode.None })
+            .AddCircuitBreaker(context.Services.GetRequiredService<CircuitBreakerRegistry>().GetOrAdd("inventory", new CircuitBreakerStrategyOptions { ConsecutiveFailureThreshold = 6, BreakDuration = TimeSpan.FromSeconds(30) }))
+            .AddTimeout(TimeSpan.FromSeconds(1)));
+        builder.Services.AddDeadLetterQueue(options =>
+        {
+            options.Directory = builder.Configuration["DeadLetterDirectory"] ?? Path.Combine(Path.GetTempPath(), "resilience-sample-dead-letters");
+            options.RetryBaseDelay = TimeSpan.FromSeconds(1);
+            options.PauseAfterConsecutiveFailures = 1000;
+        });
+        builder.Services.AddCompensationManager(options => options.MaxAttempts = 1);
+        builder.Services.AddHealthChecks().AddResilienceHealthChecks();
+        builder.Services.AddHttpClient("inventory");
+        configureServices?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        MapDownstream(app);
+        MapOrders(app);
+        app.MapHealthChecks("/health", new HealthCheckOptions
+        {
+            ResultStatusCodes = { [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded] = StatusCodes.Status200OK },
+        });
+        RegisterDeadLetterHandler(app);
+        return app;
+    }
+
+    private static void MapDownstream(WebApplication app)
+    {
+        app.MapGet("/downstream/reserve", (Downstream downstream) =>
+        {
+            downstream.Hit();
+            return downstream.Failing ? Results.StatusCode(StatusCodes.Status503ServiceUnavailable) : Results.Text("reserved");
+        });
+        app.MapPost("/downstream/failing", (Downstream downstream, bool on) =>
+        {
+            downstream.Failing = on;
+            return Results.Ok(new { failing = on });
+        });
+    }
+
+    private static void MapOrders(WebApplication app)
+    {
+        app.MapPost("/orders", async (
+            [FromKeyedServices("inventory")] ResiliencePipeline<string> inventory,
+            IHttpClientFactory clients,
+            CompensationManager compensations,
+            DeadLetterQueue deadLetters,
+            HttpContext http,
+            bool? failShipment,
+            CancellationToken ct) =>
+        {
+            var orderId = "order-" + Guid.NewGuid().ToString("N")[..8];
+            var steps = new List<string>();
+            var client = clients.CreateClient("inventory");
+            client.BaseAddress = new Uri($"{http.Request.Scheme}://{http.Request.Host}");
+            var scope = compensations.Begin(orderId);
+            try
+            {
+                scope.Register(() => steps.Add("compensated: released inventory"));
+                var reservation = new Reservation(orderId, "sku-1");
+                var outcome = await inventory.ExecuteOutcomeAsync(static (c, token) => new ValueTask<string>(c.GetStringAsync(new Uri("/downstream/reserve", UriKind.Relative), token)), client, ct);
+                if (outcome.Exception is { } failure)
+                {
+                    var entry = await deadLetters.AddAsync("reserve-inventory", reservation, SampleJsonContext.Default.Reservation, failure, cancellationToken: ct);
+                    steps.Add($"reserve inventory failed ({failure.GetType().Name}); dead-lettered as {entry.Id}");
+                    scope.Complete();
+                    return Results.Ok(new OrderResult(orderId, "dead-lettered", steps));
+                }
+
+                steps.Add("reserved inventory");
+                scope.Register(() => steps.Add("compensated: refunded payment"));
+                steps.Add("charged payment");
+                if (failShipment == true)
+                {
+                    throw new InvalidOperationException("shipment service refused the order");
+                }
+
+                steps.Add("created shipment");
+                scope.Complete();
+                return Results.Ok(new OrderResult(orderId, "placed", steps));
+            }
+            catch (InvalidOperationException ex)
+            {
+                steps.Add("failed: " + ex.Message);
+                await scope.CompensateAsync();
+                return Results.Ok(new OrderResult(orderId, "rolled-back", steps));
+            }
+            finally
+            {
+                await scope.DisposeAsync();
+            }
+        });
+
+        app.MapGet("/dead-letters", (DeadLetterQueue deadLetters) => Results.Ok(new
+        {
+            statistics = deadLetters.GetStatistics(),
+            entries = deadLetters.Query().Entries.Select(e => new { e.Id, e.OperationType, status = e.Status.ToString(), e.AttemptCount, error = e.Error.Message }),
+        }));
+    }
+
+    private static void RegisterDeadLetterHandler(WebApplication app)
+    {
+        var deadLetters = app.Services.GetRequiredService<DeadLetterQueue>();
+        var downstream = app.Services.GetRequiredService<Downstream>();
+        deadLetters.RegisterHandler("reserve-inventory", SampleJsonContext.Default.Reservation, (reservation, attempt, _) =>
+        {
+            // The retry processor calls the inventory service again; it succeeds once the service has healed.
+            downstream.Hit();
+            return downstream.Failing ? throw new HttpRequestException("inventory still unavailable") : ValueTask.CompletedTask;
+        });
+    }
+}
