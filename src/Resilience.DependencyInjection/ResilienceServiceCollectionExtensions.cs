@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -6,6 +7,8 @@ using Resilience.CircuitBreaker;
 using Resilience.Compensation;
 using Resilience.DeadLetter;
 using Resilience.DependencyInjection;
+using Resilience.DependencyInjection.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -32,6 +35,48 @@ public static class ResilienceServiceCollectionExtensions
             var builder = new ResiliencePipelineBuilder { Name = name, TimeProvider = sp.GetService<TimeProvider>() ?? TimeProvider.System };
             configure(builder, new ResiliencePipelineBuildContext(name, sp));
             return builder.Build();
+        });
+        return services;
+    }
+
+    /// <summary>
+    /// Registers a named pipeline described by a configuration section (see <see cref="ResiliencePipelineSettings"/> for
+    /// the shape). The settings are validated when the host starts, with messages naming the path of the bad key; a
+    /// configuration change rebuilds the pipeline and keeps its circuit breaker's state and its bulkhead's counters
+    /// (unless their own settings changed). An invalid change is ignored: the previous pipeline stays.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="name">The pipeline's name (also its key).</param>
+    /// <param name="section">The section, for example <c>configuration.GetSection("Resilience:Pipelines:orders-api")</c>.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddResiliencePipeline(this IServiceCollection services, string name, IConfigurationSection section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        AddRegistration<ResiliencePipeline>(services, name);
+        services.AddOptions<ResiliencePipelineSettings>(name).Bind(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ResiliencePipelineSettings>>(new ResiliencePipelineSettingsValidator(name, section.Path));
+        services.AddKeyedSingleton(name, (sp, _) =>
+        {
+            var monitor = sp.GetRequiredService<IOptionsMonitor<ResiliencePipelineSettings>>();
+            var configured = new ConfiguredPipeline(name, sp.GetService<TimeProvider>() ?? TimeProvider.System);
+            var reloading = new ReloadingStrategy(configured.Build(monitor.Get(name)));
+            reloading.Subscription = monitor.OnChange((settings, changed) =>
+            {
+                if (!string.Equals(changed, name, StringComparison.Ordinal))
+                {
+                    return;
+                }
+
+                try
+                {
+                    reloading.Swap(configured.Build(settings));
+                }
+                catch (ArgumentException)
+                {
+                    // An invalid change keeps the pipeline that works; validation reports it at the next start.
+                }
+            });
+            return new ResiliencePipeline(reloading, name);
         });
         return services;
     }

@@ -1,0 +1,104 @@
+using System.Globalization;
+using Resilience.Bulkhead;
+using Resilience.CircuitBreaker;
+using Resilience.Retry;
+
+namespace Resilience.DependencyInjection.Configuration;
+
+/// <summary>
+/// Builds a pipeline's strategies from settings, again on every configuration change, keeping the circuit breaker and
+/// the bulkhead (their state and counters) across rebuilds as long as their own settings do not change.
+/// </summary>
+internal sealed class ConfiguredPipeline
+{
+    private readonly Lock _lock = new();
+    private readonly string _name;
+    private readonly TimeProvider _time;
+    private (string Key, SharedCircuitBreaker Breaker)? _breaker;
+    private (string Key, SharedBulkhead Bulkhead)? _bulkhead;
+
+    public ConfiguredPipeline(string name, TimeProvider time)
+    {
+        _name = name;
+        _time = time;
+    }
+
+    public ResilienceStrategy? Build(ResiliencePipelineSettings settings)
+    {
+        lock (_lock)
+        {
+            var builder = new ResiliencePipelineBuilder { Name = _name, TimeProvider = _time };
+            if (settings.TotalTimeout is { } total)
+            {
+                builder.AddTimeout(total);
+            }
+
+            if (settings.Retry is { } retry)
+            {
+                builder.AddRetry(ToOptions(retry));
+            }
+
+            if (settings.CircuitBreaker is { } breaker)
+            {
+                var key = Describe(breaker.ConsecutiveFailureThreshold, breaker.FailureRatio, breaker.MinimumThroughput, breaker.SamplingDuration, breaker.BreakDuration);
+                if (_breaker?.Key != key)
+                {
+                    _breaker = (key, new SharedCircuitBreaker(_name, ToOptions(breaker), _time));
+                }
+
+                builder.AddCircuitBreaker(_breaker.Value.Breaker);
+            }
+
+            if (settings.Bulkhead is { } bulkhead)
+            {
+                var key = Describe(bulkhead.MaxConcurrency, bulkhead.MaxQueueLength, bulkhead.QueueTimeout);
+                if (_bulkhead?.Key != key)
+                {
+                    _bulkhead = (key, new SharedBulkhead(_name, ToOptions(bulkhead), _time));
+                }
+
+                builder.AddBulkhead(_bulkhead.Value.Bulkhead);
+            }
+
+            if (settings.AttemptTimeout is { } attempt)
+            {
+                builder.AddTimeout(attempt);
+            }
+
+            return builder.BuildStrategy();
+        }
+    }
+
+    private static RetryStrategyOptions ToOptions(RetrySettings settings)
+    {
+        var options = new RetryStrategyOptions();
+        options.MaxRetryAttempts = settings.MaxRetryAttempts ?? options.MaxRetryAttempts;
+        options.BackoffType = settings.BackoffType ?? options.BackoffType;
+        options.BaseDelay = settings.BaseDelay ?? options.BaseDelay;
+        options.MaxDelay = settings.MaxDelay ?? options.MaxDelay;
+        options.Jitter = settings.Jitter ?? options.Jitter;
+        options.MaxRetryDuration = settings.MaxRetryDuration ?? options.MaxRetryDuration;
+        return options;
+    }
+
+    private static CircuitBreakerStrategyOptions ToOptions(CircuitBreakerSettings settings)
+    {
+        var options = new CircuitBreakerStrategyOptions { ConsecutiveFailureThreshold = settings.ConsecutiveFailureThreshold };
+        options.FailureRatio = settings.FailureRatio ?? options.FailureRatio;
+        options.MinimumThroughput = settings.MinimumThroughput ?? options.MinimumThroughput;
+        options.SamplingDuration = settings.SamplingDuration ?? options.SamplingDuration;
+        options.BreakDuration = settings.BreakDuration ?? options.BreakDuration;
+        return options;
+    }
+
+    private static BulkheadStrategyOptions ToOptions(BulkheadSettings settings)
+    {
+        var options = new BulkheadStrategyOptions();
+        options.MaxConcurrency = settings.MaxConcurrency ?? options.MaxConcurrency;
+        options.MaxQueueLength = settings.MaxQueueLength ?? options.MaxQueueLength;
+        options.QueueTimeout = settings.QueueTimeout ?? options.QueueTimeout;
+        return options;
+    }
+
+    private static string Describe(params object?[] values) => string.Join('|', values.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)));
+}
