@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Resilience;
 using Resilience.CircuitBreaker;
 using Resilience.Compensation;
@@ -32,7 +34,7 @@ public static class ResilienceServiceCollectionExtensions
         AddRegistration<ResiliencePipeline>(services, name);
         services.AddKeyedSingleton(name, (sp, _) =>
         {
-            var builder = new ResiliencePipelineBuilder { Name = name, TimeProvider = sp.GetService<TimeProvider>() ?? TimeProvider.System };
+            var builder = new ResiliencePipelineBuilder { Name = name, TimeProvider = sp.GetService<TimeProvider>() ?? TimeProvider.System, LoggerFactory = sp.GetService<ILoggerFactory>(), MeterFactory = sp.GetService<IMeterFactory>() };
             configure(builder, new ResiliencePipelineBuildContext(name, sp));
             return builder.Build();
         });
@@ -58,7 +60,7 @@ public static class ResilienceServiceCollectionExtensions
         services.AddKeyedSingleton(name, (sp, _) =>
         {
             var monitor = sp.GetRequiredService<IOptionsMonitor<ResiliencePipelineSettings>>();
-            var configured = new ConfiguredPipeline(name, sp.GetService<TimeProvider>() ?? TimeProvider.System);
+            var configured = new ConfiguredPipeline(name, sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetService<ILoggerFactory>(), sp.GetService<IMeterFactory>());
             var reloading = new ReloadingStrategy(configured.Build(monitor.Get(name)));
             reloading.Subscription = monitor.OnChange((settings, changed) =>
             {
@@ -97,7 +99,7 @@ public static class ResilienceServiceCollectionExtensions
         AddRegistration<ResiliencePipeline<TResult>>(services, name);
         services.AddKeyedSingleton(name, (sp, _) =>
         {
-            var builder = new ResiliencePipelineBuilder<TResult> { Name = name, TimeProvider = sp.GetService<TimeProvider>() ?? TimeProvider.System };
+            var builder = new ResiliencePipelineBuilder<TResult> { Name = name, TimeProvider = sp.GetService<TimeProvider>() ?? TimeProvider.System, LoggerFactory = sp.GetService<ILoggerFactory>(), MeterFactory = sp.GetService<IMeterFactory>() };
             configure(builder, new ResiliencePipelineBuildContext(name, sp));
             return builder.Build();
         });

@@ -1,4 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
 using Resilience;
 using Resilience.Http;
 
@@ -23,7 +24,7 @@ public static class ResilienceHttpClientBuilderExtensions
         var name = builder.Name;
         builder.Services.AddKeyedSingleton<ResiliencePipeline<HttpResponseMessage>>("http:" + name, (sp, _) =>
         {
-            var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { Name = name, TimeProvider = sp.GetService<TimeProvider>() ?? TimeProvider.System };
+            var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { Name = name, TimeProvider = sp.GetService<TimeProvider>() ?? TimeProvider.System, LoggerFactory = sp.GetService<ILoggerFactory>(), MeterFactory = sp.GetService<IMeterFactory>() };
             configure(pipeline);
             return pipeline.Build();
         });

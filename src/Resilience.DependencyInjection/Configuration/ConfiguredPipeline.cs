@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Resilience.Bulkhead;
 using Resilience.CircuitBreaker;
 using Resilience.Retry;
@@ -14,20 +16,24 @@ internal sealed class ConfiguredPipeline
     private readonly Lock _lock = new();
     private readonly string _name;
     private readonly TimeProvider _time;
+    private readonly ILoggerFactory? _loggerFactory;
+    private readonly IMeterFactory? _meterFactory;
     private (string Key, SharedCircuitBreaker Breaker)? _breaker;
     private (string Key, SharedBulkhead Bulkhead)? _bulkhead;
 
-    public ConfiguredPipeline(string name, TimeProvider time)
+    public ConfiguredPipeline(string name, TimeProvider time, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
         _name = name;
         _time = time;
+        _loggerFactory = loggerFactory;
+        _meterFactory = meterFactory;
     }
 
     public ResilienceStrategy? Build(ResiliencePipelineSettings settings)
     {
         lock (_lock)
         {
-            var builder = new ResiliencePipelineBuilder { Name = _name, TimeProvider = _time };
+            var builder = new ResiliencePipelineBuilder { Name = _name, TimeProvider = _time, LoggerFactory = _loggerFactory, MeterFactory = _meterFactory };
             if (settings.TotalTimeout is { } total)
             {
                 builder.AddTimeout(total);

@@ -1,3 +1,6 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+
 namespace Resilience;
 
 /// <summary>
@@ -35,6 +38,19 @@ public abstract class ResiliencePipelineBuilderBase
     }
 
     /// <summary>
+    /// Gets or sets the logger factory strategies log their events to (category <c>Resilience</c>); the DI registration
+    /// sets the container's.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/> (no logging).</value>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>
+    /// Gets or sets the meter factory the pipeline's instruments come from; the DI registration sets the container's.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: the process-wide meter named <c>Resilience</c>.</value>
+    public IMeterFactory? MeterFactory { get; set; }
+
+    /// <summary>
     /// Gets the number of strategies added so far.
     /// </summary>
     public int Count => _factories.Count;
@@ -52,7 +68,7 @@ public abstract class ResiliencePipelineBuilderBase
             return null;
         }
 
-        var context = new StrategyBuilderContext(Name, TimeProvider);
+        var context = new StrategyBuilderContext(Name, TimeProvider, LoggerFactory, MeterFactory);
         var strategies = new ResilienceStrategy[_factories.Count];
         for (var i = 0; i < strategies.Length; i++)
         {

@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
 using Resilience.Telemetry;
 
 namespace Resilience;
@@ -7,11 +9,19 @@ namespace Resilience;
 /// </summary>
 public sealed class StrategyBuilderContext
 {
-    internal StrategyBuilderContext(string? pipelineName, TimeProvider timeProvider)
+    internal StrategyBuilderContext(string? pipelineName, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
         PipelineName = pipelineName;
         TimeProvider = timeProvider;
+        LoggerFactory = loggerFactory;
+        MeterFactory = meterFactory;
     }
+
+    /// <summary>Gets the logger factory of the pipeline, if any.</summary>
+    public ILoggerFactory? LoggerFactory { get; }
+
+    /// <summary>Gets the meter factory of the pipeline, if any.</summary>
+    public IMeterFactory? MeterFactory { get; }
 
     /// <summary>
     /// Gets the name of the pipeline being built, if it has one.
@@ -23,5 +33,5 @@ public sealed class StrategyBuilderContext
     /// </summary>
     public TimeProvider TimeProvider { get; }
 
-    internal ResilienceTelemetry CreateTelemetry(string? strategyName, string defaultName) => new(PipelineName, strategyName ?? defaultName);
+    internal ResilienceTelemetry CreateTelemetry(string? strategyName, string defaultName) => new(PipelineName, strategyName ?? defaultName, LoggerFactory, MeterFactory);
 }

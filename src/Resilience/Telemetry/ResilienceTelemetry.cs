@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
 
 namespace Resilience.Telemetry;
 
@@ -9,13 +10,30 @@ namespace Resilience.Telemetry;
 internal sealed class ResilienceTelemetry
 {
     private static readonly Meter SharedMeter = new(ResilienceTelemetryNames.Meter, typeof(ResilienceTelemetry).Assembly.GetName().Version?.ToString());
-    private static readonly Counter<long> EventCounter = SharedMeter.CreateCounter<long>(ResilienceTelemetryNames.Events, "{event}", "Events raised by resilience strategies.");
-    private static readonly Counter<long> CallbackFailureCounter = SharedMeter.CreateCounter<long>(ResilienceTelemetryNames.CallbackFailures, "{exception}", "Exceptions thrown by user callbacks of resilience strategies.");
+    private static readonly Counter<long> SharedEventCounter = CreateEventCounter(SharedMeter);
+    private static readonly Counter<long> SharedCallbackFailureCounter = CreateCallbackFailureCounter(SharedMeter);
 
-    public ResilienceTelemetry(string? pipelineName, string strategyName)
+    private readonly Counter<long> _eventCounter;
+    private readonly Counter<long> _callbackFailureCounter;
+    private readonly ILogger? _logger;
+
+    public ResilienceTelemetry(string? pipelineName, string strategyName, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
         PipelineName = pipelineName;
         StrategyName = strategyName;
+        _logger = loggerFactory?.CreateLogger(ResilienceTelemetryNames.Meter);
+        if (meterFactory is null)
+        {
+            _eventCounter = SharedEventCounter;
+            _callbackFailureCounter = SharedCallbackFailureCounter;
+        }
+        else
+        {
+            // The factory owns (and caches) the meter; instruments of the same name are merged by listeners.
+            var meter = meterFactory.Create(ResilienceTelemetryNames.Meter);
+            _eventCounter = CreateEventCounter(meter);
+            _callbackFailureCounter = CreateCallbackFailureCounter(meter);
+        }
     }
 
     public string? PipelineName { get; }
@@ -24,9 +42,14 @@ internal sealed class ResilienceTelemetry
 
     public void Report(string eventName)
     {
-        if (EventCounter.Enabled)
+        if (_logger is not null)
         {
-            EventCounter.Add(
+            ResilienceLog.StrategyEvent(_logger, eventName, PipelineName, StrategyName);
+        }
+
+        if (_eventCounter.Enabled)
+        {
+            _eventCounter.Add(
                 1,
                 new KeyValuePair<string, object?>(ResilienceTelemetryNames.PipelineTag, PipelineName),
                 new KeyValuePair<string, object?>(ResilienceTelemetryNames.StrategyTag, StrategyName),
@@ -36,9 +59,14 @@ internal sealed class ResilienceTelemetry
 
     public void ReportCallbackFailure(string callbackName, Exception exception)
     {
-        if (CallbackFailureCounter.Enabled)
+        if (_logger is not null)
         {
-            CallbackFailureCounter.Add(
+            ResilienceLog.CallbackFailed(_logger, exception, callbackName, PipelineName, StrategyName);
+        }
+
+        if (_callbackFailureCounter.Enabled)
+        {
+            _callbackFailureCounter.Add(
                 1,
                 new KeyValuePair<string, object?>(ResilienceTelemetryNames.PipelineTag, PipelineName),
                 new KeyValuePair<string, object?>(ResilienceTelemetryNames.StrategyTag, StrategyName),
@@ -46,4 +74,8 @@ internal sealed class ResilienceTelemetry
                 new KeyValuePair<string, object?>(ResilienceTelemetryNames.ExceptionTag, exception.GetType().FullName));
         }
     }
+
+    private static Counter<long> CreateEventCounter(Meter meter) => meter.CreateCounter<long>(ResilienceTelemetryNames.Events, "{event}", "Events raised by resilience strategies.");
+
+    private static Counter<long> CreateCallbackFailureCounter(Meter meter) => meter.CreateCounter<long>(ResilienceTelemetryNames.CallbackFailures, "{exception}", "Exceptions thrown by user callbacks of resilience strategies.");
 }

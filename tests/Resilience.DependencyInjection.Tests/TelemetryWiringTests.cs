@@ -1,0 +1,71 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Resilience.Retry;
+using Resilience.Telemetry;
+
+namespace Resilience.DependencyInjection.Tests;
+
+public class TelemetryWiringTests
+{
+    [Fact]
+    public async Task Pipeline_UsesTheContainersLoggerAndMeterFactory()
+    {
+        var logger = new FakeLogger();
+        using var meters = new TestMeterFactory();
+        await using var services = new ServiceCollection()
+            .AddSingleton<ILoggerFactory>(new SingleLoggerFactory(logger))
+            .AddSingleton<IMeterFactory>(meters)
+            .AddResiliencePipeline("orders-api", (builder, _) => builder.AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = 1,
+                BaseDelay = TimeSpan.Zero,
+                OnRetry = _ => throw new InvalidOperationException("handler bug"),
+            }))
+            .BuildServiceProvider();
+        using var events = new MetricCollector<long>(meters, ResilienceTelemetryNames.Meter, ResilienceTelemetryNames.Events);
+        var pipeline = services.GetRequiredKeyedService<ResiliencePipeline>("orders-api");
+
+        await pipeline.Invoking(p => p.ExecuteAsync<int>(static _ => throw new IOException()).AsTask()).Should().ThrowAsync<IOException>();
+
+        events.GetMeasurementSnapshot().Select(m => m.Tags[ResilienceTelemetryNames.EventTag]).Should().Equal("OnRetry", "OnRetriesExhausted");
+        var records = logger.Collector.GetSnapshot();
+        records.Should().Contain(r => r.Id.Id == 1 && r.Message.Contains("OnRetry", StringComparison.Ordinal) && r.Message.Contains("orders-api", StringComparison.Ordinal));
+        records.Should().Contain(r => r.Id.Id == 2 && r.Level == LogLevel.Warning && r.Exception is InvalidOperationException);
+    }
+
+    private sealed class SingleLoggerFactory(ILogger logger) : ILoggerFactory
+    {
+        public ILogger CreateLogger(string categoryName) => logger;
+
+        public void AddProvider(ILoggerProvider provider)
+        {
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private sealed class TestMeterFactory : IMeterFactory
+    {
+        private readonly List<Meter> _meters = [];
+
+        public Meter Create(MeterOptions options)
+        {
+            var meter = new Meter(options.Name, options.Version, options.Tags, scope: this);
+            _meters.Add(meter);
+            return meter;
+        }
+
+        public void Dispose()
+        {
+            foreach (var meter in _meters)
+            {
+                meter.Dispose();
+            }
+        }
+    }
+}
