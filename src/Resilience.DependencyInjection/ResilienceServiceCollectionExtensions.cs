@@ -5,7 +5,9 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Resilience;
+using Resilience.Bulkhead;
 using Resilience.CircuitBreaker;
+using Resilience.Retry;
 using Resilience.Compensation;
 using Resilience.DeadLetter;
 using Resilience.DependencyInjection;
@@ -138,6 +140,38 @@ public static class ResilienceServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(sp => new CircuitBreakerRegistry(sp.GetService<TimeProvider>()));
+        return services;
+    }
+
+    /// <summary>
+    /// Registers a named <see cref="SharedBulkhead"/> as a keyed singleton (using the container's <see cref="TimeProvider"/>),
+    /// for pipelines to share: <c>builder.AddBulkhead(ctx.Services.GetRequiredKeyedService&lt;SharedBulkhead&gt;("db"))</c>.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="name">The bulkhead's name (also its key).</param>
+    /// <param name="options">The options.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddSharedBulkhead(this IServiceCollection services, string name, BulkheadStrategyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(options);
+        services.AddKeyedSingleton(name, (sp, _) => new SharedBulkhead(name, options, sp.GetService<TimeProvider>()));
+        return services;
+    }
+
+    /// <summary>
+    /// Registers a named <see cref="RetryBudget"/> as a keyed singleton, for the retry strategies of several pipelines to share.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="name">The budget's key.</param>
+    /// <param name="budget">Creates the budget; the AWS-style defaults when <see langword="null"/>.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddRetryBudget(this IServiceCollection services, string name, Func<RetryBudget>? budget = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        services.AddKeyedSingleton(name, (_, _) => budget?.Invoke() ?? new RetryBudget());
         return services;
     }
 

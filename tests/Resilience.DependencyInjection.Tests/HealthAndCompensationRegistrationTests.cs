@@ -107,3 +107,54 @@ public sealed record Seat(string Number);
 internal sealed partial class SeatJsonContext : JsonSerializerContext
 {
 }
+
+public class GracefulShutdownTests
+{
+    [Fact]
+    public async Task StopAsync_AttemptInFlightPastTheShutdownTimeout_IsCancelledAndLeftPendingOnDisk()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "resilience-di-tests", Guid.NewGuid().ToString("N"));
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        string id;
+        try
+        {
+            await using (var services = new ServiceCollection()
+                .AddSingleton<TimeProvider>(time)
+                .AddDeadLetterQueue(options =>
+                {
+                    options.Directory = directory;
+                    options.Randomizer = () => 0;
+                })
+                .BuildServiceProvider())
+            {
+                var queue = services.GetRequiredService<DeadLetterQueue>();
+                var started = new TaskCompletionSource();
+                queue.RegisterHandler("slow", async (_, ct) =>
+                {
+                    started.TrySetResult();
+                    await Task.Delay(System.Threading.Timeout.InfiniteTimeSpan, ct);
+                });
+                id = (await queue.AddAsync("slow", "x"u8.ToArray(), new IOException())).Id;
+                var hosted = services.GetServices<IHostedService>().Single();
+                await hosted.StartAsync(CancellationToken.None);
+                time.Advance(TimeSpan.FromSeconds(1));
+                await started.Task;
+
+                using var shutdown = new CancellationTokenSource();
+                await shutdown.CancelAsync();
+                await hosted.StopAsync(shutdown.Token);
+
+                queue.Get(id)!.Status.Should().Be(DeadLetterStatus.Pending, "an attempt cut short by shutdown goes back in line");
+            }
+
+            await using var reopened = DeadLetterQueue.Open(new DeadLetterQueueOptions { Directory = directory });
+            var entry = reopened.Get(id)!;
+            entry.Status.Should().Be(DeadLetterStatus.Pending);
+            entry.AttemptCount.Should().Be(1, "the interrupted attempt was recorded before it ran");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}

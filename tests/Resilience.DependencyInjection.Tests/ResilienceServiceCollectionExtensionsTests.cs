@@ -95,3 +95,28 @@ public class ResilienceServiceCollectionExtensionsTests
         queue.Processor.IsRunning.Should().BeFalse();
     }
 }
+
+public class SharedComponentRegistrationTests
+{
+    [Fact]
+    public async Task SharedBulkheadAndRetryBudget_AreSingletonsSharedByPipelines()
+    {
+        await using var services = new ServiceCollection()
+            .AddSharedBulkhead("db", new Resilience.Bulkhead.BulkheadStrategyOptions { MaxConcurrency = 1 })
+            .AddRetryBudget("orders")
+            .AddResiliencePipeline("reads", (builder, ctx) => builder.AddBulkhead(ctx.Services.GetRequiredKeyedService<Resilience.Bulkhead.SharedBulkhead>("db")))
+            .AddResiliencePipeline("writes", (builder, ctx) => builder.AddBulkhead(ctx.Services.GetRequiredKeyedService<Resilience.Bulkhead.SharedBulkhead>("db")))
+            .BuildServiceProvider();
+        var reads = services.GetRequiredKeyedService<ResiliencePipeline>("reads");
+        var writes = services.GetRequiredKeyedService<ResiliencePipeline>("writes");
+        var gate = new TaskCompletionSource<int>();
+        var running = reads.ExecuteAsync(_ => new ValueTask<int>(gate.Task)).AsTask();
+
+        var outcome = await writes.ExecuteOutcomeAsync(static (_, _) => new ValueTask<int>(1), 0);
+
+        outcome.Exception.Should().BeOfType<Resilience.Bulkhead.BulkheadRejectedException>("both pipelines draw on the one slot of 'db'");
+        services.GetRequiredKeyedService<Resilience.Retry.RetryBudget>("orders").Should().BeSameAs(services.GetRequiredKeyedService<Resilience.Retry.RetryBudget>("orders"));
+        gate.SetResult(1);
+        await running;
+    }
+}
