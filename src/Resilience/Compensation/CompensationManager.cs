@@ -7,6 +7,7 @@ using Resilience.Compensation.Internal;
 using Resilience.DeadLetter;
 using Resilience.Internal;
 using Resilience.Retry;
+using Resilience.Telemetry;
 
 namespace Resilience.Compensation;
 
@@ -31,6 +32,7 @@ public sealed class CompensationManager : IAsyncDisposable
     private readonly CompensationJournal? _journal;
     private readonly CompensationRecoveryPolicy _recoveryPolicy;
     private readonly ConcurrentDictionary<string, object> _typedHandlers = new(StringComparer.Ordinal);
+    private readonly ResilienceTelemetry _telemetry = new(null, "Compensation");
     private long _registered;
     private long _executed;
     private long _successful;
@@ -384,6 +386,12 @@ public sealed class CompensationManager : IAsyncDisposable
         // CancellationToken.None: the operation being undone is usually cancelled already; the step's own timeout bounds it.
         var outcome = await _stepPipeline.ExecuteOutcomeAsync(static (s, ct) => AsResult(s.InvokeAsync(ct)), step, CancellationToken.None).ConfigureAwait(false);
         Interlocked.Increment(ref outcome.Exception is null ? ref _successful : ref _failed);
+        _telemetry.Report("OnCompensationExecuted");
+        if (outcome.Exception is not null)
+        {
+            _telemetry.Report("OnCompensationFailed");
+        }
+
         return outcome.Exception;
     }
 

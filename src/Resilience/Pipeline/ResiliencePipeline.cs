@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Resilience.Internal;
+using Resilience.Telemetry;
 
 namespace Resilience;
 
@@ -16,11 +18,13 @@ namespace Resilience;
 public sealed partial class ResiliencePipeline
 {
     private readonly ResilienceStrategy? _strategy;
+    private readonly ResilienceInstruments _instruments;
 
-    internal ResiliencePipeline(ResilienceStrategy? strategy, string? name)
+    internal ResiliencePipeline(ResilienceStrategy? strategy, string? name, ResilienceInstruments? instruments = null)
     {
         _strategy = strategy;
         Name = name;
+        _instruments = instruments ?? ResilienceInstruments.Shared;
     }
 
     /// <summary>
@@ -41,11 +45,19 @@ public sealed partial class ResiliencePipeline
         return _strategy is null ? callback(context, state) : _strategy.ExecuteCore(callback, context, state);
     }
 
+    // Two flag reads decide whether anyone listens; only then is the execution timed and traced.
+    private bool IsObserved => _instruments.PipelineDuration.Enabled || ResilienceInstruments.ActivitySource.HasListeners();
+
     private ValueTask<TResult> RunAsync<TResult, TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
         TState state,
         CancellationToken cancellationToken)
     {
+        if (IsObserved)
+        {
+            return RunObservedAsync(callback, state, cancellationToken);
+        }
+
         var context = ResilienceContextPool.Shared.Get(isSynchronous: false, cancellationToken);
         var pending = ExecuteCore(callback, context, state);
         if (!pending.IsCompletedSuccessfully)
@@ -65,6 +77,11 @@ public sealed partial class ResiliencePipeline
         TState state,
         CancellationToken cancellationToken)
     {
+        if (IsObserved)
+        {
+            return RunObservedOutcomeAsync(callback, state, cancellationToken);
+        }
+
         var context = ResilienceContextPool.Shared.Get(isSynchronous: false, cancellationToken);
         var pending = ExecuteCore(callback, context, state);
         if (!pending.IsCompletedSuccessfully)
@@ -97,6 +114,54 @@ public sealed partial class ResiliencePipeline
         }
 
         return outcome.GetResultOrRethrow();
+    }
+
+    private async ValueTask<TResult> RunObservedAsync<TResult, TState>(
+        Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
+        TState state,
+        CancellationToken cancellationToken)
+    {
+        var outcome = await RunObservedOutcomeAsync(callback, state, cancellationToken).ConfigureAwait(false);
+        return outcome.GetResultOrRethrow();
+    }
+
+    private async ValueTask<Outcome<TResult>> RunObservedOutcomeAsync<TResult, TState>(
+        Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
+        TState state,
+        CancellationToken cancellationToken)
+    {
+        using var activity = ResilienceInstruments.ActivitySource.StartActivity("resilience.pipeline");
+        activity?.SetTag(ResilienceTelemetryNames.PipelineTag, Name);
+        var started = Stopwatch.GetTimestamp();
+        var context = ResilienceContextPool.Shared.Get(isSynchronous: false, cancellationToken);
+        Outcome<TResult> outcome;
+        try
+        {
+            outcome = await ExecuteCore(callback, context, state).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+
+        var errorType = outcome.Exception?.GetType().FullName;
+        if (activity is not null && errorType is not null)
+        {
+            activity.SetStatus(ActivityStatusCode.Error, errorType);
+            activity.SetTag(ResilienceTelemetryNames.ErrorTypeTag, errorType);
+        }
+
+        var histogram = _instruments.PipelineDuration;
+        if (histogram.Enabled)
+        {
+            histogram.Record(
+                Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+                new KeyValuePair<string, object?>(ResilienceTelemetryNames.PipelineTag, Name),
+                new KeyValuePair<string, object?>(ResilienceTelemetryNames.OutcomeTag, errorType is null ? "success" : "failure"),
+                new KeyValuePair<string, object?>(ResilienceTelemetryNames.ErrorTypeTag, errorType));
+        }
+
+        return outcome;
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

@@ -55,6 +55,9 @@ public abstract class ResiliencePipelineBuilderBase
     /// </summary>
     public int Count => _factories.Count;
 
+    internal Telemetry.ResilienceInstruments Instruments()
+        => MeterFactory is null ? Telemetry.ResilienceInstruments.Shared : Telemetry.ResilienceInstruments.For(MeterFactory.Create(Telemetry.ResilienceTelemetryNames.Meter));
+
     internal void AddStrategyCore(Func<StrategyBuilderContext, ResilienceStrategy> factory)
     {
         ArgumentNullException.ThrowIfNull(factory);

@@ -55,10 +55,11 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
         var pending = callback(context, state);
         if (!pending.IsCompletedSuccessfully)
         {
-            return RetryAsync(pending, started, callback, context, state);
+            return RetryAsync(pending, firstReported: false, started, callback, context, state);
         }
 
         var outcome = pending.Result;
+        _telemetry.ReportAttempt(outcome.Exception);
         if (!_shouldHandle.ShouldHandle(outcome, context))
         {
             if (_budget is not null && outcome.HasResult)
@@ -69,17 +70,23 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
             return new ValueTask<Outcome<T>>(outcome);
         }
 
-        return RetryAsync(new ValueTask<Outcome<T>>(outcome), started, callback, context, state);
+        return RetryAsync(new ValueTask<Outcome<T>>(outcome), firstReported: true, started, callback, context, state);
     }
 
     private async ValueTask<Outcome<T>> RetryAsync<T, TState>(
         ValueTask<Outcome<T>> first,
+        bool firstReported,
         long started,
         Func<ResilienceContext, TState, ValueTask<Outcome<T>>> callback,
         ResilienceContext context,
         TState state)
     {
         var outcome = await first.ConfigureAwait(false);
+        if (!firstReported)
+        {
+            _telemetry.ReportAttempt(outcome.Exception);
+        }
+
         var previousDelayTicks = 0.0;
         for (var retry = 0; ; retry++)
         {
@@ -130,6 +137,7 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
             }
 
             outcome = await callback(context, state).ConfigureAwait(false);
+            _telemetry.ReportAttempt(outcome.Exception);
         }
     }
 

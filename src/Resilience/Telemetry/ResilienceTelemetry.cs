@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 
@@ -9,10 +10,7 @@ namespace Resilience.Telemetry;
 /// </summary>
 internal sealed class ResilienceTelemetry
 {
-    private static readonly Meter SharedMeter = new(ResilienceTelemetryNames.Meter, typeof(ResilienceTelemetry).Assembly.GetName().Version?.ToString());
-    private static readonly Counter<long> SharedEventCounter = CreateEventCounter(SharedMeter);
-    private static readonly Counter<long> SharedCallbackFailureCounter = CreateCallbackFailureCounter(SharedMeter);
-
+    private readonly ResilienceInstruments _instruments;
     private readonly Counter<long> _eventCounter;
     private readonly Counter<long> _callbackFailureCounter;
     private readonly ILogger? _logger;
@@ -22,17 +20,24 @@ internal sealed class ResilienceTelemetry
         PipelineName = pipelineName;
         StrategyName = strategyName;
         _logger = loggerFactory?.CreateLogger(ResilienceTelemetryNames.Meter);
-        if (meterFactory is null)
+        // A factory owns (and caches) its meter; without one, the process-wide meter.
+        _instruments = meterFactory is null ? ResilienceInstruments.Shared : ResilienceInstruments.For(meterFactory.Create(ResilienceTelemetryNames.Meter));
+        _eventCounter = _instruments.Events;
+        _callbackFailureCounter = _instruments.CallbackFailures;
+    }
+
+    /// <summary>Counts an attempt; costs one check of a flag when nobody listens.</summary>
+    public void ReportAttempt(Exception? failure)
+    {
+        var attempts = _instruments.Attempts;
+        if (attempts.Enabled)
         {
-            _eventCounter = SharedEventCounter;
-            _callbackFailureCounter = SharedCallbackFailureCounter;
-        }
-        else
-        {
-            // The factory owns (and caches) the meter; instruments of the same name are merged by listeners.
-            var meter = meterFactory.Create(ResilienceTelemetryNames.Meter);
-            _eventCounter = CreateEventCounter(meter);
-            _callbackFailureCounter = CreateCallbackFailureCounter(meter);
+            attempts.Add(
+                1,
+                new KeyValuePair<string, object?>(ResilienceTelemetryNames.PipelineTag, PipelineName),
+                new KeyValuePair<string, object?>(ResilienceTelemetryNames.StrategyTag, StrategyName),
+                new KeyValuePair<string, object?>(ResilienceTelemetryNames.OutcomeTag, failure is null ? "success" : "failure"),
+                new KeyValuePair<string, object?>(ResilienceTelemetryNames.ErrorTypeTag, failure?.GetType().FullName));
         }
     }
 
@@ -47,9 +52,20 @@ internal sealed class ResilienceTelemetry
             ResilienceLog.StrategyEvent(_logger, eventName, PipelineName, StrategyName);
         }
 
+        Activity.Current?.AddEvent(new ActivityEvent(eventName));
         if (_eventCounter.Enabled)
         {
             _eventCounter.Add(
+                1,
+                new KeyValuePair<string, object?>(ResilienceTelemetryNames.PipelineTag, PipelineName),
+                new KeyValuePair<string, object?>(ResilienceTelemetryNames.StrategyTag, StrategyName),
+                new KeyValuePair<string, object?>(ResilienceTelemetryNames.EventTag, eventName));
+        }
+
+        var family = _instruments.FamilyOf(eventName);
+        if (family is not null && family.Enabled)
+        {
+            family.Add(
                 1,
                 new KeyValuePair<string, object?>(ResilienceTelemetryNames.PipelineTag, PipelineName),
                 new KeyValuePair<string, object?>(ResilienceTelemetryNames.StrategyTag, StrategyName),
@@ -75,7 +91,4 @@ internal sealed class ResilienceTelemetry
         }
     }
 
-    private static Counter<long> CreateEventCounter(Meter meter) => meter.CreateCounter<long>(ResilienceTelemetryNames.Events, "{event}", "Events raised by resilience strategies.");
-
-    private static Counter<long> CreateCallbackFailureCounter(Meter meter) => meter.CreateCounter<long>(ResilienceTelemetryNames.CallbackFailures, "{exception}", "Exceptions thrown by user callbacks of resilience strategies.");
 }
