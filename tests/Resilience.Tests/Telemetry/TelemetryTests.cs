@@ -11,7 +11,7 @@ namespace Resilience.Tests.Telemetry;
 /// Listening turns on the observed path of every pipeline in the process; these tests run alone (after the parallel
 /// ones) so the allocation tests never see a listener.
 /// </summary>
-[Collection(TelemetryCollection.Name)]
+[Collection(TelemetryListenersDefinition.Name)]
 public class TelemetryTests
 {
     [Fact]
@@ -101,7 +101,7 @@ public class TelemetryTests
 }
 
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class TelemetryCollection
+public sealed class TelemetryListenersDefinition
 {
     public const string Name = "Telemetry listeners";
 }

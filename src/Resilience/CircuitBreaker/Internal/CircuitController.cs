@@ -291,6 +291,7 @@ internal sealed class CircuitController
         rejection = null;
         long halfOpened = -1;
         CircuitOpenReason? timedOut = null;
+        long timedOutState = 0;
         lock (_lock)
         {
             var now = _time.GetTimestamp();
@@ -319,6 +320,10 @@ internal sealed class CircuitController
                     return true;
                 case CircuitState.HalfOpen when _options.MaxWaitInHalfOpen is { } maxWait && _time.GetElapsedTime(_halfOpenSince, now) >= maxWait:
                     timedOut = CircuitOpenReason.HalfOpenTimedOut;
+
+                    // Captured under the lock: if a probe result moves the state on before Open runs, Open sees a
+                    // different value and does nothing (re-reading it later could turn an Open into a second Open).
+                    timedOutState = Volatile.Read(ref _stateAndGeneration);
                     break;
                 default:
                     rejection = new BrokenCircuitException(_halfOpenFullMessage, null, _lastFailure) { PipelineName = Name };
@@ -328,7 +333,7 @@ internal sealed class CircuitController
 
         if (timedOut is { } reason)
         {
-            Open(Volatile.Read(ref _stateAndGeneration), reason);
+            Open(timedOutState, reason);
             return TryAcquire(out permit, out rejection);
         }
 
