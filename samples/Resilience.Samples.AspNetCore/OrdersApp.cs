@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Resilience.CircuitBreaker;
 using Resilience.Compensation;
 using Resilience.DeadLetter;
-using Resilience.Retry;
 
 namespace Resilience.Samples.AspNetCore;
 
@@ -12,7 +10,7 @@ namespace Resilience.Samples.AspNetCore;
 public static class OrdersApp
 {
     /// <summary>Builds the app.</summary>
-    /// <param name="args">Command-line arguments (urls=..., DeadLetterDirectory=...).</param>
+    /// <param name="args">Command-line arguments (--urls=..., --Resilience:DeadLetter:Directory=...).</param>
     /// <param name="configureServices">Lets tests replace services (a fake clock).</param>
     /// <returns>The app, not started.</returns>
     public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
@@ -21,17 +19,17 @@ public static class OrdersApp
         builder.WebHost.UseUrls(builder.Configuration["urls"] ?? "http://127.0.0.1:5080");
         builder.Services.AddSingleton<Downstream>();
         builder.Services.AddCircuitBreakerRegistry();
-        builder.Services.AddResiliencePipeline<string>("inventory", (pipeline, context) => pipeline
-            .AddTimeout(TimeSpan.FromSeconds(5))
-            .AddRetry(new RetryStrategyOptions<string> { MaxRetryAttempts = 2, BaseDelay = TimeSpan.FromMilliseconds(20), Jitter = JitterMode.None })
-            .AddCircuitBreaker(context.Services.GetRequiredService<CircuitBreakerRegistry>().GetOrAdd("inventory", new CircuitBreakerStrategyOptions { ConsecutiveFailureThreshold = 6, BreakDuration = TimeSpan.FromSeconds(30) }))
-            .AddTimeout(TimeSpan.FromSeconds(1)));
-        builder.Services.AddDeadLetterQueue(options =>
+        // The inventory pipeline comes from appsettings.json (Resilience:Pipelines:inventory): total timeout, retry,
+        // circuit breaker (listed in the registry for /health), attempt timeout. Edit the file while the app runs: the
+        // pipeline is rebuilt and the breaker keeps its state.
+        builder.Services.AddResiliencePipeline("inventory", builder.Configuration.GetSection("Resilience:Pipelines:inventory"));
+        var deadLetters = builder.Configuration.GetSection("Resilience:DeadLetter");
+        if (deadLetters["Directory"] is null)
         {
-            options.Directory = builder.Configuration["DeadLetterDirectory"] ?? Path.Combine(Path.GetTempPath(), "resilience-sample-dead-letters");
-            options.RetryBaseDelay = TimeSpan.FromSeconds(1);
-            options.PauseAfterConsecutiveFailures = 1000;
-        });
+            deadLetters["Directory"] = Path.Combine(Path.GetTempPath(), "resilience-sample-dead-letters");
+        }
+
+        builder.Services.AddDeadLetterQueue(deadLetters);
         builder.Services.AddCompensationManager(options => options.MaxAttempts = 1);
         builder.Services.AddHealthChecks().AddResilienceHealthChecks();
         builder.Services.AddHttpClient("inventory");
@@ -65,7 +63,7 @@ public static class OrdersApp
     private static void MapOrders(WebApplication app)
     {
         app.MapPost("/orders", async (
-            [FromKeyedServices("inventory")] ResiliencePipeline<string> inventory,
+            [FromKeyedServices("inventory")] ResiliencePipeline inventory,
             IHttpClientFactory clients,
             CompensationManager compensations,
             DeadLetterQueue deadLetters,

@@ -62,7 +62,7 @@ public static class ResilienceServiceCollectionExtensions
         services.AddKeyedSingleton(name, (sp, _) =>
         {
             var monitor = sp.GetRequiredService<IOptionsMonitor<ResiliencePipelineSettings>>();
-            var configured = new ConfiguredPipeline(name, sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetService<ILoggerFactory>(), sp.GetService<IMeterFactory>());
+            var configured = new ConfiguredPipeline(name, sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetService<ILoggerFactory>(), sp.GetService<IMeterFactory>(), sp.GetService<CircuitBreakerRegistry>());
             var reloading = new ReloadingStrategy(configured.Build(monitor.Get(name)));
             reloading.Subscription = monitor.OnChange((settings, changed) =>
             {
@@ -224,6 +224,21 @@ public static class ResilienceServiceCollectionExtensions
         }
 
         return builder;
+    }
+
+    /// <summary>
+    /// Registers a <see cref="DeadLetterQueue"/> whose options are bound from a configuration section (for example
+    /// <c>Resilience:DeadLetter</c> with <c>Directory</c>, <c>Durability</c>, <c>MaxAttempts</c>, <c>RetryBaseDelay</c>, ...),
+    /// and its hosted retry processor.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="section">The section.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddDeadLetterQueue(this IServiceCollection services, IConfigurationSection section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        var settings = section.Get<DeadLetterQueueSettings>() ?? new DeadLetterQueueSettings();
+        return services.AddDeadLetterQueue(settings.ApplyTo);
     }
 
     private static void AddRegistration<TPipeline>(IServiceCollection services, string name)

@@ -21,7 +21,7 @@ public sealed class OrdersAppTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _app = OrdersApp.Build(["--urls=http://127.0.0.1:0", $"--DeadLetterDirectory={_deadLetters}"]);
+        _app = OrdersApp.Build(["--urls=http://127.0.0.1:0", $"--Resilience:DeadLetter:Directory={_deadLetters}"]);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         _http = new HttpClient { BaseAddress = new Uri(address) };

@@ -18,11 +18,13 @@ internal sealed class ConfiguredPipeline
     private readonly TimeProvider _time;
     private readonly ILoggerFactory? _loggerFactory;
     private readonly IMeterFactory? _meterFactory;
+    private readonly CircuitBreakerRegistry? _registry;
     private (string Key, SharedCircuitBreaker Breaker)? _breaker;
     private (string Key, SharedBulkhead Bulkhead)? _bulkhead;
 
-    public ConfiguredPipeline(string name, TimeProvider time, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
+    public ConfiguredPipeline(string name, TimeProvider time, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null, CircuitBreakerRegistry? registry = null)
     {
+        _registry = registry;
         _name = name;
         _time = time;
         _loggerFactory = loggerFactory;
@@ -50,6 +52,9 @@ internal sealed class ConfiguredPipeline
                 if (_breaker?.Key != key)
                 {
                     _breaker = (key, new SharedCircuitBreaker(_name, ToOptions(breaker), _time));
+
+                    // Listed where health checks and dashboards look.
+                    _registry?.Set(_breaker.Value.Breaker);
                 }
 
                 builder.AddCircuitBreaker(_breaker.Value.Breaker);

@@ -34,6 +34,16 @@ public sealed class CircuitBreakerRegistry
     }
 
     /// <summary>
+    /// Adds a breaker, or replaces the one with the same name (for example when configuration rebuilt it).
+    /// </summary>
+    /// <param name="breaker">The breaker.</param>
+    public void Set(SharedCircuitBreaker breaker)
+    {
+        ArgumentNullException.ThrowIfNull(breaker);
+        _breakers[breaker.Name] = breaker;
+    }
+
+    /// <summary>
     /// Gets a breaker by name.
     /// </summary>
     /// <param name="name">The name.</param>
