@@ -53,4 +53,11 @@ internal static class PollyCorePipelines
     public static ResiliencePipeline ConcurrencyLimiter(int permits, int queue) => new ResiliencePipelineBuilder()
         .AddConcurrencyLimiter(permits, queue)
         .Build();
+
+    public static ResiliencePipeline Standard() => new ResiliencePipelineBuilder()
+        .AddTimeout(TimeSpan.FromSeconds(30))
+        .AddRetry(new RetryStrategyOptions { ShouldHandle = new PredicateBuilder().Handle<InvalidOperationException>() })
+        .AddCircuitBreaker(new CircuitBreakerStrategyOptions())
+        .AddTimeout(TimeSpan.FromSeconds(10))
+        .Build();
 }
