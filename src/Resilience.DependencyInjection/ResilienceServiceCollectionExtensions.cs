@@ -12,6 +12,7 @@ using Resilience.Compensation;
 using Resilience.DeadLetter;
 using Resilience.DependencyInjection;
 using Resilience.DependencyInjection.Configuration;
+using Resilience.Internal;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -63,8 +64,11 @@ public static class ResilienceServiceCollectionExtensions
         {
             var monitor = sp.GetRequiredService<IOptionsMonitor<ResiliencePipelineSettings>>();
             var configured = new ConfiguredPipeline(name, sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetService<ILoggerFactory>(), sp.GetService<IMeterFactory>(), sp.GetService<CircuitBreakerRegistry>());
-            var reloading = new ReloadingStrategy(configured.Build(monitor.Get(name)));
-            reloading.Subscription = monitor.OnChange((settings, changed) =>
+            // One chain for the pipeline's lifetime; a configuration change swaps its strategies atomically and calls
+            // in flight finish on the strategies they started with.
+            var chain = new StrategyChain([]);
+            chain.ReplaceWith(configured.Build(monitor.Get(name)));
+            chain.ReloadSubscription = monitor.OnChange((settings, changed) =>
             {
                 if (!string.Equals(changed, name, StringComparison.Ordinal))
                 {
@@ -73,14 +77,14 @@ public static class ResilienceServiceCollectionExtensions
 
                 try
                 {
-                    reloading.Swap(configured.Build(settings));
+                    chain.ReplaceWith(configured.Build(settings));
                 }
                 catch (ArgumentException)
                 {
                     // An invalid change keeps the pipeline that works; validation reports it at the next start.
                 }
             });
-            return new ResiliencePipeline(reloading, name);
+            return new ResiliencePipeline(chain, name);
         });
         return services;
     }

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Resilience.Bulkhead;
 using Resilience.CircuitBreaker;
+using Resilience.Internal;
 using Resilience.Retry;
 
 namespace Resilience.DependencyInjection.Configuration;
@@ -31,7 +32,7 @@ internal sealed class ConfiguredPipeline
         _meterFactory = meterFactory;
     }
 
-    public ResilienceStrategy? Build(ResiliencePipelineSettings settings)
+    public StrategyChain? Build(ResiliencePipelineSettings settings)
     {
         lock (_lock)
         {
@@ -76,7 +77,7 @@ internal sealed class ConfiguredPipeline
                 builder.AddTimeout(attempt);
             }
 
-            return builder.BuildStrategy();
+            return builder.BuildChain();
         }
     }
 

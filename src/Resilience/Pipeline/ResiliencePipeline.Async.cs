@@ -38,7 +38,7 @@ public sealed partial class ResiliencePipeline
     public ValueTask<TResult> ExecuteAsync<TResult, TState>(Func<TState, CancellationToken, ValueTask<TResult>> callback, TState state, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(callback);
-        if (_strategy is null)
+        if (_chain is null)
         {
             return ExecuteDirect(callback, state, cancellationToken);
         }

@@ -17,12 +17,12 @@ namespace Resilience;
 /// </remarks>
 public sealed partial class ResiliencePipeline
 {
-    private readonly ResilienceStrategy? _strategy;
+    private readonly StrategyChain? _chain;
     private readonly ResilienceInstruments _instruments;
 
-    internal ResiliencePipeline(ResilienceStrategy? strategy, string? name, ResilienceInstruments? instruments = null)
+    internal ResiliencePipeline(StrategyChain? chain, string? name, ResilienceInstruments? instruments = null)
     {
-        _strategy = strategy;
+        _chain = chain;
         Name = name;
         _instruments = instruments ?? ResilienceInstruments.Shared;
     }
@@ -42,7 +42,7 @@ public sealed partial class ResiliencePipeline
         ResilienceContext context,
         TState state)
     {
-        return _strategy is null ? callback(context, state) : _strategy.ExecuteCore(callback, context, state);
+        return _chain is null ? callback(context, state) : _chain.Execute(callback, context, state);
     }
 
     // Two flag reads decide whether anyone listens; only then is the execution timed and traced.

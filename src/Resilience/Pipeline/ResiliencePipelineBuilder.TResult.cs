@@ -22,5 +22,5 @@ public sealed class ResiliencePipelineBuilder<TResult> : ResiliencePipelineBuild
     /// Builds the pipeline. The builder can be reused; each call creates new strategy instances.
     /// </summary>
     /// <returns>The pipeline.</returns>
-    public ResiliencePipeline<TResult> Build() => new(new ResiliencePipeline(BuildStrategy(), Name, Instruments()));
+    public ResiliencePipeline<TResult> Build() => new(new ResiliencePipeline(BuildChain(), Name, Instruments()));
 }

@@ -21,5 +21,5 @@ public sealed class ResiliencePipelineBuilder : ResiliencePipelineBuilderBase
     /// Builds the pipeline. The builder can be reused; each call creates new strategy instances.
     /// </summary>
     /// <returns>The pipeline.</returns>
-    public ResiliencePipeline Build() => new(BuildStrategy(), Name, Instruments());
+    public ResiliencePipeline Build() => new(BuildChain(), Name, Instruments());
 }

@@ -64,7 +64,7 @@ public abstract class ResiliencePipelineBuilderBase
         _factories.Add(factory);
     }
 
-    internal ResilienceStrategy? BuildStrategy()
+    internal Internal.StrategyChain? BuildChain()
     {
         if (_factories.Count == 0)
         {
@@ -78,13 +78,7 @@ public abstract class ResiliencePipelineBuilderBase
             strategies[i] = _factories[i](context) ?? throw new InvalidOperationException($"The strategy factory at position {i} returned null.");
         }
 
-        // Chain from the innermost outwards so the first strategy added wraps all the others.
-        var root = strategies[^1];
-        for (var i = strategies.Length - 2; i >= 0; i--)
-        {
-            root = new Internal.ChainedStrategy(strategies[i], root);
-        }
-
-        return root;
+        // The first strategy added is the outermost.
+        return new Internal.StrategyChain(strategies);
     }
 }

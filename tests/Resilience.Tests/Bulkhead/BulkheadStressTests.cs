@@ -22,6 +22,12 @@ public class BulkheadStressTests
         long completed = 0;
         long rejected = 0;
         long cancelled = 0;
+        var submitted = 0;
+
+        // The first callers to get a slot hold it until every caller has submitted, so the queue overflows however
+        // slowly a loaded machine starts the callers (without the gate, a busy CI box could drain the queue as fast
+        // as it filled and never reject anyone).
+        var everyoneSubmitted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var calls = Enumerable.Range(0, Callers).Select(async i =>
         {
@@ -46,13 +52,14 @@ public class BulkheadStressTests
             }
 
             await Task.Yield();
-            var outcome = await pipeline.ExecuteOutcomeAsync(
+            var pending = pipeline.ExecuteOutcomeAsync(
                 async (spin, ct) =>
                 {
                     var now = Interlocked.Increment(ref running);
                     InterlockedMax.Update(ref maxRunning, now);
                     try
                     {
+                        await everyoneSubmitted.Task.WaitAsync(ct);
                         for (var s = 0; s < spin; s++)
                         {
                             ct.ThrowIfCancellationRequested();
@@ -68,6 +75,12 @@ public class BulkheadStressTests
                 },
                 random.Next(1, 20),
                 cts.Token);
+            if (Interlocked.Increment(ref submitted) == Callers)
+            {
+                everyoneSubmitted.SetResult();
+            }
+
+            var outcome = await pending;
             switch (outcome.Exception)
             {
                 case null:

@@ -1,0 +1,78 @@
+namespace Resilience.Internal;
+
+/// <summary>
+/// The strategies of a pipeline, outermost first, and the walk through them. The state passed down is one struct
+/// type for every level (the strategy array and an index), so linking allocates nothing per call, and no generic
+/// instantiation nests inside another: a chain whose state type grew by one wrapper per level would be an unbounded
+/// generic recursion to a native AOT compiler, which cannot know how deep a pipeline will be.
+/// </summary>
+/// <remarks>
+/// The chain is deliberately not a <see cref="ResilienceStrategy"/>: if it overrode <c>ExecuteCore</c>, the AOT
+/// compiler would have to assume a strategy's inner call could land in it and instantiate the walk again, one
+/// wrapper deeper, without end.
+/// </remarks>
+internal sealed class StrategyChain
+{
+    private volatile ResilienceStrategy[] _strategies;
+
+    public StrategyChain(ResilienceStrategy[] strategies) => _strategies = strategies;
+
+    /// <summary>Gets or sets what keeps a configuration-change subscription alive as long as the pipeline.</summary>
+    public IDisposable? ReloadSubscription { get; set; }
+
+    /// <summary>
+    /// Replaces the strategies with another chain's (a configuration reload). Calls in flight finish on the array
+    /// they started with.
+    /// </summary>
+    public void ReplaceWith(StrategyChain? other) => _strategies = other?._strategies ?? [];
+
+    public ValueTask<Outcome<TResult>> Execute<TResult, TState>(
+        Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
+        ResilienceContext context,
+        TState state)
+    {
+        var strategies = _strategies;
+        return strategies.Length switch
+        {
+            0 => callback(context, state),
+            1 => strategies[0].ExecuteCore(callback, context, state),
+            _ => strategies[0].ExecuteCore(
+                static (ctx, link) => Next(ctx, link),
+                context,
+                new Link<TResult, TState>(strategies, 0, callback, state)),
+        };
+    }
+
+    private static ValueTask<Outcome<TResult>> Next<TResult, TState>(ResilienceContext context, Link<TResult, TState> link)
+    {
+        var index = link.Index + 1;
+        var strategies = link.Strategies;
+
+        // The innermost strategy calls the user's callback directly; the others call back into the walk.
+        return index == strategies.Length - 1
+            ? strategies[index].ExecuteCore(link.Callback, context, link.State)
+            : strategies[index].ExecuteCore(
+                static (ctx, next) => Next(ctx, next),
+                context,
+                new Link<TResult, TState>(strategies, index, link.Callback, link.State));
+    }
+
+    private readonly struct Link<TResult, TState>
+    {
+        public Link(ResilienceStrategy[] strategies, int index, Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback, TState state)
+        {
+            Strategies = strategies;
+            Index = index;
+            Callback = callback;
+            State = state;
+        }
+
+        public ResilienceStrategy[] Strategies { get; }
+
+        public int Index { get; }
+
+        public Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> Callback { get; }
+
+        public TState State { get; }
+    }
+}
