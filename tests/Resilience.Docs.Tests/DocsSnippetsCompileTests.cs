@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Reflection;
 using System.Reflection.Metadata;
 using System.Text;
 using Microsoft.CodeAnalysis;
@@ -34,6 +35,8 @@ public sealed class DocsSnippetsCompileTests
         path: "DocsPrelude.cs"));
 
     private static readonly Lazy<ImmutableArray<Snippet>> Snippets = new(FindSnippets);
+
+    private static readonly Lazy<ImmutableArray<ISourceGenerator>> Generators = new(LoadGenerators);
 
     /// <summary>One theory case per block: the doc's path from the repository root and the line of its fence.</summary>
     public static TheoryData<string, int> AllSnippets()
@@ -71,8 +74,10 @@ public sealed class DocsSnippetsCompileTests
             [Prelude.Value, tree],
             References.Value,
             options);
+        CSharpGeneratorDriver.Create(Generators.Value, parseOptions: ParseOptions)
+            .RunGeneratorsAndUpdateCompilation(compilation, out var generated, out var generatorDiagnostics);
 
-        var problems = compilation.GetDiagnostics()
+        var problems = generatorDiagnostics.Concat(generated.GetDiagnostics())
             .Where(d => d.Severity == DiagnosticSeverity.Error
                 || (d.Severity == DiagnosticSeverity.Warning && !AllowedWarnings.Contains(d.Id)))
             .OrderBy(d => d.Location.SourceSpan.Start)
@@ -80,21 +85,23 @@ public sealed class DocsSnippetsCompileTests
 
         if (problems.Count > 0)
         {
-            Assert.Fail(Describe(snippet, problems));
+            Assert.Fail(Describe(snippet, tree, problems));
         }
     }
 
-    private static string Describe(Snippet snippet, List<Diagnostic> problems)
+    private static string Describe(Snippet snippet, SyntaxTree tree, List<Diagnostic> problems)
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"{snippet.File}:{snippet.Line} does not compile:");
         foreach (var d in problems)
         {
             var span = d.Location.GetLineSpan();
-            var where = d.Location.SourceTree?.FilePath == "DocsPrelude.cs"
-                ? $"DocsPrelude.cs:{span.StartLinePosition.Line + 1}"
+            var where = d.Location.SourceTree == tree
                 // Line 1 of the snippet is the line after its fence.
-                : $"{snippet.File}:{snippet.Line + span.StartLinePosition.Line + 1}";
+                ? $"{snippet.File}:{snippet.Line + span.StartLinePosition.Line + 1}"
+                : d.Location.IsInSource
+                    ? $"{Path.GetFileName(span.Path)}:{span.StartLinePosition.Line + 1}"
+                    : "(no location)";
             text.AppendLine(CultureInfo.InvariantCulture, $"  {where}: {d.Id}: {d.GetMessage(CultureInfo.InvariantCulture)}");
         }
 
@@ -173,6 +180,21 @@ public sealed class DocsSnippetsCompileTests
         }
 
         return [.. byName.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value)];
+    }
+
+    /// <summary>System.Text.Json's source generator, copied beside the tests by the project (see its csproj).</summary>
+    private static ImmutableArray<ISourceGenerator> LoadGenerators()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "generators", "System.Text.Json.SourceGeneration.dll");
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException("The build copies System.Text.Json's source generator here.", path);
+        }
+
+        return [.. Assembly.LoadFrom(path).GetTypes()
+            .Where(t => !t.IsAbstract && typeof(IIncrementalGenerator).IsAssignableFrom(t))
+            .OrderBy(t => t.FullName, StringComparer.Ordinal)
+            .Select(t => ((IIncrementalGenerator)Activator.CreateInstance(t)!).AsSourceGenerator())];
     }
 
     private static bool IsManagedAssembly(string path)
