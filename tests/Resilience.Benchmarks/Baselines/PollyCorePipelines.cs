@@ -2,6 +2,7 @@ using Polly;
 using Polly.Fallback;
 using Polly.Retry;
 using Polly.CircuitBreaker;
+using SystemRateLimiter = System.Threading.RateLimiting.RateLimiter;
 
 // Kept outside the Resilience namespace: both libraries name their builder extensions alike (AddTimeout,
 // AddFallback, ...), and inside namespace Resilience our extensions would shadow Polly's.
@@ -54,10 +55,26 @@ internal static class PollyCorePipelines
         .AddConcurrencyLimiter(permits, queue)
         .Build();
 
+    /// <summary>Polly.RateLimiting's strategy over the given limiter (one permit per call, like ours).</summary>
+    public static ResiliencePipeline RateLimited(SystemRateLimiter limiter) => new ResiliencePipelineBuilder()
+        .AddRateLimiter(limiter)
+        .Build();
+
     public static ResiliencePipeline Standard() => new ResiliencePipelineBuilder()
         .AddTimeout(TimeSpan.FromSeconds(30))
         .AddRetry(new RetryStrategyOptions { ShouldHandle = new PredicateBuilder().Handle<InvalidOperationException>() })
         .AddCircuitBreaker(new CircuitBreakerStrategyOptions())
+        .AddTimeout(TimeSpan.FromSeconds(10))
+        .Build();
+
+    /// <summary>
+    /// The standard pipeline with a chosen retry delay and breaker failure ratio: a failure-then-success workload needs
+    /// zero delay, and a ratio of 1.0 so that its 50 % attempt failure rate never opens the circuit.
+    /// </summary>
+    public static ResiliencePipeline Standard(TimeSpan retryDelay, double failureRatio) => new ResiliencePipelineBuilder()
+        .AddTimeout(TimeSpan.FromSeconds(30))
+        .AddRetry(new RetryStrategyOptions { Delay = retryDelay, ShouldHandle = new PredicateBuilder().Handle<InvalidOperationException>() })
+        .AddCircuitBreaker(new CircuitBreakerStrategyOptions { FailureRatio = failureRatio })
         .AddTimeout(TimeSpan.FromSeconds(10))
         .Build();
 }

@@ -1,0 +1,111 @@
+using System.Threading.RateLimiting;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using PollyBaselines;
+using PollyPipeline = Polly.ResiliencePipeline;
+
+namespace Resilience.Benchmarks;
+
+/// <summary>
+/// The rate-limiter strategy against Polly.RateLimiting over the same kind of limiter: a success path that never
+/// rejects, and a limiter with no permit left and no queue, refused as an outcome and as a thrown exception.
+/// </summary>
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public class RateLimiterBenchmark
+{
+    private readonly List<IDisposable> _disposables = [];
+    private ResiliencePipeline _open = null!;
+    private ResiliencePipeline _exhausted = null!;
+    private PollyPipeline _pollyOpen = null!;
+    private PollyPipeline _pollyExhausted = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        // Each pipeline gets its own limiter instance, configured the same way for both libraries.
+        _open = new ResiliencePipelineBuilder().AddRateLimiter(Track(NeverRejecting())).Build();
+        _exhausted = new ResiliencePipelineBuilder().AddRateLimiter(Exhausted()).Build();
+        _pollyOpen = PollyCorePipelines.RateLimited(Track(NeverRejecting()));
+        _pollyExhausted = PollyCorePipelines.RateLimited(Exhausted());
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        // Leases first, then their limiters (added in that order per limiter, so reverse order works).
+        for (var i = _disposables.Count - 1; i >= 0; i--)
+        {
+            _disposables[i].Dispose();
+        }
+
+        _disposables.Clear();
+    }
+
+    [Benchmark, BenchmarkCategory("Success")]
+    public ValueTask<int> Success_Resilience() => _open.ExecuteAsync(static (s, _) => new ValueTask<int>(s), 42);
+
+    [Benchmark(Baseline = true), BenchmarkCategory("Success")]
+    public ValueTask<int> Success_Polly() => _pollyOpen.ExecuteAsync(static (s, _) => new ValueTask<int>(s), 42);
+
+    [Benchmark, BenchmarkCategory("RejectedOutcome")]
+    public async ValueTask<bool> RejectedOutcome_Resilience() => (await _exhausted.ExecuteOutcomeAsync(static (s, _) => new ValueTask<int>(s), 42)).HasResult;
+
+    [Benchmark(Baseline = true), BenchmarkCategory("RejectedOutcome")]
+    public async ValueTask<bool> RejectedOutcome_Polly()
+    {
+        var context = Polly.ResilienceContextPool.Shared.Get();
+        var outcome = await _pollyExhausted.ExecuteOutcomeAsync(static (_, s) => Polly.Outcome.FromResultAsValueTask(s), context, 42);
+        Polly.ResilienceContextPool.Shared.Return(context);
+        return outcome.Exception is null;
+    }
+
+    [Benchmark, BenchmarkCategory("RejectedThrown")]
+    public async ValueTask<bool> RejectedThrown_Resilience()
+    {
+        try
+        {
+            return await _exhausted.ExecuteAsync(static (s, _) => new ValueTask<int>(s), 42) > 0;
+        }
+        catch (Resilience.RateLimiting.RateLimiterRejectedException)
+        {
+            return false;
+        }
+    }
+
+    [Benchmark(Baseline = true), BenchmarkCategory("RejectedThrown")]
+    public async ValueTask<bool> RejectedThrown_Polly()
+    {
+        try
+        {
+            return await _pollyExhausted.ExecuteAsync(static (s, _) => new ValueTask<int>(s), 42) > 0;
+        }
+        catch (Polly.RateLimiting.RateLimiterRejectedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A concurrency limiter with far more permits than a benchmark ever holds at once, and no queue: it never rejects and never depletes.</summary>
+    internal static ConcurrencyLimiter NeverRejecting() => new(new ConcurrencyLimiterOptions { PermitLimit = 1_000, QueueLimit = 0 });
+
+    /// <summary>A concurrency limiter of one permit, already held until cleanup, and no queue: every call is refused at once.</summary>
+    private ConcurrencyLimiter Exhausted()
+    {
+        var limiter = Track(new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = 1, QueueLimit = 0 }));
+        var held = Track(limiter.AttemptAcquire(1));
+        if (!held.IsAcquired)
+        {
+            throw new InvalidOperationException("The limiter's only permit could not be taken.");
+        }
+
+        return limiter;
+    }
+
+    private T Track<T>(T disposable)
+        where T : IDisposable
+    {
+        _disposables.Add(disposable);
+        return disposable;
+    }
+}
