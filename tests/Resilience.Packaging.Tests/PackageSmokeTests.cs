@@ -7,6 +7,7 @@ namespace Resilience.Packaging.Tests;
 /// from the pack folder, builds with warnings as errors, and runs a retry, a dead letter round trip and a DI
 /// registration.
 /// </summary>
+[Collection(nameof(OneBuildAtATime))]
 public sealed class PackageSmokeTests : IDisposable
 {
     private static readonly string[] Libraries = ["Resilience", "Resilience.DependencyInjection", "Resilience.Http"];
@@ -16,7 +17,7 @@ public sealed class PackageSmokeTests : IDisposable
     [Fact]
     public async Task Packed_libraries_restore_build_and_run_in_a_fresh_console_project()
     {
-        var repository = FindRepositoryRoot();
+        var repository = Repository.Root;
         var configuration = typeof(PackageSmokeTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
         // A version no feed can already hold, so only this run's packages can satisfy the reference.
         var version = "1.0.0-smoke" + Guid.NewGuid().ToString("N")[..12];
@@ -97,18 +98,5 @@ public sealed class PackageSmokeTests : IDisposable
         var output = await DotNetCli.RunAsync(repository, new Dictionary<string, string?>(), "nuget", "locals", "global-packages", "--list");
         var line = output.Split('\n').Single(l => l.Contains("global-packages:", StringComparison.Ordinal));
         return line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Resilience.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Resilience.sln not found above " + AppContext.BaseDirectory);
     }
 }

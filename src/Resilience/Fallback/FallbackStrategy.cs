@@ -37,8 +37,10 @@ internal sealed class FallbackStrategy<TResult> : ResilienceStrategy
             return AwaitThenFallBackAsync(pending, context);
         }
 
+        // Reading Result consumed the task: a pooled source behind it may already serve another call, so the
+        // outcome travels on in a new task, never in the one just read.
         var outcome = pending.Result;
-        return _shouldHandle.ShouldHandle(outcome, context) ? FallBackAsync(outcome, context) : pending;
+        return _shouldHandle.ShouldHandle(outcome, context) ? FallBackAsync(outcome, context) : new ValueTask<Outcome<T>>(outcome);
     }
 
     private async ValueTask<Outcome<T>> AwaitThenFallBackAsync<T>(ValueTask<Outcome<T>> pending, ResilienceContext context)

@@ -1,0 +1,8 @@
+namespace Resilience.Packaging.Tests;
+
+/// <summary>
+/// The packaging tests each run a full build of their own; one at a time keeps a 2-core machine responsive for the
+/// other test assemblies running beside them.
+/// </summary>
+[CollectionDefinition(nameof(OneBuildAtATime), DisableParallelization = true)]
+public sealed class OneBuildAtATime;
