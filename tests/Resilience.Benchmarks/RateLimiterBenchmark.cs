@@ -15,6 +15,7 @@ namespace Resilience.Benchmarks;
 public class RateLimiterBenchmark
 {
     private readonly List<IDisposable> _disposables = [];
+    private RateLimiter _raw = null!;
     private ResiliencePipeline _open = null!;
     private ResiliencePipeline _exhausted = null!;
     private PollyPipeline _pollyOpen = null!;
@@ -24,6 +25,7 @@ public class RateLimiterBenchmark
     public void Setup()
     {
         // Each pipeline gets its own limiter instance, configured the same way for both libraries.
+        _raw = Track(NeverRejecting());
         _open = new ResiliencePipelineBuilder().AddRateLimiter(Track(NeverRejecting())).Build();
         _exhausted = new ResiliencePipelineBuilder().AddRateLimiter(Exhausted()).Build();
         _pollyOpen = PollyCorePipelines.RateLimited(Track(NeverRejecting()));
@@ -40,6 +42,14 @@ public class RateLimiterBenchmark
         }
 
         _disposables.Clear();
+    }
+
+    /// <summary>The floor: the limiter's own acquire and release, which both libraries pay.</summary>
+    [Benchmark, BenchmarkCategory("Success")]
+    public bool RawLimiter_AttemptAcquire()
+    {
+        using var lease = _raw.AttemptAcquire(1);
+        return lease.IsAcquired;
     }
 
     [Benchmark, BenchmarkCategory("Success")]
