@@ -96,6 +96,55 @@ public class BulkheadStrategyTests
     }
 
     [Fact]
+    public async Task QueueTimeout_EachWaiterTimesOutItsOwnTimeoutAfterItJoined()
+    {
+        var bulkhead = Shared(maxConcurrency: 1, queue: 5, timeout: TimeSpan.FromSeconds(5));
+        var pipeline = Build(bulkhead);
+        var gate = new TaskCompletionSource<int>();
+        var running = pipeline.ExecuteAsync(_ => new ValueTask<int>(gate.Task)).AsTask();
+        var early = pipeline.ExecuteOutcomeAsync(static (_, _) => new ValueTask<int>(1), 0).AsTask();
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var late = pipeline.ExecuteOutcomeAsync(static (_, _) => new ValueTask<int>(2), 0).AsTask();
+
+        _time.Advance(TimeSpan.FromSeconds(4));
+        (await early).Exception.Should().BeOfType<BulkheadRejectedException>("the first waiter's 5 s are up");
+        late.IsCompleted.Should().BeFalse("the second waiter joined a second later");
+        bulkhead.Queued.Should().Be(1);
+
+        _time.Advance(TimeSpan.FromSeconds(1) - TimeSpan.FromTicks(1));
+        late.IsCompleted.Should().BeFalse();
+        _time.Advance(TimeSpan.FromTicks(1));
+        (await late).Exception.Should().BeOfType<BulkheadRejectedException>();
+        bulkhead.Queued.Should().Be(0);
+        gate.SetResult(0);
+        await running;
+    }
+
+    [Fact]
+    public async Task QueueTimeout_HeadGrantedEarly_NextWaiterStillGetsItsFullTimeout()
+    {
+        var bulkhead = Shared(maxConcurrency: 1, queue: 5, timeout: TimeSpan.FromSeconds(5));
+        var pipeline = Build(bulkhead);
+        var firstGate = new TaskCompletionSource<int>();
+        var secondGate = new TaskCompletionSource<int>();
+        var running = pipeline.ExecuteAsync(_ => new ValueTask<int>(firstGate.Task)).AsTask();
+        var head = pipeline.ExecuteAsync(_ => new ValueTask<int>(secondGate.Task)).AsTask();
+        _time.Advance(TimeSpan.FromSeconds(2));
+        var next = pipeline.ExecuteOutcomeAsync(static (_, _) => new ValueTask<int>(3), 0).AsTask();
+
+        firstGate.SetResult(1);
+        await running;
+        _time.Advance(TimeSpan.FromSeconds(3));
+        next.IsCompleted.Should().BeFalse("the timer armed for the granted head fires early and re-arms for this waiter");
+        _time.Advance(TimeSpan.FromSeconds(2));
+        (await next).Exception.Should().BeOfType<BulkheadRejectedException>().Which.Reason.Should().Be(BulkheadRejectionReason.QueueTimeout);
+
+        secondGate.SetResult(2);
+        (await head).Should().Be(2);
+        bulkhead.InUse.Should().Be(0);
+    }
+
+    [Fact]
     public async Task CancellationWhileQueued_LeavesQueueAtOnceAsCancelled()
     {
         var bulkhead = Shared(maxConcurrency: 1, queue: 5);

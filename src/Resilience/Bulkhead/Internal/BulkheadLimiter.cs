@@ -16,6 +16,9 @@ internal sealed class BulkheadLimiter
     private readonly Lock _lock = new();
     private readonly LinkedList<BulkheadWaiter> _queue = new();
     private readonly TimeProvider _time;
+    private readonly long _queueTimeoutTimestamps;
+    private ITimer? _queueTimer;
+    private bool _queueTimerArmed;
     private int _inUse;
     private int _queued;
 
@@ -26,6 +29,9 @@ internal sealed class BulkheadLimiter
         MaxQueueLength = maxQueueLength;
         QueueTimeout = queueTimeout;
         _time = time;
+        _queueTimeoutTimestamps = queueTimeout == System.Threading.Timeout.InfiniteTimeSpan
+            ? long.MaxValue
+            : (long)Math.Ceiling(queueTimeout.Ticks * (double)time.TimestampFrequency / TimeSpan.TicksPerSecond);
         var named = name is null ? "The bulkhead" : $"The bulkhead '{name}'";
         QueueFullMessage = $"{named} has all {maxConcurrency} slots busy and {(maxQueueLength == 0 ? "no queue" : $"its queue of {maxQueueLength} full")}; the call was not attempted.";
         QueueTimeoutMessage = $"{named} gave the call no slot within the queue timeout of {queueTimeout}; the call was not attempted.";
@@ -89,10 +95,20 @@ internal sealed class BulkheadLimiter
 
             waiter = new BulkheadWaiter(synchronous);
             waiter.Node = _queue.AddLast(waiter);
+            if (_queueTimeoutTimestamps != long.MaxValue)
+            {
+                waiter.Deadline = _time.GetTimestamp() + _queueTimeoutTimestamps;
+                if (!_queueTimerArmed)
+                {
+                    _queueTimer ??= _time.CreateTimer(static s => ((BulkheadLimiter)s!).ExpireWaiters(), this, System.Threading.Timeout.InfiniteTimeSpan, System.Threading.Timeout.InfiniteTimeSpan);
+                    _queueTimerArmed = true;
+                    _queueTimer.Change(QueueTimeout, System.Threading.Timeout.InfiniteTimeSpan);
+                }
+            }
         }
 
         state = BulkheadWaiter.Pending;
-        waiter.Arm(this, QueueTimeout, _time, cancellationToken);
+        waiter.Arm(this, cancellationToken);
         return waiter;
     }
 
@@ -120,6 +136,55 @@ internal sealed class BulkheadLimiter
         }
 
         waiter.Complete(state);
+    }
+
+    /// <summary>
+    /// The queue timeout, for every waiter, from one timer. Every waiter gets the same timeout and joins at the tail,
+    /// so deadlines rise from head to tail: the timer only ever needs the head's. It is armed when a waiter joins an
+    /// unwatched queue and, when it fires, times out the expired heads and re-arms for the next one. A head that left
+    /// early (granted or cancelled) just makes the timer fire early once. Per-waiter timers cost a timer-queue lock
+    /// round trip to create and another to dispose, which under contention was most of a queued call's price.
+    /// </summary>
+    private void ExpireWaiters()
+    {
+        BulkheadWaiter? single = null;
+        List<BulkheadWaiter>? more = null;
+        lock (_lock)
+        {
+            var now = _time.GetTimestamp();
+            while (_queue.First is { } first && first.Value.Deadline <= now)
+            {
+                _queue.RemoveFirst();
+                Interlocked.Decrement(ref _queued);
+                if (single is null)
+                {
+                    single = first.Value;
+                }
+                else
+                {
+                    (more ??= []).Add(first.Value);
+                }
+            }
+
+            if (_queue.First is { } head)
+            {
+                var remaining = TimeSpan.FromTicks((long)Math.Ceiling((head.Value.Deadline - now) * (double)TimeSpan.TicksPerSecond / _time.TimestampFrequency));
+                _queueTimer!.Change(remaining, System.Threading.Timeout.InfiniteTimeSpan);
+            }
+            else
+            {
+                _queueTimerArmed = false;
+            }
+        }
+
+        single?.Complete(BulkheadWaiter.TimedOut);
+        if (more is not null)
+        {
+            foreach (var waiter in more)
+            {
+                waiter.Complete(BulkheadWaiter.TimedOut);
+            }
+        }
     }
 
     private void Drain()

@@ -3,7 +3,8 @@ namespace Resilience.Bulkhead.Internal;
 /// <summary>
 /// One call waiting in a bulkhead's queue. Whoever removes it from the queue (under the limiter's lock) owns its
 /// completion: the releaser granting a slot, its timeout, or its caller's cancellation — so it completes exactly once.
-/// The waiting caller owns its timer and cancellation registration and releases them when it wakes.
+/// The waiting caller owns its cancellation registration and releases it when it wakes; the queue timeout is the
+/// limiter's single timer, not the waiter's.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The synchronous waiter disposes its event once it has been signalled, in Wait.")]
 internal sealed class BulkheadWaiter
@@ -16,7 +17,7 @@ internal sealed class BulkheadWaiter
     private readonly TaskCompletionSource<int>? _completion;
     private readonly ManualResetEventSlim? _signal;
     private CancellationTokenRegistration _registration;
-    private ITimer? _timer;
+    private BulkheadLimiter? _limiter;
     private int _state;
 
     public BulkheadWaiter(bool synchronous)
@@ -35,18 +36,19 @@ internal sealed class BulkheadWaiter
 
     public int State => Volatile.Read(ref _state);
 
-    public void Arm(BulkheadLimiter limiter, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>Gets or sets when the waiter times out, in the limiter's <see cref="TimeProvider"/> timestamps.</summary>
+    public long Deadline { get; set; }
+
+    public void Arm(BulkheadLimiter limiter, CancellationToken cancellationToken)
     {
         if (cancellationToken.CanBeCanceled)
         {
-            _registration = cancellationToken.UnsafeRegister(static s => ((BulkheadLimiter)((object[])s!)[0]).Abandon((BulkheadWaiter)((object[])s!)[1], Cancelled), new object[] { limiter, this });
-        }
-
-        if (timeout != System.Threading.Timeout.InfiniteTimeSpan)
-        {
-            _timer = time.CreateTimer(static s => ((BulkheadLimiter)((object[])s!)[0]).Abandon((BulkheadWaiter)((object[])s!)[1], TimedOut), new object[] { limiter, this }, timeout, System.Threading.Timeout.InfiniteTimeSpan);
+            _limiter = limiter;
+            _registration = cancellationToken.UnsafeRegister(static s => ((BulkheadWaiter)s!).OnCancelled(), this);
         }
     }
+
+    private void OnCancelled() => _limiter!.Abandon(this, Cancelled);
 
     public void Complete(int state)
     {
@@ -76,11 +78,7 @@ internal sealed class BulkheadWaiter
         return State;
     }
 
-    // The waiting caller (the only owner of these fields) releases them once woken, whoever woke it; a registration
-    // made after the waiter was already granted is released here too.
-    private void ReleaseResources()
-    {
-        _registration.Dispose();
-        _timer?.Dispose();
-    }
+    // The waiting caller (the only owner of the registration) releases it once woken, whoever woke it; a
+    // registration made after the waiter was already granted is released here too.
+    private void ReleaseResources() => _registration.Dispose();
 }
