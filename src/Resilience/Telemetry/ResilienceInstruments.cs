@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
@@ -33,8 +34,17 @@ internal sealed class ResilienceInstruments
         ["OnCompensationFailed"] = ("resilience.compensation.failed", "{step}", "Compensations that failed after their attempts."),
     };
 
+    // Event name → slot of its family counter: a frozen lookup (no hashing of the whole name for a set this small)
+    // and an array read, instead of two concurrent-dictionary lookups, on every event reported.
+    private static readonly string[] FamilyNames = [.. EventInstruments.Values.Select(i => i.Name).Distinct(StringComparer.Ordinal)];
+
+    private static readonly FrozenDictionary<string, int> FamilySlots = EventInstruments.ToFrozenDictionary(
+        e => e.Key,
+        e => Array.IndexOf(FamilyNames, e.Value.Name),
+        StringComparer.Ordinal);
+
     private readonly Meter _meter;
-    private readonly ConcurrentDictionary<string, Counter<long>> _eventFamilies = new(StringComparer.Ordinal);
+    private readonly Counter<long>?[] _families = new Counter<long>?[FamilyNames.Length];
 
     private ResilienceInstruments(Meter meter)
     {
@@ -65,11 +75,19 @@ internal sealed class ResilienceInstruments
 
     public Counter<long>? FamilyOf(string eventName)
     {
-        if (!EventInstruments.TryGetValue(eventName, out var instrument))
+        if (!FamilySlots.TryGetValue(eventName, out var slot))
         {
             return null;
         }
 
-        return _eventFamilies.GetOrAdd(instrument.Name, static (name, state) => state.Meter.CreateCounter<long>(name, state.Unit, state.Description), (Meter: _meter, instrument.Unit, instrument.Description));
+        return Volatile.Read(ref _families[slot]) ?? CreateFamily(slot, eventName);
+    }
+
+    // Created on first use so a meter only publishes the families something reported; racing creators agree on one.
+    private Counter<long> CreateFamily(int slot, string eventName)
+    {
+        var (name, unit, description) = EventInstruments[eventName];
+        var created = _meter.CreateCounter<long>(name, unit, description);
+        return Interlocked.CompareExchange(ref _families[slot], created, null) ?? created;
     }
 }
