@@ -1,3 +1,5 @@
+using System.Threading.Tasks.Sources;
+
 namespace Resilience.Bulkhead.Internal;
 
 /// <summary>
@@ -7,15 +9,17 @@ namespace Resilience.Bulkhead.Internal;
 /// limiter's single timer, not the waiter's.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The synchronous waiter disposes its event once it has been signalled, in Wait.")]
-internal sealed class BulkheadWaiter
+internal sealed class BulkheadWaiter : IValueTaskSource<int>
 {
     public const int Pending = 0;
     public const int Granted = 1;
     public const int TimedOut = 2;
     public const int Cancelled = 3;
 
-    private readonly TaskCompletionSource<int>? _completion;
     private readonly ManualResetEventSlim? _signal;
+
+    // The asynchronous waiter is its own awaitable: no TaskCompletionSource, task or state machine per queued call.
+    private ManualResetValueTaskSourceCore<int> _completion;
     private CancellationTokenRegistration _registration;
     private BulkheadLimiter? _limiter;
     private int _state;
@@ -28,7 +32,8 @@ internal sealed class BulkheadWaiter
         }
         else
         {
-            _completion = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            // The releaser completes waiters while draining the queue; the woken call must not run on its stack.
+            _completion.RunContinuationsAsynchronously = true;
         }
     }
 
@@ -53,22 +58,30 @@ internal sealed class BulkheadWaiter
     public void Complete(int state)
     {
         Interlocked.Exchange(ref _state, state);
-        if (_completion is not null)
+        if (_signal is null)
         {
-            _completion.TrySetResult(state);
+            _completion.SetResult(state);
         }
         else
         {
-            _signal!.Set();
+            _signal.Set();
         }
     }
 
-    public async Task<int> WaitAsync()
+    /// <summary>Waits for the completion; to be awaited exactly once.</summary>
+    public ValueTask<int> WaitAsync() => new(this, _completion.Version);
+
+    int IValueTaskSource<int>.GetResult(short token)
     {
-        var state = await _completion!.Task.ConfigureAwait(false);
+        var state = _completion.GetResult(token);
         ReleaseResources();
         return state;
     }
+
+    ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => _completion.GetStatus(token);
+
+    void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _completion.OnCompleted(continuation, state, token, flags);
 
     public int Wait()
     {
