@@ -18,6 +18,9 @@ public class RateLimiterBenchmark
     private RateLimiter _raw = null!;
     private ResiliencePipeline _open = null!;
     private ResiliencePipeline _exhausted = null!;
+    private ResiliencePipeline _tokenBucket = null!;
+    private RateLimiter _rawTokenBucket = null!;
+    private PollyPipeline _pollyTokenBucket = null!;
     private PollyPipeline _pollyOpen = null!;
     private PollyPipeline _pollyExhausted = null!;
 
@@ -28,6 +31,9 @@ public class RateLimiterBenchmark
         _raw = Track(NeverRejecting());
         _open = new ResiliencePipelineBuilder().AddRateLimiter(Track(NeverRejecting())).Build();
         _exhausted = new ResiliencePipelineBuilder().AddRateLimiter(Exhausted()).Build();
+        _rawTokenBucket = Track(Plentiful());
+        _tokenBucket = new ResiliencePipelineBuilder().AddRateLimiter(Track(Plentiful())).Build();
+        _pollyTokenBucket = PollyCorePipelines.RateLimited(Track(Plentiful()));
         _pollyOpen = PollyCorePipelines.RateLimited(Track(NeverRejecting()));
         _pollyExhausted = PollyCorePipelines.RateLimited(Exhausted());
     }
@@ -57,6 +63,20 @@ public class RateLimiterBenchmark
 
     [Benchmark(Baseline = true), BenchmarkCategory("Success")]
     public ValueTask<int> Success_Polly() => _pollyOpen.ExecuteAsync(static (s, _) => new ValueTask<int>(s), 42);
+
+    /// <summary>The floor of the token-bucket rows: the limiter's own acquire and release.</summary>
+    [Benchmark, BenchmarkCategory("TokenBucket")]
+    public bool RawTokenBucket_AttemptAcquire()
+    {
+        using var lease = _rawTokenBucket.AttemptAcquire(1);
+        return lease.IsAcquired;
+    }
+
+    [Benchmark, BenchmarkCategory("TokenBucket")]
+    public ValueTask<int> TokenBucket_Resilience() => _tokenBucket.ExecuteAsync(static (s, _) => new ValueTask<int>(s), 42);
+
+    [Benchmark(Baseline = true), BenchmarkCategory("TokenBucket")]
+    public ValueTask<int> TokenBucket_Polly() => _pollyTokenBucket.ExecuteAsync(static (s, _) => new ValueTask<int>(s), 42);
 
     [Benchmark, BenchmarkCategory("RejectedOutcome")]
     public async ValueTask<bool> RejectedOutcome_Resilience() => (await _exhausted.ExecuteOutcomeAsync(static (s, _) => new ValueTask<int>(s), 42)).HasResult;
@@ -98,6 +118,19 @@ public class RateLimiterBenchmark
 
     /// <summary>A concurrency limiter with far more permits than a benchmark ever holds at once, and no queue: it never rejects and never depletes.</summary>
     internal static ConcurrencyLimiter NeverRejecting() => new(new ConcurrencyLimiterOptions { PermitLimit = 1_000, QueueLimit = 0 });
+
+    /// <summary>
+    /// A token bucket that cannot run dry within a benchmark (refilled to two billion tokens every second): the rate
+    /// limiting case proper, whose successful leases carry no state to release.
+    /// </summary>
+    private static TokenBucketRateLimiter Plentiful() => new(new TokenBucketRateLimiterOptions
+    {
+        TokenLimit = int.MaxValue,
+        TokensPerPeriod = int.MaxValue,
+        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    });
 
     /// <summary>A concurrency limiter of one permit, already held until cleanup, and no queue: every call is refused at once.</summary>
     private ConcurrencyLimiter Exhausted()

@@ -26,6 +26,16 @@ internal sealed class RateLimiterStrategy : ResilienceStrategy
         ResilienceContext context,
         TState state)
     {
+        // The synchronous attempt skips AcquireAsync's task wrapper and token plumbing on the common path. It never
+        // queues and never jumps a queue (limiters refuse it while callers wait), so a refusal only means "ask
+        // properly": AcquireAsync then queues or rejects as the limiter is configured to.
+        var lease = _limiter.AttemptAcquire(1);
+        if (lease.IsAcquired)
+        {
+            return ExecuteHoldingLease(lease, callback, context, state);
+        }
+
+        lease.Dispose();
         ValueTask<RateLimitLease> acquiring;
         try
         {
@@ -64,13 +74,11 @@ internal sealed class RateLimiterStrategy : ResilienceStrategy
         return await Execute(lease, callback, context, state).ConfigureAwait(false);
     }
 
-    private ValueTask<Outcome<T>> Execute<T, TState>(RateLimitLease lease, Func<ResilienceContext, TState, ValueTask<Outcome<T>>> callback, ResilienceContext context, TState state)
-    {
-        if (!lease.IsAcquired)
-        {
-            return RejectAsync<T>(lease, context);
-        }
+    private ValueTask<Outcome<T>> Execute<T, TState>(RateLimitLease lease, Func<ResilienceContext, TState, ValueTask<Outcome<T>>> callback, ResilienceContext context, TState state) =>
+        lease.IsAcquired ? ExecuteHoldingLease(lease, callback, context, state) : RejectAsync<T>(lease, context);
 
+    private static ValueTask<Outcome<T>> ExecuteHoldingLease<T, TState>(RateLimitLease lease, Func<ResilienceContext, TState, ValueTask<Outcome<T>>> callback, ResilienceContext context, TState state)
+    {
         ValueTask<Outcome<T>> pending;
         try
         {
@@ -82,19 +90,15 @@ internal sealed class RateLimiterStrategy : ResilienceStrategy
             throw;
         }
 
-        if (!pending.IsCompleted)
+        // The callback never faults its task (failures are outcomes), so a completed one is read without a finally.
+        if (pending.IsCompletedSuccessfully)
         {
-            return AwaitThenDisposeAsync(pending, lease);
+            var outcome = pending.Result;
+            lease.Dispose();
+            return new ValueTask<Outcome<T>>(outcome);
         }
 
-        try
-        {
-            return new ValueTask<Outcome<T>>(pending.GetAwaiter().GetResult());
-        }
-        finally
-        {
-            lease.Dispose();
-        }
+        return AwaitThenDisposeAsync(pending, lease);
     }
 
     private static async ValueTask<Outcome<T>> AwaitThenDisposeAsync<T>(ValueTask<Outcome<T>> pending, RateLimitLease lease)
