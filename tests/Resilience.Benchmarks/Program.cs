@@ -8,7 +8,7 @@ internal static class Program
     // dotnet run -c Release --project tests/Resilience.Benchmarks -- --short --filter '*'  (short runs: 3 warmups, 5 iterations of 200 ms, 1 launch)
     // dotnet run -c Release --project tests/Resilience.Benchmarks -- --dlq                 (dead letter queue harness)
     //
-    // 71 cases, each of ours next to Polly.Core's configured alike (Polly is the baseline of its class or category):
+    // 74 cases, each of ours next to Polly.Core's configured alike (Polly is the baseline of its class or category):
     //   synchronous success per strategy   CoreBenchmark (timeout), RetryBenchmark, CircuitBreakerBenchmark, FallbackBenchmark,
     //                                      BulkheadBenchmark, RateLimiterBenchmark, PipelineBenchmark (4-strategy pipeline)
     //   truly asynchronous (Task.Yield)    AsyncCallbackBenchmark (one category per strategy), PipelineBenchmark
