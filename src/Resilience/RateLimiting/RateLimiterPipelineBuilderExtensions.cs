@@ -31,15 +31,26 @@ public static class RateLimiterPipelineBuilderExtensions
     /// <exception cref="ArgumentNullException">The limiter is missing; the message names the option.</exception>
     public static TBuilder AddRateLimiter<TBuilder>(this TBuilder builder, RateLimiterStrategyOptions options)
         where TBuilder : ResiliencePipelineBuilderBase
+        => builder.AddRateLimiter(options, neverQueues: false);
+
+    // A limiter built here with no queue answers at once whichever way it is asked, so the strategy may take the
+    // synchronous AttemptAcquire (no task, no token plumbing). One the caller built may queue: it is asked with
+    // AcquireAsync, and only that way, so each rejection counts once in the limiter's own statistics.
+    private static TBuilder AddRateLimiter<TBuilder>(this TBuilder builder, RateLimiterStrategyOptions options, bool neverQueues)
+        where TBuilder : ResiliencePipelineBuilderBase
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
         var limiter = OptionGuard.NotNull(options.RateLimiter, "RateLimiterStrategyOptions.RateLimiter");
         var onRejected = options.OnRejected;
         var name = options.Name;
-        builder.AddStrategyCore(context => new RateLimiterStrategy(limiter, onRejected, context.CreateTelemetry(name, "RateLimiter")));
+        builder.AddStrategyCore(context => new RateLimiterStrategy(limiter, neverQueues, onRejected, context.CreateTelemetry(name, "RateLimiter")));
         return builder;
     }
+
+    private static TBuilder AddOwnLimiter<TBuilder>(this TBuilder builder, RateLimiter limiter, int queueLimit)
+        where TBuilder : ResiliencePipelineBuilderBase
+        => builder.AddRateLimiter(new RateLimiterStrategyOptions { RateLimiter = limiter }, neverQueues: queueLimit == 0);
 
     /// <summary>Adds a token-bucket limiter: <paramref name="tokenLimit"/> burst, refilled by <paramref name="tokensPerPeriod"/> every <paramref name="replenishmentPeriod"/>.</summary>
     /// <typeparam name="TBuilder">The builder type.</typeparam>
@@ -51,14 +62,14 @@ public static class RateLimiterPipelineBuilderExtensions
     /// <returns>The builder.</returns>
     public static TBuilder AddTokenBucketLimiter<TBuilder>(this TBuilder builder, int tokenLimit, int tokensPerPeriod, TimeSpan replenishmentPeriod, int queueLimit = 0)
         where TBuilder : ResiliencePipelineBuilderBase
-        => builder.AddRateLimiter(new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        => builder.AddOwnLimiter(new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
             TokenLimit = tokenLimit,
             TokensPerPeriod = tokensPerPeriod,
             ReplenishmentPeriod = replenishmentPeriod,
             QueueLimit = queueLimit,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        }));
+        }), queueLimit);
 
     /// <summary>Adds a fixed-window limiter: <paramref name="permitLimit"/> calls per <paramref name="window"/>.</summary>
     /// <typeparam name="TBuilder">The builder type.</typeparam>
@@ -69,13 +80,13 @@ public static class RateLimiterPipelineBuilderExtensions
     /// <returns>The builder.</returns>
     public static TBuilder AddFixedWindowLimiter<TBuilder>(this TBuilder builder, int permitLimit, TimeSpan window, int queueLimit = 0)
         where TBuilder : ResiliencePipelineBuilderBase
-        => builder.AddRateLimiter(new FixedWindowRateLimiter(new FixedWindowRateLimiterOptions
+        => builder.AddOwnLimiter(new FixedWindowRateLimiter(new FixedWindowRateLimiterOptions
         {
             PermitLimit = permitLimit,
             Window = window,
             QueueLimit = queueLimit,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        }));
+        }), queueLimit);
 
     /// <summary>Adds a sliding-window limiter: <paramref name="permitLimit"/> calls per <paramref name="window"/>, in <paramref name="segmentsPerWindow"/> segments.</summary>
     /// <typeparam name="TBuilder">The builder type.</typeparam>
@@ -87,14 +98,14 @@ public static class RateLimiterPipelineBuilderExtensions
     /// <returns>The builder.</returns>
     public static TBuilder AddSlidingWindowLimiter<TBuilder>(this TBuilder builder, int permitLimit, TimeSpan window, int segmentsPerWindow, int queueLimit = 0)
         where TBuilder : ResiliencePipelineBuilderBase
-        => builder.AddRateLimiter(new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
+        => builder.AddOwnLimiter(new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
         {
             PermitLimit = permitLimit,
             Window = window,
             SegmentsPerWindow = segmentsPerWindow,
             QueueLimit = queueLimit,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        }));
+        }), queueLimit);
 
     /// <summary>Adds a concurrency limiter from <c>System.Threading.RateLimiting</c> (see also the bulkhead, which adds a queue timeout).</summary>
     /// <typeparam name="TBuilder">The builder type.</typeparam>
@@ -104,10 +115,10 @@ public static class RateLimiterPipelineBuilderExtensions
     /// <returns>The builder.</returns>
     public static TBuilder AddConcurrencyLimiter<TBuilder>(this TBuilder builder, int permitLimit, int queueLimit = 0)
         where TBuilder : ResiliencePipelineBuilderBase
-        => builder.AddRateLimiter(new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+        => builder.AddOwnLimiter(new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
             PermitLimit = permitLimit,
             QueueLimit = queueLimit,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        }));
+        }), queueLimit);
 }

@@ -11,12 +11,14 @@ namespace Resilience.RateLimiting;
 internal sealed class RateLimiterStrategy : ResilienceStrategy
 {
     private readonly RateLimiter _limiter;
+    private readonly bool _neverQueues;
     private readonly Func<OnRateLimiterRejectedArguments, ValueTask>? _onRejected;
     private readonly ResilienceTelemetry _telemetry;
 
-    public RateLimiterStrategy(RateLimiter limiter, Func<OnRateLimiterRejectedArguments, ValueTask>? onRejected, ResilienceTelemetry telemetry)
+    public RateLimiterStrategy(RateLimiter limiter, bool neverQueues, Func<OnRateLimiterRejectedArguments, ValueTask>? onRejected, ResilienceTelemetry telemetry)
     {
         _limiter = limiter;
+        _neverQueues = neverQueues;
         _onRejected = onRejected;
         _telemetry = telemetry;
     }
@@ -26,16 +28,13 @@ internal sealed class RateLimiterStrategy : ResilienceStrategy
         ResilienceContext context,
         TState state)
     {
-        // The synchronous attempt skips AcquireAsync's task wrapper and token plumbing on the common path. It never
-        // queues and never jumps a queue (limiters refuse it while callers wait), so a refusal only means "ask
-        // properly": AcquireAsync then queues or rejects as the limiter is configured to.
-        var lease = _limiter.AttemptAcquire(1);
-        if (lease.IsAcquired)
+        // One ask per call, never an AttemptAcquire before an AcquireAsync: the refused attempt would count as a failed
+        // lease in the limiter's own statistics, so every rejection would be reported twice.
+        if (_neverQueues)
         {
-            return ExecuteHoldingLease(lease, callback, context, state);
+            return Execute(_limiter.AttemptAcquire(1), callback, context, state);
         }
 
-        lease.Dispose();
         ValueTask<RateLimitLease> acquiring;
         try
         {
