@@ -96,6 +96,18 @@ public class RateLimiterStrategyTests
     }
 
     [Fact]
+    public async Task ShorthandWithoutQueue_RejectionStillCarriesRetryAfter()
+    {
+        // Limiters the builder makes without a queue are asked synchronously; the refusal keeps the limiter's hint.
+        var pipeline = new ResiliencePipelineBuilder().AddFixedWindowLimiter(permitLimit: 1, window: TimeSpan.FromHours(1)).Build();
+        await pipeline.ExecuteAsync(static _ => new ValueTask<int>(1));
+
+        var outcome = await pipeline.ExecuteOutcomeAsync(static (_, _) => new ValueTask<int>(1), 0);
+
+        outcome.Exception.Should().BeOfType<RateLimiterRejectedException>().Which.RetryAfter.Should().NotBeNull();
+    }
+
+    [Fact]
     public async Task Shorthands_BuildWorkingLimiters()
     {
         var tokenBucket = new ResiliencePipelineBuilder().AddTokenBucketLimiter(1, 1, TimeSpan.FromHours(1)).Build();
