@@ -168,8 +168,10 @@ internal sealed class BulkheadLimiter
 
             if (_queue.First is { } head)
             {
-                var remaining = TimeSpan.FromTicks((long)Math.Ceiling((head.Value.Deadline - now) * (double)TimeSpan.TicksPerSecond / _time.TimestampFrequency));
-                _queueTimer!.Change(remaining, System.Threading.Timeout.InfiniteTimeSpan);
+                // Whole milliseconds, rounded up: system timers truncate to milliseconds, and a sub-millisecond rest
+                // would fire at once, find the head not yet due, and spin.
+                var remainingMs = Math.Ceiling((head.Value.Deadline - now) * 1000.0 / _time.TimestampFrequency);
+                _queueTimer!.Change(TimeSpan.FromMilliseconds(remainingMs), System.Threading.Timeout.InfiniteTimeSpan);
             }
             else
             {
