@@ -99,8 +99,8 @@ public class CircuitBreakerContentionBenchmark
         _polly = PollyCorePipelines.CircuitBreaker().Pipeline;
     }
 
-    [Benchmark(OperationsPerInvoke = 16_000)]
-    public void Resilience() => Run(static (p, n) =>
+    [Benchmark(OperationsPerInvoke = ContentionRunner.Operations)]
+    public void Resilience() => ContentionRunner.Run(Callers, this, static (p, n) =>
     {
         for (var i = 0; i < n; i++)
         {
@@ -108,18 +108,12 @@ public class CircuitBreakerContentionBenchmark
         }
     });
 
-    [Benchmark(Baseline = true, OperationsPerInvoke = 16_000)]
-    public void Polly() => Run(static (p, n) =>
+    [Benchmark(Baseline = true, OperationsPerInvoke = ContentionRunner.Operations)]
+    public void Polly() => ContentionRunner.Run(Callers, this, static (p, n) =>
     {
         for (var i = 0; i < n; i++)
         {
             _ = p._polly.ExecuteAsync(static (s, _) => new ValueTask<int>(s), i).Result;
         }
     });
-
-    private void Run(Action<CircuitBreakerContentionBenchmark, int> work)
-    {
-        var perCaller = 16_000 / Callers;
-        Parallel.For(0, Callers, new ParallelOptions { MaxDegreeOfParallelism = Callers }, _ => work(this, perCaller));
-    }
 }

@@ -18,12 +18,7 @@ public class PipelineBenchmark
     [GlobalSetup]
     public void Setup()
     {
-        _ours = new ResiliencePipelineBuilder()
-            .AddTimeout(TimeSpan.FromSeconds(30))
-            .AddRetry(new RetryStrategyOptions { ShouldHandle = Handle.Exception<InvalidOperationException>() })
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions())
-            .AddTimeout(TimeSpan.FromSeconds(10))
-            .Build();
+        _ours = Standard();
         _polly = PollyCorePipelines.Standard();
     }
 
@@ -46,6 +41,24 @@ public class PipelineBenchmark
         await Task.Yield();
         return s;
     }, 42);
+
+    /// <summary>
+    /// Our standard pipeline, built like <see cref="PollyCorePipelines.Standard()"/>: total timeout 30 s, retry of
+    /// <see cref="InvalidOperationException"/>, circuit breaker, attempt timeout 10 s; defaults unless given.
+    /// </summary>
+    internal static ResiliencePipeline Standard(TimeSpan? retryDelay = null, double? failureRatio = null)
+    {
+        var retry = new RetryStrategyOptions { ShouldHandle = Handle.Exception<InvalidOperationException>() };
+        retry.BaseDelay = retryDelay ?? retry.BaseDelay;
+        var breaker = new CircuitBreakerStrategyOptions();
+        breaker.FailureRatio = failureRatio ?? breaker.FailureRatio;
+        return new ResiliencePipelineBuilder()
+            .AddTimeout(TimeSpan.FromSeconds(30))
+            .AddRetry(retry)
+            .AddCircuitBreaker(breaker)
+            .AddTimeout(TimeSpan.FromSeconds(10))
+            .Build();
+    }
 }
 
 /// <summary>
@@ -60,12 +73,7 @@ public class PipelineRetryBenchmark
     [GlobalSetup]
     public void Setup()
     {
-        _ours = new ResiliencePipelineBuilder()
-            .AddTimeout(TimeSpan.FromSeconds(30))
-            .AddRetry(new RetryStrategyOptions { BaseDelay = TimeSpan.Zero, ShouldHandle = Handle.Exception<InvalidOperationException>() })
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions { FailureRatio = 1.0 })
-            .AddTimeout(TimeSpan.FromSeconds(10))
-            .Build();
+        _ours = PipelineBenchmark.Standard(TimeSpan.Zero, failureRatio: 1.0);
         _polly = PollyCorePipelines.Standard(TimeSpan.Zero, failureRatio: 1.0);
     }
 
@@ -81,7 +89,6 @@ public class PipelineRetryBenchmark
 /// </summary>
 public class PipelineContentionBenchmark
 {
-    private const int Operations = 16_000;
     private ResiliencePipeline _ours = null!;
     private PollyPipeline _polly = null!;
 
@@ -91,17 +98,12 @@ public class PipelineContentionBenchmark
     [GlobalSetup]
     public void Setup()
     {
-        _ours = new ResiliencePipelineBuilder()
-            .AddTimeout(TimeSpan.FromSeconds(30))
-            .AddRetry(new RetryStrategyOptions { ShouldHandle = Handle.Exception<InvalidOperationException>() })
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions())
-            .AddTimeout(TimeSpan.FromSeconds(10))
-            .Build();
+        _ours = PipelineBenchmark.Standard();
         _polly = PollyCorePipelines.Standard();
     }
 
-    [Benchmark(OperationsPerInvoke = Operations)]
-    public void Resilience() => Run(static (p, n) =>
+    [Benchmark(OperationsPerInvoke = ContentionRunner.Operations)]
+    public void Resilience() => ContentionRunner.Run(Callers, this, static (p, n) =>
     {
         for (var i = 0; i < n; i++)
         {
@@ -109,18 +111,12 @@ public class PipelineContentionBenchmark
         }
     });
 
-    [Benchmark(Baseline = true, OperationsPerInvoke = Operations)]
-    public void Polly() => Run(static (p, n) =>
+    [Benchmark(Baseline = true, OperationsPerInvoke = ContentionRunner.Operations)]
+    public void Polly() => ContentionRunner.Run(Callers, this, static (p, n) =>
     {
         for (var i = 0; i < n; i++)
         {
             _ = p._polly.ExecuteAsync(static (s, _) => new ValueTask<int>(s), i).GetAwaiter().GetResult();
         }
     });
-
-    private void Run(Action<PipelineContentionBenchmark, int> work)
-    {
-        var perCaller = Operations / Callers;
-        Parallel.For(0, Callers, new ParallelOptions { MaxDegreeOfParallelism = Callers }, _ => work(this, perCaller));
-    }
 }

@@ -147,23 +147,13 @@ internal sealed class BulkheadLimiter
     /// </summary>
     private void ExpireWaiters()
     {
-        BulkheadWaiter? single = null;
-        List<BulkheadWaiter>? more = null;
+        var expired = default(DequeuedWaiters);
         lock (_lock)
         {
             var now = _time.GetTimestamp();
             while (_queue.First is { } first && first.Value.Deadline <= now)
             {
-                _queue.RemoveFirst();
-                Interlocked.Decrement(ref _queued);
-                if (single is null)
-                {
-                    single = first.Value;
-                }
-                else
-                {
-                    (more ??= []).Add(first.Value);
-                }
+                DequeueHead(ref expired);
             }
 
             if (_queue.First is { } head)
@@ -179,44 +169,62 @@ internal sealed class BulkheadLimiter
             }
         }
 
-        single?.Complete(BulkheadWaiter.TimedOut);
-        if (more is not null)
-        {
-            foreach (var waiter in more)
-            {
-                waiter.Complete(BulkheadWaiter.TimedOut);
-            }
-        }
+        expired.CompleteAll(BulkheadWaiter.TimedOut);
     }
 
     private void Drain()
     {
-        BulkheadWaiter? single = null;
-        List<BulkheadWaiter>? more = null;
+        var granted = default(DequeuedWaiters);
         lock (_lock)
         {
-            while (_queue.First is { } first && TryIncrementInUse())
+            while (_queue.First is not null && TryIncrementInUse())
             {
-                _queue.RemoveFirst();
-                Interlocked.Decrement(ref _queued);
-                if (single is null)
-                {
-                    single = first.Value;
-                }
-                else
-                {
-                    (more ??= []).Add(first.Value);
-                }
+                DequeueHead(ref granted);
             }
         }
 
-        // Completed outside the lock: continuations run asynchronously anyway, and timers/registrations are disposed here.
-        single?.Complete(BulkheadWaiter.Granted);
-        if (more is not null)
+        granted.CompleteAll(BulkheadWaiter.Granted);
+    }
+
+    // Under the lock: whoever removes a waiter from the queue owns its completion.
+    private void DequeueHead(ref DequeuedWaiters dequeued)
+    {
+        var waiter = _queue.First!.Value;
+        _queue.RemoveFirst();
+        Interlocked.Decrement(ref _queued);
+        dequeued.Add(waiter);
+    }
+
+    /// <summary>
+    /// Waiters taken off the queue under the lock, completed after it is released (continuations run asynchronously
+    /// anyway, and a woken caller's registration is disposed on its side). Usually one, so no list until a second.
+    /// </summary>
+    private struct DequeuedWaiters
+    {
+        private BulkheadWaiter? _first;
+        private List<BulkheadWaiter>? _more;
+
+        public void Add(BulkheadWaiter waiter)
         {
-            foreach (var waiter in more)
+            if (_first is null)
             {
-                waiter.Complete(BulkheadWaiter.Granted);
+                _first = waiter;
+            }
+            else
+            {
+                (_more ??= []).Add(waiter);
+            }
+        }
+
+        public readonly void CompleteAll(int state)
+        {
+            _first?.Complete(state);
+            if (_more is not null)
+            {
+                foreach (var waiter in _more)
+                {
+                    waiter.Complete(state);
+                }
             }
         }
     }
