@@ -39,5 +39,11 @@ public sealed record DeadLetterEntry
     /// <summary>Gets the status.</summary>
     public DeadLetterStatus Status { get; init; }
 
+    /// <summary>
+    /// Gets the version the store gave this state of the entry: raised on every change, never reused. Conditional
+    /// writes (<see cref="IDeadLetterStore.TryUpdateAsync"/>) compare it; the value of a new entry is ignored.
+    /// </summary>
+    public long Version { get; init; }
+
     internal static IReadOnlyDictionary<string, string> EmptyContext { get; } = new Dictionary<string, string>(0);
 }

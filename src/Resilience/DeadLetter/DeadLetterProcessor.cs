@@ -7,8 +7,11 @@ namespace Resilience.DeadLetter;
 /// </summary>
 /// <remarks>
 /// There is no polling: one timer (from the queue's <see cref="TimeProvider"/>) is armed for the earliest due entry.
-/// Entries left <see cref="DeadLetterStatus.Retrying"/> by a crash are retried again after <see cref="Start"/>
-/// (at-least-once); their interrupted attempt still counts.
+/// Entries left <see cref="DeadLetterStatus.Retrying"/> by a crash are put back to <see cref="DeadLetterStatus.Pending"/>
+/// when the queue opens and retried after <see cref="Start"/> (at-least-once); their interrupted attempt counts, so
+/// an entry never runs more than <see cref="DeadLetterEntry.MaxAttempts"/> times. Every state change is conditional on
+/// the version the processor read: when an operator discards, purges or replays an entry during an attempt, the
+/// attempt's outcome is dropped and the operator's change stands.
 /// </remarks>
 public sealed class DeadLetterProcessor : IAsyncDisposable
 {
@@ -166,16 +169,43 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
             ref previous);
     }
 
+    /// <summary>
+    /// Puts entries whose attempt a crash interrupted (still <see cref="DeadLetterStatus.Retrying"/> in the store) back
+    /// to Pending, due now; an entry whose interrupted attempt was its last is exhausted instead.
+    /// </summary>
+    internal void RecoverInterruptedAttempts()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var entry in _queue.Store.GetAll())
+        {
+            if (entry.Status != DeadLetterStatus.Retrying)
+            {
+                continue;
+            }
+
+            var recovered = entry.AttemptCount >= entry.MaxAttempts
+                ? entry with
+                {
+                    Status = DeadLetterStatus.Exhausted,
+                    NextAttemptAt = null,
+                    UpdatedAt = now,
+                    Error = entry.Error with { Reason = DeadLetterFailureReason.MaxRetriesExceeded },
+                }
+                : entry with { Status = DeadLetterStatus.Pending, NextAttemptAt = now, UpdatedAt = now };
+            _queue.Store.TryUpdateAsync(recovered).AsTask().GetAwaiter().GetResult();
+        }
+    }
+
     internal void Schedule(DeadLetterEntry entry)
     {
-        if (entry.Status is not (DeadLetterStatus.Pending or DeadLetterStatus.Retrying))
+        if (entry.Status is not DeadLetterStatus.Pending)
         {
             return;
         }
 
         lock (_lock)
         {
-            _due.Enqueue(entry.Id, entry.Status == DeadLetterStatus.Retrying ? DateTimeOffset.MinValue : entry.NextAttemptAt ?? DateTimeOffset.MinValue);
+            _due.Enqueue(entry.Id, entry.NextAttemptAt ?? DateTimeOffset.MinValue);
         }
 
         RequestPump();
@@ -262,12 +292,8 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
         Done();
     }
 
-    private static bool IsDue(DeadLetterEntry entry, DateTimeOffset now) => entry.Status switch
-    {
-        DeadLetterStatus.Retrying => true,
-        DeadLetterStatus.Pending => entry.NextAttemptAt is null || entry.NextAttemptAt <= now,
-        _ => false,
-    };
+    private static bool IsDue(DeadLetterEntry entry, DateTimeOffset now)
+        => entry.Status == DeadLetterStatus.Pending && (entry.NextAttemptAt is null || entry.NextAttemptAt <= now);
 
     private void ArmTimer_NeedsLock(DateTimeOffset now)
     {
@@ -313,10 +339,27 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
     private async Task AttemptAsync(DeadLetterEntry entry)
     {
         var attemptNumber = entry.AttemptCount + 1;
-        var running = entry with { Status = DeadLetterStatus.Retrying, AttemptCount = attemptNumber, UpdatedAt = _time.GetUtcNow() };
+        if (attemptNumber > entry.MaxAttempts)
+        {
+            // The budget was spent by attempts a crash interrupted: no run beyond MaxAttempts.
+            var spent = entry with { Status = DeadLetterStatus.Exhausted, NextAttemptAt = null, UpdatedAt = _time.GetUtcNow() };
+            if (await _queue.Store.TryUpdateAsync(spent).ConfigureAwait(false) is { } exhaustedNow)
+            {
+                _queue.Telemetry.Report("OnExhausted");
+                await _queue.RaiseAsync(_options.OnExhausted, exhaustedNow, "OnExhausted").ConfigureAwait(false);
+            }
 
-        // The attempt is durable before it runs, so a crash during it still counts it.
-        await _queue.Store.SaveAsync([running]).ConfigureAwait(false);
+            return;
+        }
+
+        // The attempt is durable before it runs, so a crash during it still counts it; conditional, so an entry an
+        // operator changed since it was picked is left alone.
+        var running = await _queue.Store.TryUpdateAsync(entry with { Status = DeadLetterStatus.Retrying, AttemptCount = attemptNumber, UpdatedAt = _time.GetUtcNow() }).ConfigureAwait(false);
+        if (running is null)
+        {
+            RescheduleCurrent(entry.Id);
+            return;
+        }
 
         Exception? failure = null;
 #pragma warning disable CA1031 // The handler's failure is the attempt's outcome.
@@ -334,23 +377,26 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
         var now = _time.GetUtcNow();
         if (failure is null)
         {
-            var recovered = running with { Status = DeadLetterStatus.Recovered, NextAttemptAt = null, UpdatedAt = now };
-            await _queue.Store.SaveAsync([recovered]).ConfigureAwait(false);
+            var recovered = await RecordOutcomeAsync(running with { Status = DeadLetterStatus.Recovered, NextAttemptAt = null, UpdatedAt = now }).ConfigureAwait(false);
             lock (_lock)
             {
                 _consecutiveFailures.Remove(entry.OperationType);
                 _pausedUntil.Remove(entry.OperationType);
             }
 
-            _queue.Telemetry.Report("OnRecovered");
-            await _queue.RaiseAsync(_options.OnRecovered, recovered, "OnRecovered").ConfigureAwait(false);
+            if (recovered is not null)
+            {
+                _queue.Telemetry.Report("OnRecovered");
+                await _queue.RaiseAsync(_options.OnRecovered, recovered, "OnRecovered").ConfigureAwait(false);
+            }
+
             return;
         }
 
         if (failure is OperationCanceledException && _stopping.IsCancellationRequested)
         {
             // Shutdown interrupted it: back in line, due at once after the next start.
-            await _queue.Store.SaveAsync([running with { Status = DeadLetterStatus.Pending, NextAttemptAt = now, UpdatedAt = now }]).ConfigureAwait(false);
+            await RecordOutcomeAsync(running with { Status = DeadLetterStatus.Pending, NextAttemptAt = now, UpdatedAt = now }).ConfigureAwait(false);
             return;
         }
 
@@ -365,28 +411,56 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
 
         if (finalReason is { } reason)
         {
-            var exhausted = running with
+            var exhausted = await RecordOutcomeAsync(running with
             {
                 Status = DeadLetterStatus.Exhausted,
                 NextAttemptAt = null,
                 UpdatedAt = now,
                 Error = _queue.Redact(DeadLetterError.FromException(failure, reason)),
-            };
-            await _queue.Store.SaveAsync([exhausted]).ConfigureAwait(false);
-            _queue.Telemetry.Report("OnExhausted");
-            await _queue.RaiseAsync(_options.OnExhausted, exhausted, "OnExhausted").ConfigureAwait(false);
+            }).ConfigureAwait(false);
+            if (exhausted is not null)
+            {
+                _queue.Telemetry.Report("OnExhausted");
+                await _queue.RaiseAsync(_options.OnExhausted, exhausted, "OnExhausted").ConfigureAwait(false);
+            }
+
             return;
         }
 
-        var retry = running with
+        var retry = await RecordOutcomeAsync(running with
         {
             Status = DeadLetterStatus.Pending,
             NextAttemptAt = now + Backoff(attemptNumber),
             UpdatedAt = now,
             Error = _queue.Redact(DeadLetterError.FromException(failure, DeadLetterFailureReason.MaxRetriesExceeded)),
-        };
-        await _queue.Store.SaveAsync([retry]).ConfigureAwait(false);
-        Schedule(retry);
+        }).ConfigureAwait(false);
+        if (retry is not null)
+        {
+            Schedule(retry);
+        }
+    }
+
+    /// <summary>
+    /// Records an attempt's outcome only if nobody changed the entry while it ran; otherwise the operator's change
+    /// stands (a discard, a purge) and a replayed entry is put in line again.
+    /// </summary>
+    private async Task<DeadLetterEntry?> RecordOutcomeAsync(DeadLetterEntry outcome)
+    {
+        var stored = await _queue.Store.TryUpdateAsync(outcome).ConfigureAwait(false);
+        if (stored is null)
+        {
+            RescheduleCurrent(outcome.Id);
+        }
+
+        return stored;
+    }
+
+    private void RescheduleCurrent(string id)
+    {
+        if (_queue.Store.Find(id) is { } current)
+        {
+            Schedule(current);
+        }
     }
 
     private void RecordFailure(string operationType, DateTimeOffset now)
@@ -409,11 +483,11 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
         {
             var expired = _queue.Store.GetAll()
                 .Where(e => e.Status is DeadLetterStatus.Recovered or DeadLetterStatus.Discarded && e.UpdatedAt + _options.Retention <= now)
-                .Select(e => e.Id)
                 .ToList();
             if (expired.Count > 0)
             {
-                await _queue.Store.DeleteAsync(expired).ConfigureAwait(false);
+                // Conditional: an entry replayed since it was read is live again and stays.
+                await _queue.Store.TryDeleteAsync(expired).ConfigureAwait(false);
             }
         }
 #pragma warning disable CA1031 // Retention is housekeeping; a failure is reported and retried at the next sweep.

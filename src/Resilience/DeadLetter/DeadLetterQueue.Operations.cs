@@ -66,10 +66,14 @@ public sealed partial class DeadLetterQueue
     public async ValueTask<DeadLetterEntry> ReplayAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
-        var entry = _store.Find(id) ?? throw new KeyNotFoundException($"No dead letter entry has the id '{id}'.");
-        EnsureHandler(entry.OperationType);
-        var replayed = Replayed(entry, _options.TimeProvider.GetUtcNow());
-        await _store.SaveAsync([replayed], cancellationToken).ConfigureAwait(false);
+        var replayed = await ChangeAsync(
+            id,
+            entry =>
+            {
+                EnsureHandler(entry.OperationType);
+                return Replayed(entry, _options.TimeProvider.GetUtcNow());
+            },
+            cancellationToken).ConfigureAwait(false);
         _telemetry.Report("OnReplayed");
         Processor.Schedule(replayed);
         return replayed;
@@ -81,17 +85,17 @@ public sealed partial class DeadLetterQueue
     /// unless the filter names their status.
     /// </summary>
     /// <param name="filter">Which entries to replay.</param>
-    /// <param name="maxPerSecond">The most attempts to start per second.</param>
+    /// <param name="maxPerSecond">The most attempts to start per second, at least 0.001 (one every 1,000 seconds).</param>
     /// <param name="cancellationToken">Cancels waiting.</param>
-    /// <returns>How many entries were replayed.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxPerSecond"/> is not positive.</exception>
+    /// <returns>How many entries were replayed (an entry purged meanwhile is not counted).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxPerSecond"/> is below 0.001, or spreading the matches at that rate would take more than a year.</exception>
     /// <exception cref="InvalidOperationException">A matching entry's operation type has no handler; nothing is replayed.</exception>
     public async ValueTask<int> ReplayAsync(DeadLetterQuery filter, double maxPerSecond, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        if (double.IsNaN(maxPerSecond) || maxPerSecond <= 0)
+        if (double.IsNaN(maxPerSecond) || maxPerSecond < 0.001 || double.IsInfinity(maxPerSecond))
         {
-            throw new ArgumentOutOfRangeException(nameof(maxPerSecond), maxPerSecond, "The replay rate must be greater than zero.");
+            throw new ArgumentOutOfRangeException(nameof(maxPerSecond), maxPerSecond, "The replay rate must be a finite number of at least 0.001 per second.");
         }
 
         var matches = _store.GetAll()
@@ -102,21 +106,37 @@ public sealed partial class DeadLetterQueue
             EnsureHandler(type);
         }
 
-        var now = _options.TimeProvider.GetUtcNow();
-        var spacing = TimeSpan.FromSeconds(1 / maxPerSecond);
-        var replayed = matches.Select((entry, i) => Replayed(entry, now + (spacing * i))).ToList();
-        await _store.SaveAsync(replayed, cancellationToken).ConfigureAwait(false);
-        foreach (var entry in replayed)
+        var spreadSeconds = matches.Count / maxPerSecond;
+        if (spreadSeconds > TimeSpan.FromDays(365).TotalSeconds)
         {
-            Processor.Schedule(entry);
+            throw new ArgumentOutOfRangeException(nameof(maxPerSecond), maxPerSecond, $"Replaying {matches.Count} entries at {maxPerSecond} per second would take more than a year; raise the rate or narrow the filter.");
+        }
+
+        var now = _options.TimeProvider.GetUtcNow();
+        var writes = new List<Task<DeadLetterEntry?>>(matches.Count);
+        for (var i = 0; i < matches.Count; i++)
+        {
+            var due = now + TimeSpan.FromTicks((long)(i * (TimeSpan.TicksPerSecond / maxPerSecond)));
+            writes.Add(ChangeOrSkipAsync(matches[i].Id, entry => Replayed(entry, due), cancellationToken));
+        }
+
+        var replayed = 0;
+        foreach (var entry in await Task.WhenAll(writes).ConfigureAwait(false))
+        {
+            if (entry is not null)
+            {
+                Processor.Schedule(entry);
+                replayed++;
+            }
         }
 
         _telemetry.Report("OnReplayed");
-        return replayed.Count;
+        return replayed;
     }
 
     /// <summary>
-    /// Marks an entry discarded: it is never retried, and retention removes it later.
+    /// Marks an entry discarded: it is never retried (not even by an attempt running now, whose outcome is dropped),
+    /// and retention removes it later.
     /// </summary>
     /// <param name="id">The entry's id.</param>
     /// <param name="cancellationToken">Cancels waiting.</param>
@@ -126,18 +146,19 @@ public sealed partial class DeadLetterQueue
     public async ValueTask DiscardAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
-        var entry = _store.Find(id) ?? throw new KeyNotFoundException($"No dead letter entry has the id '{id}'.");
-        var discarded = entry with
-        {
-            Status = DeadLetterStatus.Discarded,
-            NextAttemptAt = null,
-            UpdatedAt = _options.TimeProvider.GetUtcNow(),
-        };
-        await _store.SaveAsync([discarded], cancellationToken).ConfigureAwait(false);
+        await ChangeAsync(
+            id,
+            entry => entry with
+            {
+                Status = DeadLetterStatus.Discarded,
+                NextAttemptAt = null,
+                UpdatedAt = _options.TimeProvider.GetUtcNow(),
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Deletes every entry matching a filter (paging ignored).
+    /// Deletes every entry matching a filter (paging ignored). An attempt running now cannot bring a purged entry back.
     /// </summary>
     /// <param name="filter">Which entries to delete.</param>
     /// <param name="cancellationToken">Cancels waiting.</param>
@@ -157,6 +178,32 @@ public sealed partial class DeadLetterQueue
         if (!_handlers.ContainsKey(operationType))
         {
             throw new InvalidOperationException($"No handler is registered for operation type '{operationType}'; register one with RegisterHandler before replaying.");
+        }
+    }
+
+    /// <summary>
+    /// Applies an operator's change to the entry as it is now: if the processor changed it between the read and the
+    /// write, the change is made again on the newer state, so the operator's intent always lands.
+    /// </summary>
+    private async ValueTask<DeadLetterEntry> ChangeAsync(string id, Func<DeadLetterEntry, DeadLetterEntry> change, CancellationToken cancellationToken)
+        => await ChangeOrSkipAsync(id, change, cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"No dead letter entry has the id '{id}'.");
+
+    private async Task<DeadLetterEntry?> ChangeOrSkipAsync(string id, Func<DeadLetterEntry, DeadLetterEntry> change, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var current = _store.Find(id);
+            if (current is null)
+            {
+                return null;
+            }
+
+            var updated = await _store.TryUpdateAsync(change(current), cancellationToken).ConfigureAwait(false);
+            if (updated is not null)
+            {
+                return updated;
+            }
         }
     }
 

@@ -18,9 +18,6 @@ namespace Resilience.DeadLetter;
 [SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "'Dead letter queue' is the established name of the concept.")]
 public sealed partial class DeadLetterQueue : IAsyncDisposable
 {
-    private const int MaxMessageLength = 4096;
-    private const int MaxStackTraceLength = 16 * 1024;
-
     private readonly IDeadLetterStore _store;
     private readonly bool _ownsStore;
     private readonly DeadLetterQueueOptions _options;
@@ -71,7 +68,18 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
                 MaxPayloadBytes = options.MaxPayloadBytes,
                 TimeProvider = options.TimeProvider,
             });
-        return new DeadLetterQueue(store, ownsStore: true, options);
+        var queue = new DeadLetterQueue(store, ownsStore: true, options);
+        try
+        {
+            queue.Processor.RecoverInterruptedAttempts();
+        }
+        catch
+        {
+            store.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+
+        return queue;
     }
 
     /// <summary>
@@ -84,7 +92,9 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(store);
         Validate(options);
-        return new DeadLetterQueue(store, ownsStore: false, options);
+        var queue = new DeadLetterQueue(store, ownsStore: false, options);
+        queue.Processor.RecoverInterruptedAttempts();
+        return queue;
     }
 
     /// <summary>
@@ -164,6 +174,7 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
                 DeadLetterFailureReason.Oversized);
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
         var now = _options.TimeProvider.GetUtcNow();
         var entry = new DeadLetterEntry
         {
@@ -172,17 +183,19 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
             CreatedAt = now,
             UpdatedAt = now,
             Error = Redact(error),
-            Payload = payload.ToArray(),
+            Payload = payload,
             Context = Redact(context),
             MaxAttempts = _options.MaxAttempts,
             NextAttemptAt = now + Processor.Backoff(0),
             Status = DeadLetterStatus.Pending,
         };
+        DeadLetterLimits.Validate(entry, _options.MaxPayloadBytes, "DeadLetterQueueOptions.MaxPayloadBytes");
 
         // Concurrent adds reserve their room with interlocked counters, so they reach the store together and share
         // its fsyncs; only an add that finds the queue (nearly) full takes the admission lock to evict or refuse.
         var reservedEntries = Interlocked.Increment(ref _reservedEntries);
         var reservedBytes = Interlocked.Add(ref _reservedBytes, entry.Payload.Length);
+        Task write;
         try
         {
             if (_store.Count + reservedEntries > _options.MaxEntries || _store.PayloadBytes + reservedBytes > _options.MaxBytes)
@@ -191,7 +204,8 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
                 try
                 {
                     await MakeRoomAsync(entry.Payload.Length, cancellationToken).ConfigureAwait(false);
-                    await _store.SaveAsync([entry], cancellationToken).ConfigureAwait(false);
+                    write = _store.SaveAsync([entry], CancellationToken.None).AsTask();
+                    await write.ConfigureAwait(false);
                 }
                 finally
                 {
@@ -200,7 +214,18 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
             }
             else
             {
-                await _store.SaveAsync([entry], cancellationToken).ConfigureAwait(false);
+                // The write is not cancelled with the caller's wait: once it is under way it may land, and an entry that
+                // lands must be scheduled whether or not the caller still waits.
+                write = _store.SaveAsync([entry], CancellationToken.None).AsTask();
+                if (cancellationToken.CanBeCanceled && !write.IsCompleted)
+                {
+                    ScheduleWhenWritten(write, entry.Id);
+                    await write.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await write.ConfigureAwait(false);
+                }
             }
         }
         finally
@@ -209,10 +234,11 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
             Interlocked.Add(ref _reservedBytes, -entry.Payload.Length);
         }
 
+        var stored = _store.Find(entry.Id) ?? entry;
         _telemetry.Report("OnEnqueued");
-        await RaiseAsync(_options.OnEnqueued, entry, "OnEnqueued").ConfigureAwait(false);
-        Processor.Schedule(entry);
-        return entry;
+        await RaiseAsync(_options.OnEnqueued, stored, "OnEnqueued").ConfigureAwait(false);
+        Processor.Schedule(stored);
+        return stored;
     }
 
     /// <summary>
@@ -343,12 +369,37 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
 
     internal DeadLetterError Redact(DeadLetterError error)
     {
-        var message = Truncate(error.Message, MaxMessageLength);
-        var stack = error.StackTrace is null ? null : Truncate(error.StackTrace, MaxStackTraceLength);
-        return _options.Redact is { } redact
-            ? error with { Message = redact(message), StackTrace = stack is null ? null : redact(stack) }
-            : error with { Message = message, StackTrace = stack };
+        // Redacted first, cut after: a redactor may lengthen the text, and cutting first could split what it looks for.
+        var message = error.Message ?? string.Empty;
+        var stack = error.StackTrace;
+        if (_options.Redact is { } redact)
+        {
+            message = redact(message);
+            stack = stack is null ? null : redact(stack);
+        }
+
+        return error with
+        {
+            Type = DeadLetterLimits.Truncate(error.Type ?? "unknown", DeadLetterLimits.MaxErrorTypeLength),
+            Message = DeadLetterLimits.Truncate(message, DeadLetterLimits.MaxErrorMessageLength),
+            StackTrace = stack is null ? null : DeadLetterLimits.Truncate(stack, DeadLetterLimits.MaxStackTraceLength),
+        };
     }
+
+    private void ScheduleWhenWritten(Task write, string id)
+        => write.ContinueWith(
+            static (task, state) =>
+            {
+                var (queue, id) = ((DeadLetterQueue, string))state!;
+                if (task.IsCompletedSuccessfully && queue._store.Find(id) is { } stored)
+                {
+                    queue.Processor.Schedule(stored);
+                }
+            },
+            (this, id),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
 
     private IReadOnlyDictionary<string, string> Redact(IReadOnlyDictionary<string, string>? context)
     {
@@ -376,7 +427,7 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
 
         if (_options.OverflowPolicy == OverflowPolicy.DropOldestExhausted)
         {
-            var victims = new List<string>();
+            var victims = new List<DeadLetterEntry>();
             long freedBytes = 0;
             foreach (var candidate in _store.GetAll())
             {
@@ -385,11 +436,12 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
                     continue;
                 }
 
-                victims.Add(candidate.Id);
+                victims.Add(candidate);
                 freedBytes += candidate.Payload.Length;
                 if (_store.Count - victims.Count + 1 <= _options.MaxEntries && _store.PayloadBytes - freedBytes + payloadBytes <= _options.MaxBytes)
                 {
-                    await _store.DeleteAsync(victims, cancellationToken).ConfigureAwait(false);
+                    // Conditional: an entry replayed meanwhile is no longer exhausted and is not dropped.
+                    await _store.TryDeleteAsync(victims, cancellationToken).ConfigureAwait(false);
                     _telemetry.Report("OnDroppedForRoom");
                     return;
                 }
@@ -401,15 +453,13 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
             $"The dead letter queue is full ({_store.Count} entries, {_store.PayloadBytes} payload bytes; limits {_options.MaxEntries} entries and {_options.MaxBytes} bytes) and the overflow policy {_options.OverflowPolicy} cannot make room.");
     }
 
-    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max];
-
     private static void Validate(DeadLetterQueueOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         OptionGuard.InRange(options.MaxAttempts, 1, 10_000, "DeadLetterQueueOptions.MaxAttempts");
         OptionGuard.InRange(options.MaxEntries, 1, int.MaxValue, "DeadLetterQueueOptions.MaxEntries");
         OptionGuard.InRange(options.MaxBytes, 1, long.MaxValue, "DeadLetterQueueOptions.MaxBytes");
-        OptionGuard.InRange(options.MaxPayloadBytes, 1, 256 * 1024 * 1024, "DeadLetterQueueOptions.MaxPayloadBytes");
+        OptionGuard.InRange(options.MaxPayloadBytes, 1, DeadLetterLimits.MaxPayloadBytes, "DeadLetterQueueOptions.MaxPayloadBytes");
         OptionGuard.InRange(options.MaxConcurrentAttempts, 1, 1024, "DeadLetterQueueOptions.MaxConcurrentAttempts");
         OptionGuard.InRange(options.PauseAfterConsecutiveFailures, 1, int.MaxValue, "DeadLetterQueueOptions.PauseAfterConsecutiveFailures");
         OptionGuard.Positive(options.RetryBaseDelay, "DeadLetterQueueOptions.RetryBaseDelay");

@@ -4,13 +4,14 @@ using Resilience.Internal;
 namespace Resilience.DeadLetter;
 
 /// <summary>
-/// The durable store: a directory holding a checksummed segment log and snapshots. Writes are acknowledged
-/// according to <see cref="FileDeadLetterStoreOptions.Durability"/>; opening recovers from crashes (a torn tail is
-/// truncated and reported; mid-log corruption fails the open in strict mode).
+/// The durable store: a private directory holding a checksummed segment log and snapshots. Writes are acknowledged
+/// according to <see cref="FileDeadLetterStoreOptions.Durability"/>; opening recovers from crashes (an uncommitted
+/// final write is discarded and reported; damage before it fails the open in strict mode).
 /// </summary>
 /// <remarks>
 /// One store instance owns a directory at a time (an exclusive lock file). All entries are kept in memory as well,
-/// so reads never touch the disk; size the store with that in mind.
+/// so reads never touch the disk; size the store with that in mind. Every change is applied to memory by the same
+/// function that replays it at open, in the order of the log, so what a reopen finds is exactly what was visible.
 /// </remarks>
 public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
 {
@@ -20,7 +21,6 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     // Reads far outnumber writes in queries and statistics: the id-ordered copy is kept until the next change.
     private DeadLetterEntry[]? _ordered;
     private readonly int _maxPayloadBytes;
-    private readonly int _maxRecordBody;
     private SegmentLog _log = null!;
     private long _payloadBytes;
     private long _liveBytes;
@@ -28,7 +28,6 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     private FileDeadLetterStore(FileDeadLetterStoreOptions options)
     {
         _maxPayloadBytes = options.MaxPayloadBytes;
-        _maxRecordBody = options.MaxPayloadBytes + (48 * 1024);
     }
 
     /// <inheritdoc/>
@@ -46,7 +45,10 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     /// <inheritdoc/>
     public long PayloadBytes => Interlocked.Read(ref _payloadBytes);
 
-    /// <summary>Gets the number of bytes cut off as a torn tail when the store was opened.</summary>
+    /// <summary>Gets the bytes the store's files hold (segments and snapshot).</summary>
+    public long DiskBytes => _log.TotalBytes;
+
+    /// <summary>Gets the number of bytes discarded as an uncommitted (torn) tail when the store was opened.</summary>
     public long RecoveredTruncatedBytes => _log.Recovery.TruncatedBytes;
 
     /// <summary>Gets the number of damaged bytes set aside in <c>.corrupt</c> files when the store was opened (lenient mode).</summary>
@@ -58,11 +60,17 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     /// <summary>Gets a value indicating whether a write or flush failed; a faulted store accepts no writes until reopened.</summary>
     public bool IsFaulted => _log.IsFaulted;
 
+    /// <summary>Gets what made the store faulted, or <see langword="null"/>.</summary>
+    public Exception? Fault => _log.Fault;
+
     /// <summary>Gets the number of segment files.</summary>
     public int SegmentCount => _log.SegmentCount;
 
     /// <summary>Gets how many compactions ran since the store was opened.</summary>
     public int CompactionCount => _log.CompactionCount;
+
+    /// <summary>Gets where data ends in the active segment (tests damage files at known places).</summary>
+    internal long ActiveSegmentUsedBytes => _log.ActiveSegmentLength;
 
     long ILogStateMachine.LiveBytes => Interlocked.Read(ref _liveBytes);
 
@@ -72,15 +80,30 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     /// <param name="options">The options.</param>
     /// <returns>The open store; dispose it to flush and release the directory.</returns>
     /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
-    /// <exception cref="IOException">The directory cannot be created or written, or another process holds it (the message names the path and the holder).</exception>
-    /// <exception cref="DeadLetterStoreCorruptedException">The log is corrupt beyond a torn tail, in strict mode.</exception>
+    /// <exception cref="IOException">The directory cannot be created or written, is a symbolic link, or another process holds it (the message names the path and the holder).</exception>
+    /// <exception cref="DeadLetterStoreCorruptedException">The log is damaged before its committed end, in strict mode.</exception>
     public static FileDeadLetterStore Open(FileDeadLetterStoreOptions options) => Open(options, LogFileSystem.Default);
 
     internal static FileDeadLetterStore Open(FileDeadLetterStoreOptions options, LogFileSystem files)
     {
         Validate(options);
         var store = new FileDeadLetterStore(options);
-        store._log = SegmentLog.Open(options, files, store);
+        store._log = SegmentLog.Open(
+            new LogOptions
+            {
+                Directory = options.Directory,
+                Durability = options.Durability,
+                FlushInterval = options.FlushInterval,
+                CorruptionHandling = options.CorruptionHandling,
+                SegmentSize = options.SegmentSize,
+                CompactionThreshold = options.CompactionThreshold,
+                MaxTotalBytes = options.MaxTotalBytes,
+                MaxTotalBytesOptionName = "FileDeadLetterStoreOptions.MaxTotalBytes",
+                TimeProvider = options.TimeProvider,
+                Description = "dead letter store",
+            },
+            files,
+            store);
         return store;
     }
 
@@ -93,49 +116,40 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
             return default;
         }
 
-        var records = new EncodedRecord[entries.Count];
-        var sizes = new int[entries.Count];
-        try
+        var changes = new DeadLetterChange[entries.Count];
+        for (var i = 0; i < entries.Count; i++)
         {
-            for (var i = 0; i < entries.Count; i++)
-            {
-                var entry = entries[i] ?? throw new ArgumentException("The entries hold a null entry.", nameof(entries));
-                if (entry.Payload.Length > _maxPayloadBytes)
-                {
-                    throw new DeadLetterRejectedException(
-                        $"The payload of entry '{entry.Id}' is {entry.Payload.Length} bytes; the store accepts at most {_maxPayloadBytes} (FileDeadLetterStoreOptions.MaxPayloadBytes).",
-                        DeadLetterFailureReason.Oversized);
-                }
+            var entry = entries[i] ?? throw new ArgumentException("The entries hold a null entry.", nameof(entries));
+            DeadLetterLimits.Validate(entry, _maxPayloadBytes, "FileDeadLetterStoreOptions.MaxPayloadBytes");
 
-                var existing = Find(entry.Id);
-                var onlyStateChanged = existing is not null
-                    && existing.Payload.Equals(entry.Payload)
-                    && ReferenceEquals(existing.Context, entry.Context)
-                    && existing.OperationType == entry.OperationType
-                    && existing.CreatedAt == entry.CreatedAt;
-                records[i] = onlyStateChanged ? RecordCodec.EncodeState(entry) : RecordCodec.EncodePut(entry);
-                if (records[i].BodyLength > _maxRecordBody)
-                {
-                    throw new DeadLetterRejectedException(
-                        $"Entry '{entry.Id}' encodes to {records[i].BodyLength} bytes, more than a record may hold; shorten its context or error text.",
-                        DeadLetterFailureReason.Oversized);
-                }
-
-                sizes[i] = onlyStateChanged ? existing!.Payload.Length + records[i].Size : records[i].Size;
-            }
-        }
-        catch
-        {
-            foreach (var record in records)
-            {
-                record?.Release();
-            }
-
-            throw;
+            // The store keeps its own copy: a caller reusing its buffer must not change what memory holds but the disk does not.
+            changes[i] = DeadLetterChange.Put(entry with { Payload = entry.Payload.ToArray() }, 0, 0);
         }
 
-        var pending = _log.AppendAsync(records, () => ApplySaved(entries, sizes));
-        return new ValueTask(cancellationToken.CanBeCanceled ? pending.WaitAsync(cancellationToken) : pending);
+        return Write(changes, grows: true, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<DeadLetterEntry?> TryUpdateAsync(DeadLetterEntry entry, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        DeadLetterLimits.Validate(entry, _maxPayloadBytes, "FileDeadLetterStoreOptions.MaxPayloadBytes");
+        var current = Find(entry.Id);
+        if (current is null || current.Version != entry.Version)
+        {
+            // Versions only rise, so a write conditional on an older one can never apply: nothing to write.
+            return null;
+        }
+
+        var onlyStateChanged = current.Payload.Equals(entry.Payload)
+            && ReferenceEquals(current.Context, entry.Context)
+            && string.Equals(current.OperationType, entry.OperationType, StringComparison.Ordinal)
+            && current.CreatedAt == entry.CreatedAt;
+        var change = onlyStateChanged
+            ? DeadLetterChange.State(entry, entry.Version)
+            : DeadLetterChange.Put(entry with { Payload = entry.Payload.ToArray() }, 0, entry.Version);
+        await Write([change], grows: !onlyStateChanged, cancellationToken).ConfigureAwait(false);
+        return change.Result;
     }
 
     /// <inheritdoc/>
@@ -147,14 +161,33 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
             return default;
         }
 
-        var records = new EncodedRecord[ids.Count];
+        var changes = new DeadLetterChange[ids.Count];
         for (var i = 0; i < ids.Count; i++)
         {
-            records[i] = RecordCodec.EncodeDelete(ids[i] ?? throw new ArgumentException("The ids hold a null id.", nameof(ids)));
+            changes[i] = DeadLetterChange.Delete(ids[i] ?? throw new ArgumentException("The ids hold a null id.", nameof(ids)), 0);
         }
 
-        var pending = _log.AppendAsync(records, () => ApplyDeleted(ids));
-        return new ValueTask(cancellationToken.CanBeCanceled ? pending.WaitAsync(cancellationToken) : pending);
+        return Write(changes, grows: false, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<int> TryDeleteAsync(IReadOnlyList<DeadLetterEntry> entries, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        if (entries.Count == 0)
+        {
+            return 0;
+        }
+
+        var changes = new DeadLetterChange[entries.Count];
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var entry = entries[i] ?? throw new ArgumentException("The entries hold a null entry.", nameof(entries));
+            changes[i] = DeadLetterChange.Delete(entry.Id, Math.Max(entry.Version, 1));
+        }
+
+        await Write(changes, grows: false, cancellationToken).ConfigureAwait(false);
+        return changes.Count(c => c.Applied);
     }
 
     /// <inheritdoc/>
@@ -189,14 +222,11 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     }
 
     /// <summary>
-    /// Compacts the log now: writes a snapshot of the live entries and deletes the segments it covers.
+    /// Compacts the log now: writes a snapshot of the entries as of every write queued before this call and deletes
+    /// the segments it covers. Writes go on meanwhile.
     /// </summary>
     /// <returns>A task that completes when the compaction is done.</returns>
-    public Task CompactAsync()
-    {
-        // Runs on the writer loop, after every write queued before it.
-        return _log.AppendAsync([], () => _log.Compact());
-    }
+    public Task CompactAsync() => _log.CompactAsync();
 
     /// <summary>
     /// Flushes and closes the log and releases the directory.
@@ -204,52 +234,45 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     /// <returns>A task that completes when the store is closed.</returns>
     public ValueTask DisposeAsync() => _log.DisposeAsync();
 
-    void ILogStateMachine.Apply(RecordType type, ReadOnlySpan<byte> body)
-    {
-        switch (type)
-        {
-            case RecordType.Put:
-                var entry = RecordCodec.DecodePut(body);
-                Put(entry, LogFormat.RecordSize(body.Length));
-                break;
-            case RecordType.State:
-                var updated = RecordCodec.ApplyState(body, Find);
-                if (updated is not null)
-                {
-                    lock (_lock)
-                    {
-                        _entries[updated.Id] = (updated, _entries[updated.Id].RecordSize);
-                        _ordered = null;
-                    }
-                }
+    void ILogStateMachine.Replay(RecordType type, ulong sequence, ReadOnlySpan<byte> body)
+        => Apply(RecordCodec.Decode(type, body), sequence, LogFormat.RecordSize(body.Length));
 
-                break;
-            case RecordType.Delete:
-                ApplyDeleted([RecordCodec.DecodeDelete(body)]);
-                break;
-            default:
-                throw new FormatException($"Unknown record type {(byte)type}.");
+    void ILogStateMachine.Reset()
+    {
+        lock (_lock)
+        {
+            _entries.Clear();
+            _ordered = null;
+            _payloadBytes = 0;
+            _liveBytes = 0;
         }
     }
 
-    IReadOnlyList<EncodedRecord> ILogStateMachine.CreateSnapshot()
+    IEnumerable<EncodedRecord> ILogStateMachine.CaptureSnapshot()
     {
         var entries = GetAll();
-        var records = new EncodedRecord[entries.Count];
-        for (var i = 0; i < entries.Count; i++)
-        {
-            records[i] = RecordCodec.EncodePut(entries[i]);
-        }
+        return Encode(entries);
 
-        return records;
+        static IEnumerable<EncodedRecord> Encode(IReadOnlyList<DeadLetterEntry> entries)
+        {
+            foreach (var entry in entries)
+            {
+                yield return RecordCodec.EncodePut(entry, entry.Version, 0);
+            }
+        }
     }
 
     private static void Validate(FileDeadLetterStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         OptionGuard.NotEmpty(options.Directory, "FileDeadLetterStoreOptions.Directory");
-        OptionGuard.InRange(options.MaxPayloadBytes, 1, 256 * 1024 * 1024, "FileDeadLetterStoreOptions.MaxPayloadBytes");
+        OptionGuard.InRange(options.MaxPayloadBytes, 1, DeadLetterLimits.MaxPayloadBytes, "FileDeadLetterStoreOptions.MaxPayloadBytes");
         OptionGuard.InRange(options.SegmentSize, 4096, int.MaxValue, "FileDeadLetterStoreOptions.SegmentSize");
+        if (options.MaxTotalBytes < 1024 * 1024)
+        {
+            throw OptionGuard.OutOfRange("FileDeadLetterStoreOptions.MaxTotalBytes", options.MaxTotalBytes, "must be at least 1 MiB");
+        }
+
         if (options.Durability == DurabilityMode.Interval)
         {
             OptionGuard.Positive(options.FlushInterval, "FileDeadLetterStoreOptions.FlushInterval");
@@ -258,44 +281,100 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
         OptionGuard.NotNull(options.TimeProvider, "FileDeadLetterStoreOptions.TimeProvider");
     }
 
-    private void ApplySaved(IReadOnlyList<DeadLetterEntry> entries, int[] sizes)
+    private ValueTask Write(DeadLetterChange[] changes, bool grows, CancellationToken cancellationToken)
     {
-        for (var i = 0; i < entries.Count; i++)
+        cancellationToken.ThrowIfCancellationRequested();
+        var records = new EncodedRecord[changes.Length];
+        var sizes = new int[changes.Length];
+        for (var i = 0; i < changes.Length; i++)
         {
-            Put(entries[i], sizes[i]);
-        }
-    }
-
-    private void Put(DeadLetterEntry entry, int recordSize)
-    {
-        lock (_lock)
-        {
-            if (_entries.TryGetValue(entry.Id, out var previous))
+            var change = changes[i];
+            records[i] = change.Kind switch
             {
-                _payloadBytes -= previous.Entry.Payload.Length;
-                _liveBytes -= previous.RecordSize;
-            }
-
-            _entries[entry.Id] = (entry, recordSize);
-            _ordered = null;
-            _payloadBytes += entry.Payload.Length;
-            _liveBytes += recordSize;
+                DeadLetterChangeKind.Put => RecordCodec.EncodePut(change.Entry!, 0, change.ExpectedVersion),
+                DeadLetterChangeKind.State => RecordCodec.EncodeState(change.Entry!, change.ExpectedVersion),
+                _ => RecordCodec.EncodeDelete(change.Id, change.ExpectedVersion),
+            };
+            sizes[i] = records[i].Size;
         }
-    }
 
-    private void ApplyDeleted(IReadOnlyList<string> ids)
-    {
-        lock (_lock)
-        {
-            foreach (var id in ids)
+        var pending = _log.AppendAsync(
+            records,
+            first =>
             {
-                if (_entries.Remove(id, out var removed))
+                for (var i = 0; i < changes.Length; i++)
                 {
-                    _ordered = null;
-                    _payloadBytes -= removed.Entry.Payload.Length;
-                    _liveBytes -= removed.RecordSize;
+                    Apply(changes[i], first + (ulong)i, sizes[i]);
                 }
+            },
+            grows);
+        return new ValueTask(cancellationToken.CanBeCanceled ? pending.WaitAsync(cancellationToken) : pending);
+    }
+
+    /// <summary>
+    /// The one function that changes memory, live and at open: conditional changes apply only to an entry at the
+    /// expected version, a state change never inserts, and the version becomes the record's sequence number.
+    /// </summary>
+    private void Apply(DeadLetterChange change, ulong sequence, int recordSize)
+    {
+        lock (_lock)
+        {
+            var exists = _entries.TryGetValue(change.Id, out var current);
+            if (change.ExpectedVersion != 0 && (!exists || current.Entry.Version != change.ExpectedVersion))
+            {
+                return;
             }
+
+            switch (change.Kind)
+            {
+                case DeadLetterChangeKind.Put:
+                    var version = change.Version != 0 ? change.Version : (long)sequence;
+                    var entry = change.Entry!.Version == version ? change.Entry : change.Entry with { Version = version };
+                    if (exists)
+                    {
+                        _payloadBytes -= current.Entry.Payload.Length;
+                        _liveBytes -= current.RecordSize;
+                    }
+
+                    _entries[change.Id] = (entry, recordSize);
+                    _payloadBytes += entry.Payload.Length;
+                    _liveBytes += recordSize;
+                    change.Result = entry;
+                    break;
+                case DeadLetterChangeKind.State:
+                    if (!exists)
+                    {
+                        return;
+                    }
+
+                    var state = change.Entry!;
+                    var updated = current.Entry with
+                    {
+                        UpdatedAt = state.UpdatedAt,
+                        Error = state.Error,
+                        AttemptCount = state.AttemptCount,
+                        MaxAttempts = state.MaxAttempts,
+                        NextAttemptAt = state.NextAttemptAt,
+                        Status = state.Status,
+                        Version = (long)sequence,
+                    };
+                    _entries[change.Id] = (updated, current.RecordSize);
+                    change.Result = updated;
+                    break;
+                default:
+                    if (!exists)
+                    {
+                        return;
+                    }
+
+                    _entries.Remove(change.Id);
+                    _payloadBytes -= current.Entry.Payload.Length;
+                    _liveBytes -= current.RecordSize;
+                    break;
+            }
+
+            change.Applied = true;
+            _ordered = null;
         }
     }
 }

@@ -29,9 +29,20 @@ public sealed class FileDeadLetterStoreOptions
     /// <value>The default value is 16 MiB.</value>
     public long CompactionThreshold { get; set; } = 16L * 1024 * 1024;
 
-    /// <summary>Gets or sets the largest payload accepted, in bytes.</summary>
+    /// <summary>
+    /// Gets or sets the largest payload accepted, in bytes, at most <see cref="DeadLetterLimits.MaxPayloadBytes"/>. It
+    /// only limits writes: reading never depends on it, so lowering it never hides entries already stored.
+    /// </summary>
     /// <value>The default value is 1 MiB.</value>
     public int MaxPayloadBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Gets or sets the most bytes the store's files (segments and snapshot) may hold. A write that would grow past it
+    /// is refused with <see cref="DeadLetterQueueFullException"/>; removals are always accepted, and compaction then
+    /// reclaims their space.
+    /// </summary>
+    /// <value>The default value is 8 GiB.</value>
+    public long MaxTotalBytes { get; set; } = 8L * 1024 * 1024 * 1024;
 
     /// <summary>Gets or sets the time source for the flush timer.</summary>
     /// <value>The default value is <see cref="TimeProvider.System"/>.</value>

@@ -3,74 +3,83 @@ using Resilience.DeadLetter;
 namespace Resilience.Tests.DeadLetter;
 
 /// <summary>
-/// Damages a closed store's files and checks that opening either recovers (a torn tail is cut off) or refuses
-/// with <see cref="DeadLetterStoreCorruptedException"/> in strict mode — and never returns a wrong entry.
+/// Damages a closed store's files and checks that opening either recovers (an uncommitted final batch is discarded)
+/// or refuses with <see cref="DeadLetterStoreCorruptedException"/> in strict mode — and never returns a wrong entry.
+/// Each save below is its own batch (one record and its commit record), ending at a known offset.
 /// </summary>
 public sealed class CorruptionTests : IDisposable
 {
     private const int EntryCount = 12;
+    private const long SegmentSize = 64 * 1024;
     private readonly TempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
 
     [Fact]
-    public async Task Open_TruncatedAtEveryByteOfLastTwoRecords_RecoversThePrefix()
+    public async Task Open_CutAtEveryByteOfLastTwoBatches_StrictRefusesLenientKeepsThePrefix()
     {
-        var (original, lengths) = await CreateStoreAsync();
+        var (original, ends) = await CreateStoreAsync();
         var segment = SingleSegment(original);
         var bytes = await File.ReadAllBytesAsync(segment);
-        var start = lengths[EntryCount - 3];
 
-        // A record ends after its length field's count of bytes; the zero padding after it carries no data.
-        var dataEnds = lengths.Select((end, i) =>
-        {
-            var recordStart = i == 0 ? 32 : (int)lengths[i - 1];
-            return recordStart + 8 + BitConverter.ToUInt32(bytes, recordStart);
-        }).ToArray();
-
-        for (var cut = start; cut < bytes.Length; cut++)
+        for (var cut = ends[EntryCount - 3]; cut < ends[^1] + 8; cut += 3)
         {
             var copy = CopyWith(original, segment, bytes.AsSpan(0, (int)cut).ToArray());
-            await using var store = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = copy });
+            var strict = () => FileDeadLetterStore.Open(Options(copy));
+            strict.Should().Throw<DeadLetterStoreCorruptedException>($"a crash never shortens a preallocated segment, so a cut at {cut} is damage");
 
-            var survivors = dataEnds.Count(end => end <= cut);
-            store.Count.Should().Be(survivors, $"cutting at byte {cut} keeps exactly the records whose data ends before it");
-            AssertOnlyOriginalEntries(store);
-            store.RecoveredTruncatedBytes.Should().Be(Math.Max(0, cut - lengths[survivors - 1]));
+            await using (var lenient = FileDeadLetterStore.Open(Options(copy, CorruptionHandling.Lenient)))
+            {
+                // A batch ends with its commit record, whose last 4 bytes are padding that carries no data.
+                lenient.Count.Should().Be(ends.Count(end => end - 4 <= cut), $"cutting at byte {cut} keeps exactly the batches whose data ends before it");
+                AssertOnlyOriginalEntries(lenient);
+            }
+
+            await using (var after = FileDeadLetterStore.Open(Options(copy)))
+            {
+                after.Count.Should().Be(ends.Count(end => end - 4 <= cut), "a lenient open leaves a store a strict open accepts");
+            }
+
             Directory.Delete(copy, recursive: true);
         }
     }
 
     [Fact]
-    public async Task Open_TornTailTruncated_StoreAcceptsNewWritesAfterIt()
+    public async Task Open_LastBatchTorn_DiscardedWholeAndStoreAcceptsNewWritesAfterIt()
     {
-        var (original, lengths) = await CreateStoreAsync();
+        var (original, ends) = await CreateStoreAsync();
         var segment = SingleSegment(original);
         var bytes = await File.ReadAllBytesAsync(segment);
-        await File.WriteAllBytesAsync(segment, bytes.AsSpan(0, (int)lengths[^2] + 20).ToArray());
 
-        await using (var store = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = original }))
+        // The commit record of the last batch never reached the disk; its data record did.
+        Array.Clear(bytes, (int)ends[^1] - 48, 48);
+        await File.WriteAllBytesAsync(segment, bytes);
+
+        await using (var store = FileDeadLetterStore.Open(Options(original)))
         {
             store.Count.Should().Be(EntryCount - 1);
+            store.Find(TestEntries.Create(EntryCount - 1).Id).Should().BeNull("a batch is applied whole or not at all");
+            store.RecoveryNotes.Should().Contain(note => note.Contains("uncommitted tail", StringComparison.Ordinal));
             await store.SaveAsync([TestEntries.Create(100)]);
         }
 
-        await using var reopened = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = original });
+        await using var reopened = FileDeadLetterStore.Open(Options(original));
         reopened.Count.Should().Be(EntryCount);
         reopened.Find("entry-000100").Should().NotBeNull();
+        reopened.RecoveryNotes.Should().BeEmpty("the discarded tail was zeroed once; the next open finds a clean log");
     }
 
     [Fact]
     public async Task Open_ZeroedBlocks_RecoverOrRefuseButNeverReturnWrongEntries()
     {
-        var (original, _) = await CreateStoreAsync(payloadBytes: 900);
+        var (original, ends) = await CreateStoreAsync(payloadBytes: 900);
         var segment = SingleSegment(original);
         var bytes = await File.ReadAllBytesAsync(segment);
 
-        for (var block = 0; block * 4096 < bytes.Length; block++)
+        for (var block = 0; block * 512 < ends[^1]; block++)
         {
             var damaged = bytes.ToArray();
-            Array.Clear(damaged, block * 4096, Math.Min(4096, damaged.Length - (block * 4096)));
+            Array.Clear(damaged, block * 512, 512);
             await AssertRecoversOrRefusesAsync(original, segment, damaged);
         }
     }
@@ -78,7 +87,7 @@ public sealed class CorruptionTests : IDisposable
     [Fact]
     public async Task Open_RandomBitFlips_RecoverOrRefuseButNeverReturnWrongEntries()
     {
-        var (original, _) = await CreateStoreAsync();
+        var (original, ends) = await CreateStoreAsync();
         var segment = SingleSegment(original);
         var bytes = await File.ReadAllBytesAsync(segment);
         var random = new Random(20261124);
@@ -86,7 +95,7 @@ public sealed class CorruptionTests : IDisposable
         for (var i = 0; i < 200; i++)
         {
             var damaged = bytes.ToArray();
-            var position = random.Next(damaged.Length);
+            var position = random.Next((int)ends[^1]);
             damaged[position] ^= (byte)(1 << random.Next(8));
             await AssertRecoversOrRefusesAsync(original, segment, damaged);
         }
@@ -95,14 +104,14 @@ public sealed class CorruptionTests : IDisposable
     [Fact]
     public async Task Open_CorruptRecordFollowedByValidOnes_StrictRefusesNamingFileAndOffset()
     {
-        var (original, lengths) = await CreateStoreAsync();
+        var (original, ends) = await CreateStoreAsync();
         var segment = SingleSegment(original);
         var bytes = await File.ReadAllBytesAsync(segment);
-        var offset = (int)lengths[3];
+        var offset = (int)ends[3];
         bytes[offset + 20] ^= 0xFF;
         await File.WriteAllBytesAsync(segment, bytes);
 
-        var act = () => FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = original });
+        var act = () => FileDeadLetterStore.Open(Options(original));
 
         var thrown = act.Should().Throw<DeadLetterStoreCorruptedException>().Which;
         thrown.FilePath.Should().Be(segment);
@@ -111,28 +120,36 @@ public sealed class CorruptionTests : IDisposable
     }
 
     [Fact]
-    public async Task Open_CorruptRecordInLenientMode_QuarantinesTheRestAndOpens()
+    public async Task Open_CorruptRecordInLenientMode_KeepsEverythingThatVerifiesAndSetsTheFileAside()
     {
-        var (original, lengths) = await CreateStoreAsync();
+        var (original, ends) = await CreateStoreAsync();
         var segment = SingleSegment(original);
         var bytes = await File.ReadAllBytesAsync(segment);
-        bytes[(int)lengths[3] + 20] ^= 0xFF;
+        bytes[(int)ends[3] + 20] ^= 0xFF;
         await File.WriteAllBytesAsync(segment, bytes);
 
-        await using var store = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = original, CorruptionHandling = CorruptionHandling.Lenient });
+        await using (var store = FileDeadLetterStore.Open(Options(original, CorruptionHandling.Lenient)))
+        {
+            store.Count.Should().Be(EntryCount - 1, "only the damaged record is lost; later records still verify");
+            store.Find(TestEntries.Create(4).Id).Should().BeNull();
+            store.RecoveryNotes.Should().NotBeEmpty();
+            Directory.GetFiles(original, "*.corrupt-*").Should().ContainSingle();
+            AssertOnlyOriginalEntries(store);
+        }
 
-        store.Count.Should().Be(4);
-        store.RecoveredQuarantinedBytes.Should().Be(bytes.Length - lengths[3]);
-        Directory.GetFiles(original, "*.corrupt-*").Should().ContainSingle();
-        AssertOnlyOriginalEntries(store);
+        await using var strict = FileDeadLetterStore.Open(Options(original));
+        strict.Count.Should().Be(EntryCount - 1, "a lenient open leaves a store a strict open accepts with the same content");
     }
+
+    private static FileDeadLetterStoreOptions Options(string directory, CorruptionHandling handling = CorruptionHandling.Strict)
+        => new() { Directory = directory, SegmentSize = SegmentSize, CorruptionHandling = handling };
 
     private async Task AssertRecoversOrRefusesAsync(string original, string segment, byte[] damaged)
     {
         var copy = CopyWith(original, segment, damaged);
         try
         {
-            await using var store = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = copy });
+            await using var store = FileDeadLetterStore.Open(Options(copy));
             AssertOnlyOriginalEntries(store);
         }
         catch (DeadLetterStoreCorruptedException)
@@ -140,7 +157,7 @@ public sealed class CorruptionTests : IDisposable
             // Refusing to open is an allowed answer in strict mode; the lenient open below must then succeed.
         }
 
-        await using (var lenient = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = copy, CorruptionHandling = CorruptionHandling.Lenient }))
+        await using (var lenient = FileDeadLetterStore.Open(Options(copy, CorruptionHandling.Lenient)))
         {
             AssertOnlyOriginalEntries(lenient);
         }
@@ -157,18 +174,18 @@ public sealed class CorruptionTests : IDisposable
         }
     }
 
-    private async Task<(string Directory, long[] Lengths)> CreateStoreAsync(int payloadBytes = 100)
+    private async Task<(string Directory, long[] Ends)> CreateStoreAsync(int payloadBytes = 100)
     {
         var directory = _dir.Sub("original");
-        var lengths = new long[EntryCount];
-        await using var store = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = directory });
+        var ends = new long[EntryCount];
+        await using var store = FileDeadLetterStore.Open(Options(directory));
         for (var n = 0; n < EntryCount; n++)
         {
             await store.SaveAsync([TestEntries.Create(n, payloadBytes)]);
-            lengths[n] = new FileInfo(SingleSegment(directory)).Length;
+            ends[n] = store.ActiveSegmentUsedBytes;
         }
 
-        return (directory, lengths);
+        return (directory, ends);
     }
 
     private string CopyWith(string original, string segment, byte[] segmentBytes)

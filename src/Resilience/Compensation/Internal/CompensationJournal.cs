@@ -1,4 +1,3 @@
-using Resilience.DeadLetter;
 using Resilience.DeadLetter.Internal;
 
 namespace Resilience.Compensation.Internal;
@@ -20,7 +19,7 @@ internal sealed class CompensationJournal : ILogStateMachine, IAsyncDisposable
     public static CompensationJournal Open(string directory, TimeProvider timeProvider)
     {
         var journal = new CompensationJournal();
-        journal._log = SegmentLog.Open(new FileDeadLetterStoreOptions { Directory = directory, TimeProvider = timeProvider }, LogFileSystem.Default, journal);
+        journal._log = SegmentLog.Open(new LogOptions { Directory = directory, TimeProvider = timeProvider, Description = "compensation journal" }, LogFileSystem.Default, journal);
         return journal;
     }
 
@@ -36,23 +35,23 @@ internal sealed class CompensationJournal : ILogStateMachine, IAsyncDisposable
     {
         var record = EncodeRegister(operationId, index, handler, state);
         var size = record.Size;
-        return _log.AppendAsync([record], () => ApplyRegister(operationId, index, handler, state, size));
+        return _log.AppendAsync([record], _ => ApplyRegister(operationId, index, handler, state, size), grows: true);
     }
 
     public Task StepDoneAsync(string operationId, int index)
-        => _log.AppendAsync([EncodeStepDone(operationId, index)], () => ApplyStepDone(operationId, index));
+        => _log.AppendAsync([EncodeStepDone(operationId, index)], _ => ApplyStepDone(operationId, index));
 
     public Task EndAsync(string operationId, bool completed)
     {
         var record = EncodedRecord.Create(completed ? RecordType.CompensationComplete : RecordType.CompensationCompensated, RecordCodec.StringSize(operationId));
         var writer = new RecordCodec.SpanWriter(record.Body);
         writer.WriteString(operationId);
-        return _log.AppendAsync([record], () => ApplyEnd(operationId));
+        return _log.AppendAsync([record], _ => ApplyEnd(operationId));
     }
 
     public ValueTask DisposeAsync() => _log.DisposeAsync();
 
-    void ILogStateMachine.Apply(RecordType type, ReadOnlySpan<byte> body)
+    void ILogStateMachine.Replay(RecordType type, ulong sequence, ReadOnlySpan<byte> body)
     {
         var reader = new RecordCodec.SpanReader(body);
         var operationId = reader.ReadRequiredString();
@@ -76,7 +75,16 @@ internal sealed class CompensationJournal : ILogStateMachine, IAsyncDisposable
         }
     }
 
-    IReadOnlyList<EncodedRecord> ILogStateMachine.CreateSnapshot()
+    void ILogStateMachine.Reset()
+    {
+        lock (_lock)
+        {
+            _operations.Clear();
+            _liveBytes = 0;
+        }
+    }
+
+    IEnumerable<EncodedRecord> ILogStateMachine.CaptureSnapshot()
     {
         var records = new List<EncodedRecord>();
         foreach (var operation in Unfinished())

@@ -12,9 +12,14 @@ internal static class Crc32C
     // records) would otherwise make CRCs of CRCs trivially predictable.
     private const uint MaskDelta = 0xa282ead8u;
 
-    public static uint Compute(ReadOnlySpan<byte> data)
+    /// <summary>The running state to start an incremental checksum from.</summary>
+    public const uint Initial = 0xFFFFFFFFu;
+
+    public static uint Compute(ReadOnlySpan<byte> data) => Finish(Update(Initial, data));
+
+    /// <summary>Adds bytes to a running checksum; <see cref="Finish"/> turns the state into the CRC.</summary>
+    public static uint Update(uint crc, ReadOnlySpan<byte> data)
     {
-        var crc = 0xFFFFFFFFu;
         while (data.Length >= 8)
         {
             crc = BitOperations.Crc32C(crc, BinaryPrimitives.ReadUInt64LittleEndian(data));
@@ -26,8 +31,10 @@ internal static class Crc32C
             crc = BitOperations.Crc32C(crc, b);
         }
 
-        return ~crc;
+        return crc;
     }
+
+    public static uint Finish(uint crc) => ~crc;
 
     public static uint Mask(uint crc) => ((crc >> 15) | (crc << 17)) + MaskDelta;
 }

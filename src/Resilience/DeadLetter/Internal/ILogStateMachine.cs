@@ -1,16 +1,29 @@
 namespace Resilience.DeadLetter.Internal;
 
 /// <summary>
-/// What a log replays into and snapshots from: the in-memory state built from its records.
+/// What a log replays into and snapshots from: the in-memory state built from its records. The function that
+/// replays a record at open is the one the owner applies live once a write is durable, so memory always equals what a
+/// reopen reconstructs.
 /// </summary>
 internal interface ILogStateMachine
 {
     /// <summary>Gets the bytes the live state would take as records (compaction runs when the log is much larger).</summary>
     long LiveBytes { get; }
 
-    /// <summary>Applies a record read back from disk. Throws <see cref="FormatException"/> for a record that makes no sense.</summary>
-    void Apply(RecordType type, ReadOnlySpan<byte> body);
+    /// <summary>
+    /// Applies a record read back from disk, with its log sequence number (a snapshot's records carry their own).
+    /// Throws <see cref="FormatException"/> for a record that makes no sense.
+    /// </summary>
+    void Replay(RecordType type, ulong sequence, ReadOnlySpan<byte> body);
 
-    /// <summary>Encodes the whole live state as records, for a snapshot.</summary>
-    IReadOnlyList<EncodedRecord> CreateSnapshot();
+    /// <summary>Forgets everything replayed so far (a snapshot that failed to verify half-way).</summary>
+    void Reset();
+
+    /// <summary>
+    /// Captures the whole live state for a snapshot. Called by the writer between batches, so the state is exactly
+    /// that of every record written so far; it must be copied before returning, since the records are encoded from it
+    /// on another thread while writes go on.
+    /// </summary>
+    /// <returns>The records, encoded lazily from the copy.</returns>
+    IEnumerable<EncodedRecord> CaptureSnapshot();
 }

@@ -13,19 +13,13 @@ internal class LogFileSystem
 
     public virtual LogFile Open(string path, bool createNew)
     {
-        var options = new FileStreamOptions
+        if (!createNew)
         {
-            Mode = createNew ? FileMode.CreateNew : FileMode.Open,
-            Access = FileAccess.ReadWrite,
-            Share = FileShare.Read,
-            BufferSize = 0,
-        };
-        if (createNew && !OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            // CreateNew never follows a link (it fails on any existing name); an existing file is checked first.
+            LogDirectory.EnsureNotLink(path);
         }
 
-        return new LogFile(new FileStream(path, options));
+        return new LogFile(new FileStream(path, LogDirectory.PrivateFile(createNew ? FileMode.CreateNew : FileMode.Open, FileShare.Read)));
     }
 
     public virtual void Move(string source, string destination) => File.Move(source, destination, overwrite: true);

@@ -1,15 +1,17 @@
 namespace Resilience.DeadLetter.Internal;
 
 /// <summary>
-/// Records waiting for the writer loop, and what to do once they are durable. Completes when they are.
+/// Records waiting for the writer, and what to apply once they are durable. Completes when they are applied, or for a
+/// compaction request, when the compaction it asked for is done.
 /// </summary>
 internal sealed class LogWriteRequest : TaskCompletionSource
 {
-    public LogWriteRequest(IReadOnlyList<EncodedRecord> records, Action? onDurable)
+    public LogWriteRequest(IReadOnlyList<EncodedRecord> records, Action<ulong>? onDurable, bool isCompaction = false)
         : base(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         Records = records;
         OnDurable = onDurable;
+        IsCompaction = isCompaction;
         foreach (var record in records)
         {
             Size += record.Size;
@@ -18,9 +20,15 @@ internal sealed class LogWriteRequest : TaskCompletionSource
 
     public IReadOnlyList<EncodedRecord> Records { get; }
 
-    public Action? OnDurable { get; }
+    /// <summary>Gets what applies the records to memory, given the sequence number of the first; runs in log order.</summary>
+    public Action<ulong>? OnDurable { get; }
+
+    public bool IsCompaction { get; }
 
     public long Size { get; }
+
+    /// <summary>Gets or sets the sequence number the writer gave the first record.</summary>
+    public ulong FirstSequence { get; set; }
 
     public void ReleaseRecords()
     {

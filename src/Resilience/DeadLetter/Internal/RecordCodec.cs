@@ -11,16 +11,26 @@ internal static class RecordCodec
 {
     private const long NoTime = long.MinValue;
 
-    public static EncodedRecord EncodePut(DeadLetterEntry entry)
+    /// <summary>Gets the bytes a Put record's body takes for an entry (the whole-record limit is checked on it).</summary>
+    public static int PutBodySize(DeadLetterEntry entry)
     {
         var size = StringSize(entry.Id) + StringSize(entry.OperationType) + 16 + ErrorSize(entry.Error)
-            + 4 + entry.Payload.Length + 4 + 4 + 4 + 8 + 1;
+            + 4 + entry.Payload.Length + 4 + 4 + 4 + 8 + 1 + 16;
         foreach (var pair in entry.Context)
         {
             size += StringSize(pair.Key) + StringSize(pair.Value);
         }
 
-        var record = EncodedRecord.Create(RecordType.Put, size);
+        return size;
+    }
+
+    /// <summary>
+    /// Encodes a whole entry. <paramref name="version"/> is written by snapshots (0: the record's own sequence number
+    /// becomes the version); <paramref name="expectedVersion"/> makes the write conditional (0: unconditional).
+    /// </summary>
+    public static EncodedRecord EncodePut(DeadLetterEntry entry, long version, long expectedVersion)
+    {
+        var record = EncodedRecord.Create(RecordType.Put, PutBodySize(entry));
         var writer = new SpanWriter(record.Body);
         writer.WriteString(entry.Id);
         writer.WriteString(entry.OperationType);
@@ -37,32 +47,60 @@ internal static class RecordCodec
         }
 
         WriteState(ref writer, entry);
+        writer.WriteInt64(version);
+        writer.WriteInt64(expectedVersion);
         return record;
     }
 
-    public static EncodedRecord EncodeState(DeadLetterEntry entry)
+    /// <summary>Encodes a change of an entry's state (not its payload), applied only if the entry is at <paramref name="expectedVersion"/>.</summary>
+    public static EncodedRecord EncodeState(DeadLetterEntry entry, long expectedVersion)
     {
-        var size = StringSize(entry.Id) + 8 + ErrorSize(entry.Error) + 4 + 4 + 8 + 1;
+        var size = StringSize(entry.Id) + 8 + ErrorSize(entry.Error) + 4 + 4 + 8 + 1 + 8;
         var record = EncodedRecord.Create(RecordType.State, size);
         var writer = new SpanWriter(record.Body);
         writer.WriteString(entry.Id);
         writer.WriteInt64(entry.UpdatedAt.UtcTicks);
         WriteError(ref writer, entry.Error);
         WriteState(ref writer, entry);
+        writer.WriteInt64(expectedVersion);
         return record;
     }
 
-    public static EncodedRecord EncodeDelete(string id)
+    public static EncodedRecord EncodeDelete(string id, long expectedVersion)
     {
-        var record = EncodedRecord.Create(RecordType.Delete, StringSize(id));
+        var record = EncodedRecord.Create(RecordType.Delete, StringSize(id) + 8);
         var writer = new SpanWriter(record.Body);
         writer.WriteString(id);
+        writer.WriteInt64(expectedVersion);
         return record;
     }
 
-    public static DeadLetterEntry DecodePut(ReadOnlySpan<byte> body)
+    /// <summary>Decodes any dead letter record into the change it describes (format 1 records have no versions).</summary>
+    public static DeadLetterChange Decode(RecordType type, ReadOnlySpan<byte> body)
     {
         var reader = new SpanReader(body);
+        switch (type)
+        {
+            case RecordType.Put:
+                var entry = DecodePut(ref reader, body.Length);
+                var (version, expected) = reader.Remaining >= 16 ? (reader.ReadInt64(), reader.ReadInt64()) : (0L, 0L);
+                return DeadLetterChange.Put(entry, version, expected);
+            case RecordType.State:
+                var id = reader.ReadRequiredString();
+                var updated = reader.ReadTime();
+                var error = ReadError(ref reader);
+                var state = ReadState(ref reader, new DeadLetterEntry { Id = id, OperationType = string.Empty, Error = error, UpdatedAt = updated });
+                return DeadLetterChange.State(state, reader.Remaining >= 8 ? reader.ReadInt64() : 0);
+            case RecordType.Delete:
+                var deleted = reader.ReadRequiredString();
+                return DeadLetterChange.Delete(deleted, reader.Remaining >= 8 ? reader.ReadInt64() : 0);
+            default:
+                throw new FormatException($"Record type {(byte)type} does not belong in a dead letter store.");
+        }
+    }
+
+    private static DeadLetterEntry DecodePut(ref SpanReader reader, int bodyLength)
+    {
         var id = reader.ReadRequiredString();
         var operationType = Intern(reader.ReadRequiredString());
         var created = reader.ReadTime();
@@ -70,7 +108,7 @@ internal static class RecordCodec
         var error = ReadError(ref reader);
         var payload = reader.ReadBytes(reader.ReadInt32()).ToArray();
         var contextCount = reader.ReadInt32();
-        if (contextCount < 0 || contextCount > body.Length)
+        if (contextCount < 0 || contextCount > bodyLength)
         {
             throw new FormatException("Bad context count.");
         }
@@ -87,13 +125,8 @@ internal static class RecordCodec
             context = map;
         }
 
-        var attempts = reader.ReadInt32();
-        var maxAttempts = reader.ReadInt32();
-        var next = reader.ReadInt64();
-        var status = ReadStatus(ref reader);
-
         // Built once, with its final state: during recovery every entry survives, so each extra object is GC work.
-        return new DeadLetterEntry
+        return ReadState(ref reader, new DeadLetterEntry
         {
             Id = id,
             OperationType = operationType,
@@ -102,42 +135,7 @@ internal static class RecordCodec
             Error = error,
             Payload = payload,
             Context = context,
-            AttemptCount = attempts,
-            MaxAttempts = maxAttempts,
-            NextAttemptAt = next == NoTime ? null : new DateTimeOffset(next, TimeSpan.Zero),
-            Status = status,
-        };
-    }
-
-    /// <summary>
-    /// Applies a state record to the entry it names; returns <see langword="null"/> when that entry no longer exists
-    /// (a state change that raced with a delete is harmless).
-    /// </summary>
-    public static DeadLetterEntry? ApplyState(ReadOnlySpan<byte> body, Func<string, DeadLetterEntry?> find)
-    {
-        var reader = new SpanReader(body);
-        var id = reader.ReadRequiredString();
-        var existing = find(id);
-        if (existing is null)
-        {
-            return null;
-        }
-
-        var updated = reader.ReadTime();
-        var error = ReadError(ref reader);
-        return ReadState(ref reader, existing with { UpdatedAt = updated, Error = error });
-    }
-
-    public static string DecodeDelete(ReadOnlySpan<byte> body)
-    {
-        var reader = new SpanReader(body);
-        return reader.ReadRequiredString();
-    }
-
-    public static string ReadId(ReadOnlySpan<byte> body)
-    {
-        var reader = new SpanReader(body);
-        return reader.ReadRequiredString();
+        });
     }
 
     private static void WriteError(ref SpanWriter writer, DeadLetterError error)
@@ -312,6 +310,8 @@ internal static class RecordCodec
         }
 
         public string ReadRequiredString() => ReadString() ?? throw new FormatException("A required string is missing.");
+
+        public readonly int Remaining => _buffer.Length - _position;
 
         private readonly void Need(int count)
         {

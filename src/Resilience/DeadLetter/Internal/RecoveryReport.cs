@@ -13,5 +13,11 @@ internal sealed class RecoveryReport
 
     public ulong SnapshotSequence { get; set; }
 
+    /// <summary>Gets or sets a value indicating whether the files must be rewritten (damage was salvaged, or they are of an older format).</summary>
+    public bool NeedsRewrite { get; set; }
+
+    /// <summary>Gets the damaged files to set aside (renamed, not deleted) once a snapshot holds what verified in them.</summary>
+    public HashSet<string> DamagedFiles { get; } = new(StringComparer.Ordinal);
+
     public List<string> Notes { get; } = [];
 }

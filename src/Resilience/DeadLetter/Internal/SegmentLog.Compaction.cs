@@ -6,138 +6,316 @@ internal sealed partial class SegmentLog
 {
     private const int MaxSegmentsBeforeCompaction = 8;
 
-    /// <summary>Gets how many compactions ran since the log was opened.</summary>
-    public int CompactionCount { get; private set; }
+    private readonly Lock _compactionLock = new();
+    private readonly List<LogWriteRequest> _deferredCompactions = [];
+    private Task? _compaction;
+    private int _compactionCount;
 
-    /// <summary>
-    /// Compacts when the log is past the threshold and more than half of it is dead, or when it spans many segments.
-    /// Runs on the writer loop, so no append interleaves with it.
-    /// </summary>
-    private void MaybeCompact()
+    /// <summary>Gets how many compactions finished since the log was opened.</summary>
+    public int CompactionCount => Volatile.Read(ref _compactionCount);
+
+    private bool ShouldCompact()
     {
-        var tooLarge = _logBytes > _compactionThreshold && _logBytes > 2 * _state.LiveBytes;
-        if (!tooLarge && _segments.Count <= MaxSegmentsBeforeCompaction)
+        lock (_fileLock)
         {
-            return;
+            var segmentBytes = Interlocked.Read(ref _segmentBytes);
+            return (segmentBytes > _options.CompactionThreshold && segmentBytes > 2 * _state.LiveBytes)
+                || _segments.Count > MaxSegmentsBeforeCompaction
+                || (TotalBytes > _options.MaxTotalBytes / 2 && segmentBytes > _state.LiveBytes);
+        }
+    }
+
+    private void RequestCompactionIfIdle()
+    {
+        lock (_compactionLock)
+        {
+            if (_compaction is not null)
+            {
+                return;
+            }
         }
 
-        try
-        {
-            Compact();
-        }
-#pragma warning disable CA1031 // A failed compaction leaves the log as it was (old segments stay); the log keeps working unless the roll itself failed.
-        catch (Exception ex)
-        {
-            Recovery.Notes.Add("Compaction failed: " + ex.Message);
-        }
-#pragma warning restore CA1031
+        _ = CompactAsync();
     }
 
     /// <summary>
-    /// Rolls to a new segment, writes the live state as a snapshot covering everything before it (temp file, flush,
-    /// rename, directory flush), then deletes the older segments and snapshots. A crash at any step reopens to the
-    /// same content: before the rename the old segments are intact; after it, records already in the snapshot are
-    /// skipped by sequence number.
+    /// Runs on the writer right after a batch was applied: rolls to a fresh segment (unless the current one is still
+    /// empty) and captures the state, then writes the snapshot and deletes the covered segments on another thread
+    /// while appends go on. Requests that arrive while a compaction runs are served by the next one, which starts
+    /// when this one ends, so each covers every write queued before it.
     /// </summary>
-    internal void Compact()
+    private void StartCompaction(List<LogWriteRequest> requests)
     {
-        ulong covered;
-        lock (_fileLock)
+        lock (_compactionLock)
         {
+            if (_compaction is not null)
+            {
+                _deferredCompactions.AddRange(requests);
+                return;
+            }
+
+            ulong covered;
+            int boundary;
+            IEnumerable<EncodedRecord> snapshot;
             try
             {
-                RollSegment_NeedsLock();
+                lock (_fileLock)
+                {
+                    if (_fault is not null)
+                    {
+                        throw Faulted(_fault);
+                    }
+
+                    if (_segmentLength > LogFormat.HeaderSize)
+                    {
+                        try
+                        {
+                            RollSegment_NeedsLock(0);
+                        }
+                        catch (Exception ex)
+                        {
+                            _fault = ex;
+                            throw;
+                        }
+                    }
+
+                    covered = _nextSequence - 1;
+                    boundary = _segments.Count - 1;
+                }
+
+                snapshot = _state.CaptureSnapshot();
             }
+#pragma warning disable CA1031 // The failure belongs to the callers that asked for the compaction.
             catch (Exception ex)
             {
-                _fault = ex;
-                throw;
+                foreach (var request in requests)
+                {
+                    request.TrySetException(ex);
+                }
+
+                return;
             }
+#pragma warning restore CA1031
 
-            covered = _nextSequence - 1;
-        }
-
-        var records = _state.CreateSnapshot();
-        var temporary = SnapshotPath(covered, "tmp");
-        try
-        {
-            WriteSnapshot(temporary, covered, records);
-        }
-        finally
-        {
-            foreach (var record in records)
+            if (boundary == 0 && Recovery.SnapshotSequence == covered && !Recovery.NeedsRewrite)
             {
-                record.Release();
-            }
-        }
+                // Nothing is older than the current segment and the snapshot already covers everything: no-op.
+                foreach (var request in requests)
+                {
+                    request.TrySetResult();
+                }
 
-        var final = SnapshotPath(covered, "bin");
-        _files.Move(temporary, final);
-        _files.FlushDirectory(_directory);
-
-        lock (_fileLock)
-        {
-            var current = _segments[^1];
-            foreach (var (path, _) in _segments.Take(_segments.Count - 1))
-            {
-                _files.Delete(path);
+                return;
             }
 
-            _segments.Clear();
-            _segments.Add(current);
-            _logBytes = _segmentLength;
+            _compaction = Task.Run(() => RunCompaction(covered, snapshot, requests));
         }
-
-        foreach (var old in Directory.GetFiles(_directory, "snap-*.bin"))
-        {
-            if (!string.Equals(old, final, StringComparison.Ordinal))
-            {
-                _files.Delete(old);
-            }
-        }
-
-        _files.FlushDirectory(_directory);
-        SnapshotCount = records.Count;
-        CompactionCount++;
     }
 
-    private void WriteSnapshot(string path, ulong covered, IReadOnlyList<EncodedRecord> records)
+    private void RunCompaction(ulong covered, IEnumerable<EncodedRecord> snapshot, List<LogWriteRequest> requests)
     {
-        using var file = _files.Open(path, createNew: true);
-        var buffer = new byte[Math.Max(64 * 1024, LogFormat.HeaderSize)];
-        LogFormat.WriteHeader(buffer, LogFormat.SnapshotMagic, covered);
-        var used = LogFormat.HeaderSize;
-        long offset = 0;
-        ulong sequence = 1;
-
-        void Append(ReadOnlySpan<byte> bytes)
+        Exception? failure = null;
+        try
         {
-            if (used + bytes.Length > buffer.Length)
+            WriteSnapshot(covered, snapshot);
+            DeleteCovered(covered);
+            Interlocked.Increment(ref _compactionCount);
+        }
+#pragma warning disable CA1031 // A failed compaction leaves the log as it was (old segments stay); the callers get the failure.
+        catch (Exception ex)
+        {
+            failure = ex;
+            lock (Recovery.Notes)
             {
-                file.Write(buffer.AsSpan(0, used), offset);
-                offset += used;
-                used = 0;
-                if (bytes.Length > buffer.Length)
+                Recovery.Notes.Add("Compaction failed: " + ex.Message);
+            }
+        }
+#pragma warning restore CA1031
+
+        foreach (var request in requests)
+        {
+            if (failure is null)
+            {
+                request.TrySetResult();
+            }
+            else
+            {
+                request.TrySetException(failure);
+            }
+        }
+
+        List<LogWriteRequest> deferred;
+        lock (_compactionLock)
+        {
+            _compaction = null;
+            deferred = [.. _deferredCompactions];
+            _deferredCompactions.Clear();
+        }
+
+        if (deferred.Count > 0)
+        {
+            // The writer takes the next boundary: these go back in line as one compaction request.
+            var next = new LogWriteRequest([], null, isCompaction: true);
+            next.Task.ContinueWith(
+                static (task, state) =>
                 {
-                    buffer = new byte[bytes.Length];
+                    foreach (var request in (List<LogWriteRequest>)state!)
+                    {
+                        if (task.IsFaulted)
+                        {
+                            request.TrySetException(task.Exception!.InnerExceptions);
+                        }
+                        else
+                        {
+                            request.TrySetResult();
+                        }
+                    }
+                },
+                deferred,
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            _ = Enqueue(next);
+        }
+    }
+
+    private async Task WaitForCompactionAsync()
+    {
+        while (true)
+        {
+            Task? running;
+            lock (_compactionLock)
+            {
+                running = _compaction;
+                if (running is null)
+                {
+                    foreach (var request in _deferredCompactions)
+                    {
+                        request.TrySetException(new ObjectDisposedException(nameof(SegmentLog), $"The {_options.Description} closed before the compaction ran."));
+                    }
+
+                    _deferredCompactions.Clear();
+                    return;
                 }
             }
 
-            bytes.CopyTo(buffer.AsSpan(used));
-            used += bytes.Length;
+            await running.ConfigureAwait(false);
         }
+    }
 
-        foreach (var record in records)
+    /// <summary>
+    /// Deletes a file the snapshot made obsolete; a damaged one is kept for inspection under another name instead (the
+    /// snapshot holds whatever in it verified).
+    /// </summary>
+    private void Retire(string path)
+    {
+        if (Recovery.DamagedFiles.Remove(path))
         {
-            Append(record.Seal(sequence++));
+            _files.Move(path, path + ".corrupt-" + _options.TimeProvider.GetUtcNow().UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            _files.Delete(path);
+        }
+    }
+
+    /// <summary>
+    /// Writes the snapshot to a temporary file, flushes it, renames it into place and flushes the directory. Until
+    /// the rename the old segments are intact; after it, records already in the snapshot are skipped by sequence.
+    /// </summary>
+    private void WriteSnapshot(ulong covered, IEnumerable<EncodedRecord> records)
+    {
+        var temporary = SnapshotPath(covered, "tmp");
+        var final = SnapshotPath(covered, "bin");
+        long length;
+        using (var file = _files.Open(temporary, createNew: true))
+        {
+            var buffer = new byte[1024 * 1024];
+            LogFormat.WriteHeader(buffer, snapshot: true, covered, capacity: 0);
+            var used = LogFormat.HeaderSize;
+            long offset = 0;
+            ulong sequence = 1;
+
+            void Append(LogFile target, ReadOnlySpan<byte> bytes)
+            {
+                if (used + bytes.Length > buffer.Length)
+                {
+                    target.Write(buffer.AsSpan(0, used), offset);
+                    offset += used;
+                    used = 0;
+                    if (bytes.Length > buffer.Length)
+                    {
+                        target.Write(bytes, offset);
+                        offset += bytes.Length;
+                        return;
+                    }
+                }
+
+                bytes.CopyTo(buffer.AsSpan(used));
+                used += bytes.Length;
+            }
+
+            foreach (var record in records)
+            {
+                try
+                {
+                    Append(file, record.Seal(sequence++));
+                }
+                finally
+                {
+                    record.Release();
+                }
+            }
+
+            var end = EncodedRecord.Create(RecordType.SnapshotEnd, 8);
+            BinaryPrimitives.WriteUInt64LittleEndian(end.Body, sequence - 1);
+            Append(file, end.Seal(sequence));
+            end.Release();
+
+            file.Write(buffer.AsSpan(0, used), offset);
+            length = offset + used;
+            file.Flush();
         }
 
-        var end = EncodedRecord.Create(RecordType.SnapshotEnd, 8);
-        BinaryPrimitives.WriteUInt64LittleEndian(end.Body, (ulong)records.Count);
-        Append(end.Seal(sequence));
-        end.Release();
+        _files.Move(temporary, final);
+        _files.FlushDirectory(_directory);
+        Interlocked.Exchange(ref _snapshotBytes, length);
+        Recovery.SnapshotSequence = covered;
+        Recovery.NeedsRewrite = false;
+    }
 
-        file.Write(buffer.AsSpan(0, used), offset);
-        file.Flush();
+    /// <summary>Deletes, oldest first, the segments and snapshots the new snapshot covers, so what is left stays contiguous.</summary>
+    private void DeleteCovered(ulong covered)
+    {
+        List<LogSegment> old;
+        lock (_fileLock)
+        {
+            old = _segments.TakeWhile(s => s.FirstSequence <= covered).ToList();
+            _segments.RemoveRange(0, old.Count);
+        }
+
+        foreach (var segment in old)
+        {
+            Retire(segment.Path);
+            Interlocked.Add(ref _segmentBytes, -segment.UsedBytes);
+        }
+
+        foreach (var path in Directory.GetFiles(_directory, "snap-*.bin"))
+        {
+            if (!string.Equals(path, SnapshotPath(covered, "bin"), StringComparison.Ordinal))
+            {
+                Retire(path);
+            }
+        }
+
+        foreach (var path in Recovery.DamagedFiles.ToList())
+        {
+            if (File.Exists(path))
+            {
+                Retire(path);
+            }
+        }
+
+        _files.FlushDirectory(_directory);
     }
 }

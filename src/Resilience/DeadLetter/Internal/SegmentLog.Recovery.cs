@@ -1,311 +1,507 @@
-using System.Buffers;
 using System.Globalization;
 
 namespace Resilience.DeadLetter.Internal;
 
+/// <summary>
+/// Opening a log: the newest snapshot that verifies, then every segment after it, batch by batch. A batch is applied
+/// only when its commit record verifies it whole. What follows the last verified batch is either an uncommitted tail
+/// (a crash or power cut during the last write: discarded deterministically and reported) or, when anything after it
+/// proves that it had been made durable, corruption (<see cref="CorruptionHandling"/> decides).
+/// </summary>
 internal sealed partial class SegmentLog
 {
-    private void Recover(CorruptionHandling handling)
+    private enum SegmentEnding
+    {
+        Clean,
+        SegmentEnd,
+        Damaged,
+    }
+
+    private void Recover()
     {
         foreach (var temporary in Directory.GetFiles(_directory, "*.tmp"))
         {
             // A snapshot that never got renamed is incomplete by definition.
+            LogDirectory.EnsureNotLink(temporary);
             _files.Delete(temporary);
         }
 
-        var snapshotSequence = LoadNewestSnapshot(handling);
+        var snapshotSequence = LoadNewestSnapshot(out var damagedSnapshot);
         Recovery.SnapshotSequence = snapshotSequence;
+        var segments = ReadSegmentHeaders();
 
-        var segments = Directory.GetFiles(_directory, "seg-*.log")
-            .Select(path => (Path: path, First: ParseSequence(path, "seg-")))
-            .Where(s => s.First.HasValue)
-            .Select(s => (s.Path, First: s.First!.Value))
-            .OrderBy(s => s.First)
-            .ToList();
+        // Segments wholly covered by the snapshot are leftovers of a compaction a crash interrupted.
+        while (segments.Count > 1 && segments[1].Header.Sequence <= snapshotSequence + 1)
+        {
+            _files.Delete(segments[0].Path);
+            Recovery.Notes.Add($"Removed segment '{segments[0].Path}', which the snapshot already covers (an interrupted compaction).");
+            segments.RemoveAt(0);
+        }
 
         var expected = snapshotSequence + 1;
-        if (segments.Count > 0 && segments[0].First <= expected)
+        if (segments.Count == 0 && snapshotSequence > 0)
         {
-            expected = segments[0].First;
+            Corrupt(_directory, 0, $"the snapshot covers the log through sequence {snapshotSequence}, but the segment that follows it is missing", ref expected, expected);
         }
 
         for (var i = 0; i < segments.Count; i++)
         {
-            var (path, first) = segments[i];
+            var segment = segments[i];
             var isLast = i == segments.Count - 1;
-            if (first != expected)
+            var first = segment.Header.Sequence;
+            if (first > expected || (first < expected && (i > 0 || first > snapshotSequence + 1)))
             {
-                Corrupt(handling, path, 0, $"the segment starts at sequence {first} but {expected} was expected (a segment is missing)");
+                var why = damagedSnapshot is not null && i == 0 ? $" (the snapshot '{damagedSnapshot}' that held them does not verify)" : string.Empty;
+                Corrupt(segment.Path, 0, $"the segment starts at sequence {first} but {expected} was expected: records are missing{why}", ref expected, first);
+            }
+
+            if (i == 0 && first < expected)
+            {
+                // The first segment began before the snapshot's boundary: its older records are skipped by sequence.
                 expected = first;
             }
 
-            var end = ReplaySegment(path, first, isLast, snapshotSequence, handling, ref expected);
-            if (end < 0)
+            if (segment.Header.Version == LogFormat.Version && segment.Length < segment.Header.Capacity)
             {
-                // A segment whose header never reached the disk holds nothing; it is removed.
-                _files.Delete(path);
-                continue;
+                Corrupt(segment.Path, segment.Length, $"the segment is {segment.Length} bytes but was created with {segment.Header.Capacity}: it was cut short", ref expected, expected);
+                Recovery.DamagedFiles.Add(segment.Path);
+                Recovery.NeedsRewrite = true;
             }
 
-            _segments.Add((path, first));
-            _logBytes += end;
-            if (isLast)
+            if (segment.Header.Version != LogFormat.Version)
             {
-                _segment = _files.Open(path, createNew: false);
-                var aligned = LogFormat.Align8((int)end);
-                if (aligned != end)
-                {
-                    // Only the zero padding of the last record was lost: restore it so appends stay aligned.
-                    _segment.SetLength(aligned);
-                    _segment.Flush();
-                }
+                Recovery.NeedsRewrite = true;
+            }
 
-                _segmentLength = aligned;
+            var (end, ending) = ReplaySegment(segment, isLast, snapshotSequence, ref expected);
+            _segments.Add(new LogSegment(segment.Path, first) { UsedBytes = end });
+            _segmentBytes += end;
+
+            if (ending == SegmentEnding.SegmentEnd && isLast)
+            {
+                Corrupt(segment.Path, end, $"the segment ends with a record naming its successor (sequence {expected}), which is missing: the newest segment was removed", ref expected, expected);
+                Recovery.NeedsRewrite = true;
+            }
+            else if (ending == SegmentEnding.Clean && !isLast && segment.Header.Version == LogFormat.Version)
+            {
+                if (i == segments.Count - 2 && segments[^1].IsEmpty)
+                {
+                    // A roll was interrupted after the new segment was made durable: finish it.
+                    CompleteRoll(segment.Path, end, expected);
+                    _segments[^1].UsedBytes = end + LogFormat.SegmentEndSize;
+                    Recovery.Notes.Add($"Completed an interrupted segment roll at '{segment.Path}'.");
+                }
+                else
+                {
+                    Corrupt(segment.Path, end, "a segment that is not the newest ends without its end record: its tail is missing", ref expected, expected);
+                    Recovery.DamagedFiles.Add(segment.Path);
+                    Recovery.NeedsRewrite = true;
+                }
+            }
+            else if (ending == SegmentEnding.Damaged)
+            {
+                Recovery.NeedsRewrite = true;
+            }
+
+            if (isLast && ending == SegmentEnding.Clean && segment.Header.Version == LogFormat.Version
+                && (!Recovery.NeedsRewrite || first == expected))
+            {
+                _segment = _files.Open(segment.Path, createNew: false);
+                _segmentLength = end;
+                _segmentCapacity = segment.Length;
             }
         }
 
-        _nextSequence = Math.Max(expected, snapshotSequence + 1);
+        expected = Math.Max(expected, snapshotSequence + 1);
+        _nextSequence = expected;
+        _durableSequence = expected - 1;
         lock (_fileLock)
         {
             if (_segment is null)
             {
-                StartSegment_NeedsLock(_nextSequence);
-            }
-        }
-    }
-
-    /// <summary>Replays one segment; returns the length of its valid part, or -1 when it has no valid header.</summary>
-    private long ReplaySegment(string path, ulong first, bool isLast, ulong snapshotSequence, CorruptionHandling handling, ref ulong expected)
-    {
-        byte[] data;
-        using (var file = _files.Open(path, createNew: false))
-        {
-            data = ReadAll(file);
-        }
-
-        if (!LogFormat.TryReadHeader(data, LogFormat.SegmentMagic, out var headerSequence) || headerSequence != first)
-        {
-            if (isLast && (data.Length < LogFormat.HeaderSize || !data.AsSpan().ContainsAnyExcept((byte)0)))
-            {
-                Recovery.TruncatedBytes += data.Length;
-                Recovery.Notes.Add($"Removed segment '{path}', whose header was never completely written.");
-                return -1;
-            }
-
-            Corrupt(handling, path, 0, "the segment header is damaged");
-            Quarantine(path, data, 0);
-            return -1;
-        }
-
-        var offset = LogFormat.HeaderSize;
-        while (offset < data.Length)
-        {
-            var check = LogFormat.CheckRecord(data.AsSpan(offset), _maxRecordLength, out var type, out var sequence, out var body, out var size);
-            if (check == RecordCheck.Valid && sequence == expected)
-            {
-                if (sequence > snapshotSequence)
+                if (Recovery.DamagedFiles.Contains(SegmentPath(expected)))
                 {
-                    ApplyRecovered(handling, path, offset, type, body);
+                    // A damaged file (set aside whole) has the name the new segment needs.
+                    Retire(SegmentPath(expected));
                 }
 
-                expected++;
-                offset += size;
+                if (_segments.Count > 0 && _segments[^1].FirstSequence == expected)
+                {
+                    // A segment that holds no record but cannot be appended to (old format, or damaged) gives way.
+                    Retire(_segments[^1].Path);
+                    _segmentBytes -= _segments[^1].UsedBytes;
+                    _segments.RemoveAt(_segments.Count - 1);
+                }
+
+                StartSegment_NeedsLock(_nextSequence, 0);
+            }
+        }
+
+        if (Recovery.NeedsRewrite)
+        {
+            // Salvaged or old-format files are replaced by a snapshot in the current format, so the next open (strict
+            // or not) finds a clean log; damaged files are renamed aside, not deleted.
+            WriteSnapshot(expected - 1, _state.CaptureSnapshot());
+            DeleteCovered(expected - 1);
+            Recovery.Notes.Add($"Rewrote the log as a snapshot through sequence {expected - 1}.");
+        }
+
+        _snapshotBytes = Directory.GetFiles(_directory, "snap-*.bin").Sum(path => new FileInfo(path).Length);
+    }
+
+    private List<SegmentFile> ReadSegmentHeaders()
+    {
+        var result = new List<SegmentFile>();
+        var paths = Directory.GetFiles(_directory, "seg-*.log")
+            .Select(path => (Path: path, Sequence: ParseSequence(path, "seg-")))
+            .Where(s => s.Sequence.HasValue)
+            .OrderBy(s => s.Sequence)
+            .ToList();
+        Span<byte> bytes = stackalloc byte[LogFormat.HeaderSize];
+        for (var i = 0; i < paths.Count; i++)
+        {
+            var path = paths[i].Path;
+            using var file = _files.Open(path, createNew: false);
+            var length = file.Length;
+            var read = LogFileReader.ReadAt(file, bytes, 0);
+            if (LogFormat.TryReadHeader(bytes[..read], snapshot: false, out var header) && header.Sequence == paths[i].Sequence)
+            {
+                // No record is written to a segment before its predecessor's end record, so a segment whose first
+                // record slot is zero holds nothing yet (what matters for an interrupted roll).
+                var first = bytes[..4];
+                var empty = LogFileReader.ReadAt(file, first, header.Size) < 4 || System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(first) == 0;
+                result.Add(new SegmentFile(path, header, length, empty));
                 continue;
             }
 
-            var detail = check == RecordCheck.Valid ? $"sequence {sequence} where {expected} was expected" : check.ToString();
-            if (check == RecordCheck.EndOfData && !data.AsSpan(offset).ContainsAnyExcept((byte)0))
+            var isLast = i == paths.Count - 1;
+            if (isLast && new LogFileReader(file, 0, length, LogFormat.MaxRecordLength).LastNonZeroEnd(LogFormat.HeaderSize) <= LogFormat.HeaderSize)
             {
-                // Zero bytes up to the end: space the file system extended but no record filled.
-                TruncateTail(path, data.Length, offset, isLast, handling);
-                return offset;
+                // Created, but the header never reached the disk: no record can be in it.
+                file.Dispose();
+                _files.Delete(path);
+                Recovery.TruncatedBytes += length;
+                Recovery.Notes.Add($"Removed segment '{path}', whose creation a crash interrupted.");
+                continue;
             }
 
-            if (!HasValidRecordAfter(data, offset, expected))
+            var ignored = 0UL;
+            Corrupt(path, 0, "the segment header is damaged", ref ignored, 0);
+            Recovery.DamagedFiles.Add(path);
+            Recovery.NeedsRewrite = true;
+            Recovery.QuarantinedBytes += length;
+            Recovery.Notes.Add($"Set aside segment '{path}', whose header is damaged.");
+        }
+
+        return result;
+    }
+
+    /// <summary>Replays one segment batch by batch; returns where its valid data ends and how it ends.</summary>
+    private (long End, SegmentEnding Ending) ReplaySegment(SegmentFile segment, bool isLast, ulong snapshotSequence, ref ulong expected)
+    {
+        using var file = _files.Open(segment.Path, createNew: false);
+        var legacy = segment.Header.Version != LogFormat.Version;
+        var reader = new LogFileReader(file, segment.Header.Size, segment.Length, segment.Header.MaxRecordLength);
+        var staged = new StagedBatch();
+        var committedEnd = reader.Position;
+        var batchFirst = expected;
+        while (true)
+        {
+            var check = reader.Next(out var type, out var sequence);
+            if (check == RecordCheck.Valid)
             {
-                if (isLast)
+                if (legacy)
                 {
-                    TruncateTail(path, data.Length, offset, isLast, handling);
-                    return offset;
+                    if (IsData(type) && sequence == expected)
+                    {
+                        ApplyRecovered(segment.Path, reader.Position, type, sequence, reader.Body, snapshotSequence, ref expected);
+                        expected = sequence + 1;
+                        committedEnd = reader.Position;
+                        continue;
+                    }
+                }
+                else if (type == RecordType.BatchCommit)
+                {
+                    if (staged.Count > 0 && sequence == batchFirst + (ulong)staged.Count - 1 && staged.Verifies(LogFormat.ReadCommit(reader.Body), batchFirst))
+                    {
+                        foreach (var (recordType, recordSequence, offset, body) in staged.Records())
+                        {
+                            ApplyRecovered(segment.Path, offset, recordType, recordSequence, body.Span, snapshotSequence, ref expected);
+                        }
+
+                        expected = sequence + 1;
+                        batchFirst = expected;
+                        committedEnd = reader.Position;
+                        staged.Clear();
+                        continue;
+                    }
+                }
+                else if (type == RecordType.SegmentEnd)
+                {
+                    if (staged.Count == 0 && sequence == expected - 1 && LogFormat.ReadSegmentEnd(reader.Body) == expected)
+                    {
+                        return (reader.Position, SegmentEnding.SegmentEnd);
+                    }
+                }
+                else if (IsData(type) && sequence == batchFirst + (ulong)staged.Count)
+                {
+                    staged.Add(type, sequence, reader.Position - reader.Record.Length, reader.Body, reader.Record);
+                    continue;
+                }
+            }
+            else if (check == RecordCheck.EndOfData && staged.Count == 0 && reader.LastNonZeroEnd(committedEnd) == committedEnd)
+            {
+                return (committedEnd, SegmentEnding.Clean);
+            }
+
+            return HandleDamage(file, reader, segment, committedEnd, isLast, legacy, snapshotSequence, ref expected);
+        }
+    }
+
+    private (long End, SegmentEnding Ending) HandleDamage(LogFile file, LogFileReader reader, SegmentFile segment, long damagedAt, bool isLast, bool legacy, ulong snapshotSequence, ref ulong expected)
+    {
+        var damageEnd = reader.LastNonZeroEnd(damagedAt);
+        if (isLast && !HasDurableRecordAfter(reader, damagedAt, damageEnd, expected, legacy))
+        {
+            // Nothing after this point was ever known to be durable: the final write was torn by a crash or power cut
+            // and was never acknowledged (Always) or is within the documented loss window (Interval, OsBuffered).
+            if (damageEnd > damagedAt)
+            {
+                if (!legacy)
+                {
+                    ZeroRange(file, damagedAt, damageEnd);
                 }
 
-                Corrupt(handling, path, offset, $"{detail} before the end of a segment that is not the last one");
+                Recovery.TruncatedBytes += damageEnd - damagedAt;
+                Recovery.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"Discarded an uncommitted tail of {damageEnd - damagedAt} bytes at offset {damagedAt} of '{segment.Path}' (records from sequence {expected} on; their write never completed)."));
+            }
+
+            return (damagedAt, SegmentEnding.Clean);
+        }
+
+        var detail = isLast
+            ? "a damaged record followed by records written after it was made durable"
+            : "a damaged record in a segment that is not the newest";
+        Corrupt(segment.Path, damagedAt, detail, ref expected, expected);
+
+        // Lenient: keep every record that still verifies, in sequence order, so later deletes and state changes apply
+        // (nothing deleted comes back); every gap is reported.
+        Recovery.DamagedFiles.Add(segment.Path);
+        Recovery.QuarantinedBytes += damageEnd - damagedAt;
+        for (var position = damagedAt; position < damageEnd;)
+        {
+            reader.Seek(position);
+            if (reader.Next(out var type, out var sequence) == RecordCheck.Valid)
+            {
+                if (IsData(type) && sequence >= expected)
+                {
+                    if (sequence > expected)
+                    {
+                        Recovery.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"Lost records {expected} to {sequence - 1} in '{segment.Path}' (damaged)."));
+                    }
+
+                    ApplyRecovered(segment.Path, position, type, sequence, reader.Body, snapshotSequence, ref expected);
+                    expected = sequence + 1;
+                }
+
+                position = reader.Position;
             }
             else
             {
-                Corrupt(handling, path, offset, $"{detail}, followed by valid records");
+                position += 8;
             }
-
-            Quarantine(path, data, offset);
-            return offset;
         }
 
-        return data.Length;
+        Recovery.Notes.Add($"Salvaged what verified after offset {damagedAt} of '{segment.Path}'; the file is set aside once rewritten.");
+        return (damageEnd, SegmentEnding.Damaged);
     }
 
-    private void ApplyRecovered(CorruptionHandling handling, string path, long offset, RecordType type, ReadOnlySpan<byte> body)
+    /// <summary>
+    /// Whether a record after the damage proves the damaged data had been made durable: a batch commit whose
+    /// durable-through sequence reaches it, or a segment end (written only after a flush of everything before it).
+    /// </summary>
+    private static bool HasDurableRecordAfter(LogFileReader reader, long from, long end, ulong expected, bool legacy)
     {
-        try
+        for (var position = from; position < end;)
         {
-            _state.Apply(type, body);
-            Recovery.RecordsReplayed++;
-        }
-        catch (FormatException ex)
-        {
-            Corrupt(handling, path, offset, "a record with a valid checksum holds data that cannot be read: " + ex.Message);
-            Recovery.Notes.Add($"Skipped an unreadable record at offset {offset} of '{path}'.");
-        }
-    }
-
-    private bool HasValidRecordAfter(byte[] data, int offset, ulong expected)
-    {
-        for (var position = offset + 8; position + LogFormat.RecordHeaderSize + LogFormat.RecordPrefixSize <= data.Length; position += 8)
-        {
-            if (LogFormat.CheckRecord(data.AsSpan(position), _maxRecordLength, out _, out var sequence, out _, out _) == RecordCheck.Valid
-                && sequence >= expected)
+            reader.Seek(position);
+            if (reader.Next(out var type, out var sequence) == RecordCheck.Valid)
             {
-                return true;
+                if (legacy ? sequence >= expected
+                    : (type == RecordType.BatchCommit && reader.Body.Length == LogFormat.CommitBodySize && LogFormat.ReadCommit(reader.Body).DurableThrough >= expected)
+                        || (type == RecordType.SegmentEnd && sequence >= expected - 1))
+                {
+                    return true;
+                }
+
+                position = reader.Position;
+            }
+            else
+            {
+                position += 8;
             }
         }
 
         return false;
     }
 
-    private void TruncateTail(string path, long length, long offset, bool isLast, CorruptionHandling handling)
+    private void ApplyRecovered(string path, long offset, RecordType type, ulong sequence, ReadOnlySpan<byte> body, ulong snapshotSequence, ref ulong expected)
     {
-        if (length == offset)
+        if (sequence <= snapshotSequence)
         {
             return;
         }
 
-        if (!isLast)
+        try
         {
-            Corrupt(handling, path, offset, "a segment that is not the last one ends early");
+            _state.Replay(type, sequence, body);
+            Recovery.RecordsReplayed++;
+        }
+        catch (FormatException ex)
+        {
+            Corrupt(path, offset, "a record with a valid checksum holds data that cannot be read: " + ex.Message, ref expected, expected);
+            Recovery.Notes.Add($"Skipped an unreadable record at offset {offset} of '{path}'.");
+        }
+    }
+
+    private static void ZeroRange(LogFile file, long from, long to)
+    {
+        var zeros = new byte[(int)Math.Min(1024 * 1024, to - from)];
+        for (var position = from; position < to; position += zeros.Length)
+        {
+            file.Write(zeros.AsSpan(0, (int)Math.Min(zeros.Length, to - position)), position);
         }
 
-        using var file = _files.Open(path, createNew: false);
-        file.SetLength(offset);
         file.Flush();
-        Recovery.TruncatedBytes += length - offset;
-        Recovery.Notes.Add($"Truncated a torn tail of {length - offset} bytes at offset {offset} of '{path}'.");
     }
 
-    private void Quarantine(string path, byte[] data, int offset)
+    private void CompleteRoll(string path, long end, ulong nextFirstSequence)
     {
-        var quarantine = string.Create(CultureInfo.InvariantCulture, $"{path}.corrupt-{offset}");
-        using (var copy = _files.Open(quarantine, createNew: true))
-        {
-            copy.Write(data.AsSpan(offset), 0);
-            copy.Flush();
-        }
-
-        using (var file = _files.Open(path, createNew: false))
-        {
-            file.SetLength(offset);
-            file.Flush();
-        }
-
-        Recovery.QuarantinedBytes += data.Length - offset;
-        Recovery.Notes.Add($"Moved {data.Length - offset} damaged bytes from offset {offset} of '{path}' to '{quarantine}'.");
+        using var file = _files.Open(path, createNew: false);
+        Span<byte> record = stackalloc byte[LogFormat.SegmentEndSize];
+        LogFormat.WriteSegmentEnd(record, nextFirstSequence);
+        file.Write(record, end);
+        file.Flush();
     }
 
-    private static void Corrupt(CorruptionHandling handling, string path, long offset, string detail)
+    /// <summary>Strict: throws. Lenient: notes the problem and lets recovery go on (moving the expected sequence on).</summary>
+    private void Corrupt(string path, long offset, string detail, ref ulong expected, ulong continueAt)
     {
-        if (handling == CorruptionHandling.Strict)
+        if (_options.CorruptionHandling == CorruptionHandling.Strict)
         {
             throw new DeadLetterStoreCorruptedException(path, offset, detail);
         }
+
+        Recovery.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"Corruption in '{path}' at offset {offset}: {detail}."));
+        if (continueAt > expected)
+        {
+            Recovery.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"Lost records {expected} to {continueAt - 1}."));
+        }
+
+        expected = Math.Max(expected, continueAt);
+        Recovery.NeedsRewrite = true;
     }
 
-    private ulong LoadNewestSnapshot(CorruptionHandling handling)
+    /// <summary>
+    /// Loads the newest snapshot that verifies, by the sequence in its header (not its name). In lenient mode, when
+    /// none verifies, the records of the newest that still verify are kept.
+    /// </summary>
+    private ulong LoadNewestSnapshot(out string? damaged)
     {
-        var snapshots = Directory.GetFiles(_directory, "snap-*.bin")
-            .Select(path => (Path: path, Sequence: ParseSequence(path, "snap-")))
-            .Where(s => s.Sequence.HasValue)
-            .OrderByDescending(s => s.Sequence)
-            .ToList();
-        foreach (var (path, sequence) in snapshots)
+        damaged = null;
+        var snapshots = new List<(string Path, LogHeader Header, long Length)>();
+        Span<byte> bytes = stackalloc byte[LogFormat.HeaderSize];
+        foreach (var path in Directory.GetFiles(_directory, "snap-*.bin"))
         {
-            byte[] data;
-            using (var file = _files.Open(path, createNew: false))
+            using var file = _files.Open(path, createNew: false);
+            var read = LogFileReader.ReadAt(file, bytes, 0);
+            if (LogFormat.TryReadHeader(bytes[..read], snapshot: true, out var header))
             {
-                data = ReadAll(file);
+                snapshots.Add((path, header, file.Length));
+            }
+            else
+            {
+                damaged ??= path;
+                Recovery.DamagedFiles.Add(path);
+                Recovery.Notes.Add($"Ignored snapshot '{path}', whose header is damaged.");
+            }
+        }
+
+        snapshots.Sort((a, b) => b.Header.Sequence.CompareTo(a.Header.Sequence));
+        foreach (var (path, header, length) in snapshots)
+        {
+            if (header.Version != LogFormat.Version)
+            {
+                Recovery.NeedsRewrite = true;
             }
 
-            var records = ReadSnapshot(data, sequence!.Value);
-            if (records is not null)
+            if (ReplaySnapshot(path, header, length, salvage: false))
             {
-                foreach (var (type, start, length) in records)
-                {
-                    _state.Apply(type, data.AsSpan(start, length));
-                }
-
-                SnapshotCount = records.Count;
-                return sequence.Value;
+                return header.Sequence;
             }
 
-            Corrupt(handling, path, 0, "the snapshot does not verify");
-            Recovery.Notes.Add($"Ignored damaged snapshot '{path}'.");
+            _state.Reset();
+            damaged ??= path;
+            Recovery.DamagedFiles.Add(path);
+            Recovery.Notes.Add($"Ignored snapshot '{path}', which does not verify.");
+        }
+
+        if (_options.CorruptionHandling == CorruptionHandling.Lenient && snapshots.Count > 0)
+        {
+            var (path, header, length) = snapshots[0];
+            ReplaySnapshot(path, header, length, salvage: true);
+            Recovery.NeedsRewrite = true;
+            Recovery.Notes.Add($"Salvaged the records of damaged snapshot '{path}' that verify.");
+            return header.Sequence;
         }
 
         return 0;
     }
 
-    private List<(RecordType Type, int Start, int Length)>? ReadSnapshot(byte[] data, ulong sequence)
+    private bool ReplaySnapshot(string path, LogHeader header, long length, bool salvage)
     {
-        if (!LogFormat.TryReadHeader(data, LogFormat.SnapshotMagic, out var headerSequence) || headerSequence != sequence)
-        {
-            return null;
-        }
-
-        var records = new List<(RecordType, int, int)>();
-        var offset = LogFormat.HeaderSize;
+        using var file = _files.Open(path, createNew: false);
+        var reader = new LogFileReader(file, header.Size, length, header.MaxRecordLength);
         ulong expected = 1;
-        while (offset < data.Length)
+        while (reader.Position < length)
         {
-            if (LogFormat.CheckRecord(data.AsSpan(offset), _maxRecordLength, out var type, out var recordSequence, out var body, out var size) != RecordCheck.Valid
-                || recordSequence != expected)
+            var position = reader.Position;
+            var check = reader.Next(out var type, out var sequence);
+            if (check == RecordCheck.Valid && (salvage || sequence == expected))
             {
-                return null;
+                if (type == RecordType.SnapshotEnd)
+                {
+                    return salvage || (reader.Body.Length == 8 && System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(reader.Body) == expected - 1);
+                }
+
+                try
+                {
+                    _state.Replay(type, header.Sequence, reader.Body);
+                }
+                catch (FormatException) when (salvage)
+                {
+                }
+                catch (FormatException)
+                {
+                    return false;
+                }
+
+                expected++;
+                continue;
             }
 
-            if (type == RecordType.SnapshotEnd)
+            if (!salvage)
             {
-                return System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(body) == (ulong)records.Count ? records : null;
+                return false;
             }
 
-            records.Add((type, offset + LogFormat.RecordHeaderSize + LogFormat.RecordPrefixSize, body.Length));
-            expected++;
-            offset += size;
+            reader.Seek(position + 8);
         }
 
-        return null;
+        return salvage;
     }
 
-    private static byte[] ReadAll(LogFile file)
-    {
-        var length = file.Length;
-        if (length > int.MaxValue)
-        {
-            throw new IOException("A log file is larger than 2 GiB; segment sizes must stay below that.");
-        }
-
-        var data = GC.AllocateUninitializedArray<byte>((int)length);
-        var read = 0;
-        while (read < data.Length)
-        {
-            var count = file.Read(data.AsSpan(read), read);
-            if (count == 0)
-            {
-                Array.Resize(ref data, read);
-                break;
-            }
-
-            read += count;
-        }
-
-        return data;
-    }
+    private static bool IsData(RecordType type) => type is not (RecordType.BatchCommit or RecordType.SegmentEnd or RecordType.SnapshotEnd);
 
     private static ulong? ParseSequence(string path, string prefix)
     {
@@ -315,4 +511,6 @@ internal sealed partial class SegmentLog
             ? value
             : null;
     }
+
+    private sealed record SegmentFile(string Path, LogHeader Header, long Length, bool IsEmpty);
 }

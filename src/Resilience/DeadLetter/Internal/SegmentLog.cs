@@ -3,15 +3,16 @@ using System.Globalization;
 namespace Resilience.DeadLetter.Internal;
 
 /// <summary>
-/// An append-only, checksummed, crash-safe log in a directory of segment files, with group commit: the first caller
-/// to find the log idle becomes the writer and writes (and flushes) its own request on its own thread, so a lone
-/// producer pays one write and one flush and no thread switch; requests that arrive meanwhile queue up and are
-/// written together, with one flush, by a pool thread that takes over.
+/// An append-only, checksummed, crash-safe log in a directory of preallocated segment files, with group commit: the
+/// first caller to find the log idle becomes the writer and writes (and flushes) its own request on its own thread, so
+/// a lone producer pays one write and one flush and no thread switch; requests that arrive meanwhile queue up and are
+/// written together, as one batch closed by a commit record, with one flush, by a pool thread that takes over.
 /// </summary>
 /// <remarks>
 /// A request completes only after its records (and every earlier record) are written and, with
-/// <see cref="DurabilityMode.Always"/>, flushed. Any write or flush failure faults the log for good: the failing
-/// requests and every later one fail, because what reached the disk is unknown until the log is reopened.
+/// <see cref="DurabilityMode.Always"/>, flushed, and after its owner applied them to memory — in log order, on the
+/// writer, so memory is always the replay of a prefix of the log. Any write or flush failure faults the log for good:
+/// the failing requests and every later one fail, because what reached the disk is unknown until the log is reopened.
 /// </remarks>
 internal sealed partial class SegmentLog : IAsyncDisposable
 {
@@ -19,45 +20,40 @@ internal sealed partial class SegmentLog : IAsyncDisposable
     private const long MaxBatchBytes = 1024 * 1024;
 
     private readonly Lock _fileLock = new();
+    private readonly Lock _queueLock = new();
     private readonly string _directory;
     private readonly LogFileSystem _files;
     private readonly ILogStateMachine _state;
-    private readonly DurabilityMode _durability;
-    private readonly long _segmentSize;
-    private readonly long _compactionThreshold;
-    private readonly int _maxRecordLength;
-    private readonly Lock _queueLock = new();
+    private readonly LogOptions _options;
+    private readonly List<LogSegment> _segments = [];
+    private readonly FileStream _lockFile;
     private List<LogWriteRequest> _pending = [];
     private List<LogWriteRequest> _spare = [];
     private bool _writing;
     private bool _closed;
     private TaskCompletionSource? _drained;
-    private readonly List<(string Path, ulong FirstSequence)> _segments = [];
-    private readonly FileStream _lockFile;
     private ITimer? _flushTimer;
     private LogFile? _segment;
     private long _segmentLength;
-    private long _logBytes;
+    private long _segmentCapacity;
+    private long _segmentBytes;
+    private long _snapshotBytes;
     private ulong _nextSequence = 1;
+    private ulong _durableSequence;
     private byte[] _batchBuffer = new byte[64 * 1024];
     private bool _dirty;
     private volatile Exception? _fault;
 
-    private SegmentLog(string directory, FileDeadLetterStoreOptions options, LogFileSystem files, ILogStateMachine state, FileStream lockFile)
+    private SegmentLog(string directory, LogOptions options, LogFileSystem files, ILogStateMachine state, FileStream lockFile)
     {
         _directory = directory;
         _files = files;
         _state = state;
-        _durability = options.Durability;
-        _segmentSize = options.SegmentSize;
-        _compactionThreshold = options.CompactionThreshold;
-        _maxRecordLength = options.MaxPayloadBytes + (64 * 1024);
+        _options = options;
         _lockFile = lockFile;
     }
 
     public RecoveryReport Recovery { get; } = new();
-
-    public long SnapshotCount { get; private set; }
 
     public int SegmentCount
     {
@@ -70,26 +66,35 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         }
     }
 
+    /// <summary>Gets the bytes the log's segments and snapshot hold.</summary>
+    public long TotalBytes => Interlocked.Read(ref _segmentBytes) + Interlocked.Read(ref _snapshotBytes);
+
     public bool IsFaulted => _fault is not null;
 
-    public static SegmentLog Open(FileDeadLetterStoreOptions options, LogFileSystem files, ILogStateMachine state)
+    /// <summary>Gets where data ends in the segment being written.</summary>
+    public long ActiveSegmentLength
     {
-        var directory = Path.GetFullPath(options.Directory);
-        try
+        get
         {
-            Directory.CreateDirectory(directory);
+            lock (_fileLock)
+            {
+                return _segmentLength;
+            }
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            throw new IOException($"The dead letter store directory '{directory}' does not exist and cannot be created: {ex.Message}", ex);
-        }
+    }
 
-        var lockFile = AcquireLock(directory);
+    /// <summary>Gets what faulted the log, if it is faulted.</summary>
+    public Exception? Fault => _fault;
+
+    public static SegmentLog Open(LogOptions options, LogFileSystem files, ILogStateMachine state)
+    {
+        var directory = LogDirectory.Prepare(options.Directory, options.Description);
+        var lockFile = LogDirectory.AcquireLock(directory, options.Description);
         var log = new SegmentLog(directory, options, files, state, lockFile);
         try
         {
-            log.Recover(options.CorruptionHandling);
-            if (log._durability == DurabilityMode.Interval)
+            log.Recover();
+            if (options.Durability == DurabilityMode.Interval)
             {
                 log._flushTimer = options.TimeProvider.CreateTimer(static s => ((SegmentLog)s!).FlushIfDirty(), log, options.FlushInterval, options.FlushInterval);
             }
@@ -103,7 +108,14 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         }
     }
 
-    public Task AppendAsync(IReadOnlyList<EncodedRecord> records, Action? onDurable)
+    /// <summary>
+    /// Queues records; <paramref name="onDurable"/> gets the first one's sequence number once they are durable and
+    /// runs before the task completes.
+    /// </summary>
+    /// <param name="records">The records, in order; released by the log.</param>
+    /// <param name="onDurable">Applies them to memory.</param>
+    /// <param name="grows">Whether the write adds data (refused when the log is at its size limit; removals never are).</param>
+    public Task AppendAsync(IReadOnlyList<EncodedRecord> records, Action<ulong>? onDurable, bool grows = false)
     {
         if (_fault is { } fault)
         {
@@ -112,32 +124,22 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         }
 
         var request = new LogWriteRequest(records, onDurable);
-        lock (_queueLock)
+        if (grows && TotalBytes + request.Size > _options.MaxTotalBytes)
         {
-            if (_closed)
-            {
-                request.ReleaseRecords();
-                return Task.FromException(new ObjectDisposedException(nameof(FileDeadLetterStore), "The dead letter store is closed."));
-            }
-
-            _pending.Add(request);
-            if (_writing)
-            {
-                return request.Task;
-            }
-
-            _writing = true;
+            request.ReleaseRecords();
+            RequestCompactionIfIdle();
+            return Task.FromException(new DeadLetterQueueFullException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"The {_options.Description} in '{_directory}' holds {TotalBytes} bytes on disk and the write needs {request.Size} more; the limit is {_options.MaxTotalBytes} ({_options.MaxTotalBytesOptionName}). Remove entries (compaction then reclaims their space) or raise the limit.")));
         }
 
-        // This caller writes the first batch (its own request included) on its own thread; if more arrived in the
-        // meantime, a pool thread carries on so the caller is not kept serving others.
-        if (DrainOneBatch())
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(static log => log.DrainAll(), this, preferLocal: false);
-        }
-
-        return request.Task;
+        return Enqueue(request);
     }
+
+    /// <summary>
+    /// Snapshots the state as of every write queued before this call and deletes the segments the snapshot covers.
+    /// </summary>
+    public Task CompactAsync() => Enqueue(new LogWriteRequest([], null, isCompaction: true));
 
     public async ValueTask DisposeAsync()
     {
@@ -157,6 +159,7 @@ internal sealed partial class SegmentLog : IAsyncDisposable
             await drained.ConfigureAwait(false);
         }
 
+        await WaitForCompactionAsync().ConfigureAwait(false);
         if (_flushTimer is not null)
         {
             await _flushTimer.DisposeAsync().ConfigureAwait(false);
@@ -180,46 +183,33 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         CloseFiles();
     }
 
-    private static FileStream AcquireLock(string directory)
+    private Task Enqueue(LogWriteRequest request)
     {
-        var lockPath = Path.Combine(directory, "LOCK");
-        var ownerPath = Path.Combine(directory, "LOCK.owner");
-        FileStream lockFile;
-        try
+        lock (_queueLock)
         {
-            var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
-            if (!OperatingSystem.IsWindows())
+            if (_closed)
             {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                request.ReleaseRecords();
+                return Task.FromException(new ObjectDisposedException(nameof(SegmentLog), $"The {_options.Description} is closed."));
             }
 
-            lockFile = new FileStream(lockPath, options);
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            throw new IOException($"The dead letter store directory '{directory}' is not writable: {ex.Message}", ex);
-        }
-        catch (IOException ex)
-        {
-            string holder;
-            try
+            _pending.Add(request);
+            if (_writing)
             {
-                holder = File.ReadAllText(ownerPath).Trim();
-            }
-            catch (IOException)
-            {
-                holder = "an unknown process";
-            }
-            catch (UnauthorizedAccessException)
-            {
-                holder = "an unknown process";
+                return request.Task;
             }
 
-            throw new IOException($"The dead letter store directory '{directory}' is locked by {holder}. One process (one store instance) owns a directory at a time.", ex);
+            _writing = true;
         }
 
-        File.WriteAllText(ownerPath, string.Create(CultureInfo.InvariantCulture, $"process {Environment.ProcessId} ({Environment.MachineName})"));
-        return lockFile;
+        // This caller writes the first batch (its own request included) on its own thread; if more arrived in the
+        // meantime, a pool thread carries on so the caller is not kept serving others.
+        if (DrainOneBatch())
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static log => log.DrainAll(), this, preferLocal: false);
+        }
+
+        return request.Task;
     }
 
     private void DrainAll()
@@ -239,7 +229,7 @@ internal sealed partial class SegmentLog : IAsyncDisposable
             batch = _spare;
             batch.Clear();
             var taken = 0;
-            while (taken < _pending.Count && taken < MaxBatchRequests && bytes < MaxBatchBytes)
+            while (taken < _pending.Count && taken < MaxBatchRequests && (taken == 0 || bytes + _pending[taken].Size <= MaxBatchBytes))
             {
                 bytes += _pending[taken].Size;
                 taken++;
@@ -309,13 +299,20 @@ internal sealed partial class SegmentLog : IAsyncDisposable
             return;
         }
 
+        List<LogWriteRequest>? compactions = null;
         foreach (var request in batch)
         {
             request.ReleaseRecords();
+            if (request.IsCompaction)
+            {
+                (compactions ??= []).Add(request);
+                continue;
+            }
+
 #pragma warning disable CA1031 // The follow-up belongs to its request: its failure goes to that caller, never kills the writer loop.
             try
             {
-                request.OnDurable?.Invoke();
+                request.OnDurable?.Invoke(request.FirstSequence);
                 request.TrySetResult();
             }
             catch (Exception ex)
@@ -325,38 +322,68 @@ internal sealed partial class SegmentLog : IAsyncDisposable
 #pragma warning restore CA1031
         }
 
-        MaybeCompact();
+        // Every record of the batch is applied now, so the state is exactly that of the log so far: the one moment
+        // a snapshot boundary may be taken.
+        if (compactions is not null)
+        {
+            StartCompaction(compactions);
+        }
+        else if (ShouldCompact())
+        {
+            StartCompaction([]);
+        }
     }
 
     private void WriteBatch_NeedsLock(List<LogWriteRequest> batch, long bytes)
     {
-        if (_segmentLength > LogFormat.HeaderSize && _segmentLength + bytes > _segmentSize)
+        if (bytes == 0)
         {
-            RollSegment_NeedsLock();
+            foreach (var request in batch)
+            {
+                request.FirstSequence = _nextSequence;
+            }
+
+            return;
         }
 
-        if (_batchBuffer.Length < bytes)
+        var total = bytes + LogFormat.CommitSize;
+        if (_segmentLength + total + LogFormat.SegmentEndSize > _segmentCapacity)
         {
-            _batchBuffer = new byte[Math.Max(bytes, _batchBuffer.Length * 2L)];
+            RollSegment_NeedsLock(total);
         }
 
+        if (_batchBuffer.Length < total)
+        {
+            _batchBuffer = new byte[Math.Max(total, _batchBuffer.Length * 2L)];
+        }
+
+        var first = _nextSequence;
         var position = 0;
+        var count = 0;
         foreach (var request in batch)
         {
+            request.FirstSequence = _nextSequence;
             foreach (var record in request.Records)
             {
                 var sealedRecord = record.Seal(_nextSequence++);
                 sealedRecord.CopyTo(_batchBuffer.AsSpan(position));
                 position += sealedRecord.Length;
+                count++;
             }
         }
 
+        var crc = Crc32C.Finish(Crc32C.Update(Crc32C.Initial, _batchBuffer.AsSpan(0, position)));
+        LogFormat.WriteCommit(_batchBuffer.AsSpan(position), first, _nextSequence - 1, position, crc, _durableSequence, count);
+        position += LogFormat.CommitSize;
+
         _segment!.Write(_batchBuffer.AsSpan(0, position), _segmentLength);
         _segmentLength += position;
-        _logBytes += position;
-        if (_durability == DurabilityMode.Always)
+        Interlocked.Add(ref _segmentBytes, position);
+        _segments[^1].UsedBytes = _segmentLength;
+        if (_options.Durability == DurabilityMode.Always)
         {
             _segment.Flush();
+            _durableSequence = _nextSequence - 1;
         }
         else
         {
@@ -375,8 +402,10 @@ internal sealed partial class SegmentLog : IAsyncDisposable
 
             try
             {
+                var through = _nextSequence - 1;
                 _segment.Flush();
                 _dirty = false;
+                _durableSequence = through;
             }
 #pragma warning disable CA1031 // A failed background flush faults the log: later writes must not be acknowledged.
             catch (Exception ex)
@@ -387,30 +416,58 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         }
     }
 
-    private void RollSegment_NeedsLock()
+    /// <summary>
+    /// Starts the next segment. Order matters for recovery: everything in the closing segment is flushed, the new
+    /// segment is created and made durable, and only then is the closing segment's end record written; so a segment
+    /// end record always has its successor on disk, and a crash in between leaves an empty successor, which recovery
+    /// recognises as an interrupted roll.
+    /// </summary>
+    private void RollSegment_NeedsLock(long needed)
     {
-        // Everything in the closing segment is made durable before the next one exists, so a later segment never
-        // holds records whose predecessors could still be lost.
-        _segment!.Flush();
+        var closing = _segment!;
+        var closingLength = _segmentLength;
+        closing.Flush();
         _dirty = false;
-        _segment.Dispose();
-        _segment = null;
-        StartSegment_NeedsLock(_nextSequence);
+        _durableSequence = _nextSequence - 1;
+        StartSegment_NeedsLock(_nextSequence, needed);
+
+        Span<byte> end = stackalloc byte[LogFormat.SegmentEndSize];
+        LogFormat.WriteSegmentEnd(end, _nextSequence);
+        closing.Write(end, closingLength);
+        closing.Flush();
+        closing.Dispose();
+        _segments[^2].UsedBytes = closingLength + end.Length;
+        Interlocked.Add(ref _segmentBytes, end.Length);
     }
 
-    private void StartSegment_NeedsLock(ulong firstSequence)
+    private void StartSegment_NeedsLock(ulong firstSequence, long needed)
     {
+        var capacity = Math.Max(_options.SegmentSize, LogFormat.HeaderSize + needed + LogFormat.SegmentEndSize);
+        capacity = (capacity + 4095) & ~4095L;
         var path = SegmentPath(firstSequence);
         var file = _files.Open(path, createNew: true);
-        Span<byte> header = stackalloc byte[LogFormat.HeaderSize];
-        LogFormat.WriteHeader(header, LogFormat.SegmentMagic, firstSequence);
-        file.Write(header, 0);
-        file.Flush();
-        _files.FlushDirectory(_directory);
+        try
+        {
+            Span<byte> header = stackalloc byte[LogFormat.HeaderSize];
+            LogFormat.WriteHeader(header, snapshot: false, firstSequence, capacity);
+            file.Write(header, 0);
+
+            // The length is durable before any record: a crash never shortens a segment, so a short one was cut.
+            file.SetLength(capacity);
+            file.Flush();
+            _files.FlushDirectory(_directory);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+
         _segment = file;
         _segmentLength = LogFormat.HeaderSize;
-        _logBytes += LogFormat.HeaderSize;
-        _segments.Add((path, firstSequence));
+        _segmentCapacity = capacity;
+        Interlocked.Add(ref _segmentBytes, LogFormat.HeaderSize);
+        _segments.Add(new LogSegment(path, firstSequence) { UsedBytes = LogFormat.HeaderSize });
     }
 
     private string SegmentPath(ulong firstSequence) => Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $"seg-{firstSequence:D20}.log"));
@@ -428,8 +485,8 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         _lockFile.Dispose();
     }
 
-    private static DeadLetterStoreFaultedException Faulted(Exception fault) => fault as DeadLetterStoreFaultedException
-        ?? new DeadLetterStoreFaultedException($"The dead letter store failed to write or flush and accepts no more writes until it is reopened: {fault.Message}", fault);
+    private DeadLetterStoreFaultedException Faulted(Exception fault) => fault as DeadLetterStoreFaultedException
+        ?? new DeadLetterStoreFaultedException($"The {_options.Description} failed to write or flush and accepts no more writes until it is reopened: {fault.Message}", fault);
 
     private static void ReleaseAll(IReadOnlyList<EncodedRecord> records)
     {
@@ -438,4 +495,14 @@ internal sealed partial class SegmentLog : IAsyncDisposable
             record.Release();
         }
     }
+}
+
+/// <summary>One segment file of the log and how much of it is used.</summary>
+internal sealed class LogSegment(string path, ulong firstSequence)
+{
+    public string Path { get; } = path;
+
+    public ulong FirstSequence { get; } = firstSequence;
+
+    public long UsedBytes { get; set; }
 }
