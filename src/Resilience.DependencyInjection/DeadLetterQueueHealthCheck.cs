@@ -5,7 +5,8 @@ namespace Resilience.DependencyInjection;
 
 /// <summary>
 /// Reports the dead letter queue's backlog: <see cref="HealthStatus.Degraded"/> or <see cref="HealthStatus.Unhealthy"/>
-/// when pending entries or the oldest pending entry's age pass the thresholds, with the counts in the data.
+/// when pending entries or the oldest pending entry's age pass the thresholds, with the counts in the data; and
+/// <see cref="HealthStatus.Unhealthy"/> whatever the backlog when its <see cref="FileDeadLetterStore"/> is faulted.
 /// </summary>
 public sealed class DeadLetterQueueHealthCheck : IHealthCheck
 {
@@ -34,7 +35,18 @@ public sealed class DeadLetterQueueHealthCheck : IHealthCheck
             ["exhausted"] = statistics.Exhausted,
             ["total"] = statistics.TotalFailed,
             ["oldestPendingAgeSeconds"] = age.TotalSeconds,
+            ["faulted"] = false,
         };
+
+        // A faulted store refuses every write until reopened, so new failures are lost: that outranks any backlog.
+        if (_queue.Store is FileDeadLetterStore { IsFaulted: true })
+        {
+            data["faulted"] = true;
+            return Task.FromResult(new HealthCheckResult(
+                HealthStatus.Unhealthy,
+                $"The dead letter store is faulted: a write or flush to its directory failed, and it accepts no new dead letters until it is reopened (fix the disk, then restart). {statistics.Pending} pending dead letter(s).",
+                data: data));
+        }
         var status = statistics.Pending >= _thresholds.UnhealthyPending || age >= _thresholds.UnhealthyAge ? HealthStatus.Unhealthy
             : statistics.Pending >= _thresholds.DegradedPending || age >= _thresholds.DegradedAge ? HealthStatus.Degraded
             : HealthStatus.Healthy;

@@ -18,6 +18,25 @@ public static class CrashEntries
         MaxAttempts = 10,
     };
 
+    /// <summary>Version <paramref name="attempt"/> of an entry of the store workloads: the payload depends on the id only.</summary>
+    public static DeadLetterEntry Versioned(string id, int attempt) => new()
+    {
+        Id = id,
+        OperationType = "crash-workload",
+        CreatedAt = DateTimeOffset.UnixEpoch,
+        UpdatedAt = UpdatedAtOf(attempt),
+        Error = new DeadLetterError { Type = "System.IO.IOException", Message = "simulated " + id },
+        Payload = Payload(id, id.Sum(c => c)),
+        Context = new Dictionary<string, string> { ["owner"] = id[..11] },
+        AttemptCount = attempt,
+        MaxAttempts = 1_000_000,
+        Status = StatusOf(attempt),
+    };
+
+    public static DeadLetterStatus StatusOf(int attempt) => (DeadLetterStatus)(attempt % 5);
+
+    public static DateTimeOffset UpdatedAtOf(int attempt) => DateTimeOffset.UnixEpoch.AddSeconds(attempt);
+
     public static byte[] Payload(string id, int n)
     {
         // 64..575 bytes, so records have varied sizes and alignments.

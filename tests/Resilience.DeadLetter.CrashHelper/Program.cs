@@ -9,9 +9,14 @@ if (args.Length == 2 && args[1] == "saga")
     return await SagaMode.RunAsync(args[0]);
 }
 
+if (args.Length == 3 && args[1] is "compact" or "race")
+{
+    return await StoreWorkload.RunAsync(args[0], args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+}
+
 if (args.Length < 2)
 {
-    Console.Error.WriteLine("usage: <directory> <producers> [durability]");
+    Console.Error.WriteLine("usage: <directory> <producers> [durability] | <directory> saga | <directory> compact|race <producers>");
     return 2;
 }
 

@@ -47,6 +47,43 @@ public class HealthAndCompensationRegistrationTests
         result.Data["pending"].Should().Be(pending);
     }
 
+    // Issue 14, defect 10: a store that rejects every write reported Healthy.
+    [Fact]
+    public async Task DeadLetterQueueHealthCheck_StoreFaulted_UnhealthyNamingTheCause()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            // The test removes the directory of an open store, which Windows does not allow.
+            return;
+        }
+
+        var directory = Path.Combine(Path.GetTempPath(), "resilience-di-tests", Guid.NewGuid().ToString("N"));
+        await using var store = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = directory, SegmentSize = 4096 });
+        await using var queue = DeadLetterQueue.Create(store, new DeadLetterQueueOptions());
+        var check = new DeadLetterQueueHealthCheck(queue, new DeadLetterHealthThresholds());
+        (await check.CheckHealthAsync(new HealthCheckContext())).Status.Should().Be(HealthStatus.Healthy);
+
+        // The disk goes away under the store: the next segment cannot be created, a write fails and the store faults.
+        Directory.Delete(directory, recursive: true);
+        for (var i = 0; i < 1000 && !store.IsFaulted; i++)
+        {
+            try
+            {
+                await queue.AddAsync("charge-card", new byte[1024], new IOException());
+            }
+            catch (DeadLetterStoreFaultedException)
+            {
+            }
+        }
+
+        store.IsFaulted.Should().BeTrue("(test setup) writes into a deleted directory fault the store");
+        var result = await check.CheckHealthAsync(new HealthCheckContext());
+
+        result.Status.Should().Be(HealthStatus.Unhealthy, "a store that accepts no writes loses every new dead letter");
+        result.Description.Should().Contain("faulted").And.Contain("reopen");
+        result.Data["faulted"].Should().Be(true);
+    }
+
     [Fact]
     public async Task AddResilienceHealthChecks_RegistersBothChecksWhenAQueueIsRegistered()
     {
