@@ -196,6 +196,39 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Schedules an entry once a write its caller stopped waiting for lands; the processor counts as busy until then,
+    /// so <see cref="WaitForIdleAsync"/> covers it.
+    /// </summary>
+    internal void ScheduleWhenStored(Task write, string id)
+    {
+        lock (_lock)
+        {
+            _busy++;
+        }
+
+        write.ContinueWith(
+            static (task, state) =>
+            {
+                var (processor, id) = ((DeadLetterProcessor, string))state!;
+                try
+                {
+                    if (task.IsCompletedSuccessfully && processor._queue.Store.Find(id) is { } stored)
+                    {
+                        processor.Schedule(stored);
+                    }
+                }
+                finally
+                {
+                    processor.Done();
+                }
+            },
+            (this, id),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
     internal void Schedule(DeadLetterEntry entry)
     {
         if (entry.Status is not DeadLetterStatus.Pending)

@@ -219,7 +219,7 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
                 write = _store.SaveAsync([entry], CancellationToken.None).AsTask();
                 if (cancellationToken.CanBeCanceled && !write.IsCompleted)
                 {
-                    ScheduleWhenWritten(write, entry.Id);
+                    Processor.ScheduleWhenStored(write, entry.Id);
                     await write.WaitAsync(cancellationToken).ConfigureAwait(false);
                 }
                 else
@@ -386,20 +386,6 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
         };
     }
 
-    private void ScheduleWhenWritten(Task write, string id)
-        => write.ContinueWith(
-            static (task, state) =>
-            {
-                var (queue, id) = ((DeadLetterQueue, string))state!;
-                if (task.IsCompletedSuccessfully && queue._store.Find(id) is { } stored)
-                {
-                    queue.Processor.Schedule(stored);
-                }
-            },
-            (this, id),
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
 
     private IReadOnlyDictionary<string, string> Redact(IReadOnlyDictionary<string, string>? context)
     {

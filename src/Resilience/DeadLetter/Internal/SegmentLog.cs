@@ -349,7 +349,15 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         var total = bytes + LogFormat.CommitSize;
         if (_segmentLength + total + LogFormat.SegmentEndSize > _segmentCapacity)
         {
-            RollSegment_NeedsLock(total);
+            if (_segmentLength == LogFormat.HeaderSize)
+            {
+                // A fresh segment too small for this batch grows instead of rolling (a roll would reuse its name).
+                GrowSegment_NeedsLock(total);
+            }
+            else
+            {
+                RollSegment_NeedsLock(total);
+            }
         }
 
         if (_batchBuffer.Length < total)
@@ -438,6 +446,20 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         closing.Dispose();
         _segments[^2].UsedBytes = closingLength + end.Length;
         Interlocked.Add(ref _segmentBytes, end.Length);
+    }
+
+    private void GrowSegment_NeedsLock(long needed)
+    {
+        var capacity = (LogFormat.HeaderSize + needed + LogFormat.SegmentEndSize + 4095) & ~4095L;
+
+        // Longer first, then the header that records it: a crash in between leaves a file longer than its header says, never shorter.
+        _segment!.SetLength(capacity);
+        _segment.Flush();
+        Span<byte> header = stackalloc byte[LogFormat.HeaderSize];
+        LogFormat.WriteHeader(header, snapshot: false, _segments[^1].FirstSequence, capacity);
+        _segment.Write(header, 0);
+        _segment.Flush();
+        _segmentCapacity = capacity;
     }
 
     private void StartSegment_NeedsLock(ulong firstSequence, long needed)
