@@ -26,6 +26,9 @@ internal sealed class StrategyChain
     /// </summary>
     public void ReplaceWith(StrategyChain? other) => _strategies = other?._strategies ?? [];
 
+    /// <summary>Gets a value indicating whether some strategy of the chain may run the callback more than once.</summary>
+    public bool MayRepeatCallback => Array.Exists(_strategies, static s => s.MayRepeatCallback);
+
     public ValueTask<Outcome<TResult>> Execute<TResult, TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
         ResilienceContext context,

@@ -18,6 +18,8 @@ public sealed class ResiliencePipeline<TResult>
     /// </summary>
     public string? Name => _pipeline.Name;
 
+    internal bool MayRepeatCallback => _pipeline.MayRepeatCallback;
+
     /// <summary>
     /// Executes an asynchronous callback.
     /// </summary>

@@ -37,6 +37,8 @@ public sealed partial class ResiliencePipeline
     /// </summary>
     public string? Name { get; }
 
+    internal bool MayRepeatCallback => _chain?.MayRepeatCallback ?? false;
+
     private ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
         ResilienceContext context,

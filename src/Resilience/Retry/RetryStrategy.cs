@@ -45,6 +45,8 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
         _telemetry = context.CreateTelemetry(options.Name, RetryConstants.DefaultName);
     }
 
+    internal override bool MayRepeatCallback => true;
+
     protected internal override ValueTask<Outcome<T>> ExecuteCore<T, TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<T>>> callback,
         ResilienceContext context,
