@@ -17,6 +17,9 @@ internal sealed class StrategyChain
 
     public StrategyChain(ResilienceStrategy[] strategies) => _strategies = strategies;
 
+    /// <summary>Gets what the pipeline created for itself and disposes with itself.</summary>
+    public OwnedResources? Owned { get; init; }
+
     /// <summary>Gets or sets what keeps a configuration-change subscription alive as long as the pipeline.</summary>
     public IDisposable? ReloadSubscription { get; set; }
 

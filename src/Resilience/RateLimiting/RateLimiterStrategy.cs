@@ -30,18 +30,19 @@ internal sealed class RateLimiterStrategy : ResilienceStrategy
     {
         // One ask per call, never an AttemptAcquire before an AcquireAsync: the refused attempt would count as a failed
         // lease in the limiter's own statistics, so every rejection would be reported twice.
-        if (_neverQueues)
-        {
-            return Execute(_limiter.AttemptAcquire(1), callback, context, state);
-        }
-
         ValueTask<RateLimitLease> acquiring;
         try
         {
+            if (_neverQueues)
+            {
+                return Execute(_limiter.AttemptAcquire(1), callback, context, state);
+            }
+
             acquiring = _limiter.AcquireAsync(1, context.CancellationToken);
         }
-        catch (OperationCanceledException ex)
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
         {
+            // Cancelled while asking, or the pipeline (which owned the limiter) was disposed: an outcome, not a throw.
             return Outcome.FromExceptionAsValueTask<T>(ex);
         }
 
