@@ -36,5 +36,5 @@ public sealed class StrategyBuilderContext
     /// <summary>Gets what the pipeline being built owns and disposes with itself.</summary>
     internal Internal.OwnedResources Owned { get; } = new();
 
-    internal ResilienceTelemetry CreateTelemetry(string? strategyName, string defaultName) => new(PipelineName, strategyName ?? defaultName, LoggerFactory, MeterFactory);
+    internal ResilienceTelemetry CreateTelemetry(string? strategyName, string defaultName, IReadOnlyList<TelemetryEvent>? events = null) => new(PipelineName, strategyName ?? defaultName, LoggerFactory, MeterFactory, events);
 }

@@ -44,7 +44,7 @@ public static class RateLimiterPipelineBuilderExtensions
         var limiter = OptionGuard.NotNull(options.RateLimiter, "RateLimiterStrategyOptions.RateLimiter");
         var onRejected = options.OnRejected;
         var name = options.Name;
-        builder.AddStrategyCore(context => new RateLimiterStrategy(limiter, neverQueues, onRejected, context.CreateTelemetry(name, "RateLimiter")));
+        builder.AddStrategyCore(context => new RateLimiterStrategy(limiter, neverQueues, onRejected, context.CreateTelemetry(name, RateLimiterConstants.DefaultName, RateLimiterConstants.Events)));
         return builder;
     }
 
@@ -56,7 +56,7 @@ public static class RateLimiterPipelineBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         create().Dispose();
         var neverQueues = queueLimit == 0;
-        builder.AddStrategyCore(context => new RateLimiterStrategy(context.Owned.Add(create()), neverQueues, onRejected: null, context.CreateTelemetry(null, "RateLimiter")));
+        builder.AddStrategyCore(context => new RateLimiterStrategy(context.Owned.Add(create()), neverQueues, onRejected: null, context.CreateTelemetry(null, RateLimiterConstants.DefaultName, RateLimiterConstants.Events)));
         return builder;
     }
 

@@ -121,7 +121,7 @@ internal sealed class RateLimiterStrategy : ResilienceStrategy
             var message = retryAfter is { } wait
                 ? $"The rate limiter{PipelineText()} refused the call; permits are expected again in {wait}."
                 : $"The rate limiter{PipelineText()} refused the call; it was not attempted.";
-            await EventRaiser.RaiseAsync(_onRejected, new OnRateLimiterRejectedArguments(context, lease), _telemetry, "OnRateLimiterRejected").ConfigureAwait(false);
+            await EventRaiser.RaiseAsync(_onRejected, new OnRateLimiterRejectedArguments(context, lease), _telemetry, RateLimiterConstants.OnRejectedEvent).ConfigureAwait(false);
             return Outcome.FromException<T>(new RateLimiterRejectedException(message, retryAfter) { PipelineName = _telemetry.PipelineName });
         }
     }

@@ -42,7 +42,7 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
         _budget = options.Budget;
         _random = options.Randomizer ?? Random.Shared.NextDouble;
         _time = context.TimeProvider;
-        _telemetry = context.CreateTelemetry(options.Name, RetryConstants.DefaultName);
+        _telemetry = context.CreateTelemetry(options.Name, RetryConstants.DefaultName, RetryConstants.Events);
     }
 
     internal override bool MayRepeatCallback => true;
