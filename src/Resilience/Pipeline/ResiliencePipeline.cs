@@ -126,8 +126,8 @@ public sealed partial class ResiliencePipeline : IDisposable, IAsyncDisposable
         {
             var pending = ExecuteCore(callback, context, state);
 
-            // Every built-in strategy completes synchronously on a synchronous context; blocking is only the last
-            // resort for a custom strategy that went asynchronous anyway.
+            // Built-in waits are synchronous on a synchronous context; this blocks only when something went
+            // asynchronous anyway (a queueing limiter, an async callback, a custom strategy), as the docs say.
             outcome = pending.IsCompleted ? pending.GetAwaiter().GetResult() : pending.AsTask().GetAwaiter().GetResult();
         }
         finally
