@@ -13,6 +13,7 @@ using Resilience.DeadLetter;
 using Resilience.DependencyInjection;
 using Resilience.DependencyInjection.Configuration;
 using Resilience.Internal;
+using Resilience.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -48,7 +49,8 @@ public static class ResilienceServiceCollectionExtensions
     /// Registers a named pipeline described by a configuration section (see <see cref="ResiliencePipelineSettings"/> for
     /// the shape). The settings are validated when the host starts, with messages naming the path of the bad key; a
     /// configuration change rebuilds the pipeline and keeps its circuit breaker's state and its bulkhead's counters
-    /// (unless their own settings changed). An invalid change is ignored: the previous pipeline stays.
+    /// (unless their own settings changed). An invalid change is ignored and logged as a warning (event id 10, with the
+    /// path of each bad key): the previous pipeline stays.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="name">The pipeline's name (also its key).</param>
@@ -58,33 +60,27 @@ public static class ResilienceServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(section);
         AddRegistration<ResiliencePipeline>(services, name);
-        services.AddOptions<ResiliencePipelineSettings>(name).Bind(section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ResiliencePipelineSettings>>(new ResiliencePipelineSettingsValidator(name, section.Path));
+
+        // Bound by a configure step, not Bind(section): that would also register a change-token source, and the
+        // options monitor would then throw an invalid reload into the configuration's reload call. Reloads are
+        // handled (validated and logged) by ConfiguredPipelineReloader instead.
+        services.AddOptions<ResiliencePipelineSettings>(name).Configure(settings => section.Bind(settings)).ValidateOnStart();
+        var validator = new ResiliencePipelineSettingsValidator(name, section.Path);
+        services.AddSingleton<IValidateOptions<ResiliencePipelineSettings>>(validator);
         services.AddKeyedSingleton(name, (sp, _) =>
         {
-            var monitor = sp.GetRequiredService<IOptionsMonitor<ResiliencePipelineSettings>>();
-            var configured = new ConfiguredPipeline(name, sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetService<ILoggerFactory>(), sp.GetService<IMeterFactory>(), sp.GetService<CircuitBreakerRegistry>());
-            // One chain for the pipeline's lifetime; a configuration change swaps its strategies atomically and calls
-            // in flight finish on the strategies they started with.
-            var chain = new StrategyChain([]);
-            chain.ReplaceWith(configured.Build(monitor.Get(name)));
-            chain.ReloadSubscription = monitor.OnChange((settings, changed) =>
-            {
-                if (!string.Equals(changed, name, StringComparison.Ordinal))
-                {
-                    return;
-                }
+            var settings = sp.GetRequiredService<IOptionsMonitor<ResiliencePipelineSettings>>().Get(name);
+            var loggerFactory = sp.GetService<ILoggerFactory>();
+            var meterFactory = sp.GetService<IMeterFactory>();
+            var configured = new ConfiguredPipeline(name, sp.GetService<TimeProvider>() ?? TimeProvider.System, loggerFactory, meterFactory, sp.GetService<CircuitBreakerRegistry>());
 
-                try
-                {
-                    chain.ReplaceWith(configured.Build(settings));
-                }
-                catch (ArgumentException)
-                {
-                    // An invalid change keeps the pipeline that works; validation reports it at the next start.
-                }
-            });
-            return new ResiliencePipeline(chain, name);
+            // One chain for the pipeline's lifetime; a configuration change swaps its strategies atomically and calls
+            // in flight finish on the strategies they started with. Disposing the pipeline ends the subscription.
+            var chain = new StrategyChain([]);
+            chain.ReplaceWith(configured.Build(settings));
+            chain.ReloadSubscription = new ConfiguredPipelineReloader(name, section, configured, validator, loggerFactory?.CreateLogger(ResilienceTelemetryNames.Meter), chain).Subscribe();
+            var instruments = meterFactory is null ? ResilienceInstruments.Shared : ResilienceInstruments.For(meterFactory.Create(ResilienceTelemetryNames.Meter));
+            return new ResiliencePipeline(chain, name, instruments);
         });
         return services;
     }

@@ -34,6 +34,9 @@ public sealed class HttpStandardResilienceOptions
         ShouldHandle = TransientErrorClassifier.TransientHttpResponses,
     };
 
+    /// <summary>Gets what the handler may send more than once (idempotent methods, bodies up to 1 MiB by default).</summary>
+    public ResilienceHandlerOptions Handler { get; } = new();
+
     /// <summary>Gets or sets the timeout of one attempt.</summary>
     /// <value>The default value is 10 seconds.</value>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);

@@ -36,4 +36,12 @@ public abstract class ExecutionRejectedException : Exception
     /// Gets the name of the pipeline that rejected the execution, if it has one.
     /// </summary>
     public string? PipelineName { get; init; }
+
+    /// <summary>
+    /// Gets a value indicating whether trying again may succeed: a timed-out attempt may, a refusal to even try (an open
+    /// circuit, a full bulkhead, a rate limit) is not retried by the built-in rule. Each strategy's exception says so
+    /// itself, so the built-in transient rule (<c>TransientErrorClassifier</c>) needs to know no strategy.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>; a timeout's rejection returns <see langword="true"/>.</value>
+    public virtual bool IsTransient => false;
 }

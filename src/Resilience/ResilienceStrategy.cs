@@ -23,4 +23,10 @@ public abstract class ResilienceStrategy
         Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
         ResilienceContext context,
         TState state);
+
+    /// <summary>
+    /// Gets a value indicating whether the strategy may call its callback more than once in one execution (a retry
+    /// does). An HTTP handler keeps a request body for replay only when some strategy of its pipeline may repeat.
+    /// </summary>
+    internal virtual bool MayRepeatCallback => false;
 }

@@ -7,12 +7,12 @@ namespace Resilience.Http.Tests;
 public class ResilienceHandlerTests
 {
     [Fact]
-    public async Task StandardHandler_TransientStatuses_RetriedWithTheSameBody()
+    public async Task StandardHandler_TransientStatuses_IdempotentRequestRetriedWithTheSameBody()
     {
         var server = new StubServer(HttpStatusCode.ServiceUnavailable, HttpStatusCode.TooManyRequests, HttpStatusCode.OK);
         using var client = CreateClient(server, o => o.Retry.BaseDelay = TimeSpan.Zero);
 
-        using var response = await client.PostAsync(new Uri("http://orders.test/orders"), new StringContent("{\"id\":7}", System.Text.Encoding.UTF8, "application/json"));
+        using var response = await client.PutAsync(new Uri("http://orders.test/orders/7"), new StringContent("{\"id\":7}", System.Text.Encoding.UTF8, "application/json"));
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         server.Bodies.Should().Equal("{\"id\":7}", "{\"id\":7}", "{\"id\":7}");

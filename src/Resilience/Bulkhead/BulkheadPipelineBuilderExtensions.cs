@@ -39,7 +39,7 @@ public static class BulkheadPipelineBuilderExtensions
         builder.AddStrategyCore(context => new BulkheadStrategy(
             new BulkheadLimiter(name ?? context.PipelineName, max, queue, timeout, context.TimeProvider),
             onRejected,
-            context.CreateTelemetry(name, BulkheadConstants.DefaultName)));
+            context.CreateTelemetry(name, BulkheadConstants.DefaultName, BulkheadConstants.Events)));
         return builder;
     }
 
@@ -55,7 +55,7 @@ public static class BulkheadPipelineBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(bulkhead);
-        builder.AddStrategyCore(context => new BulkheadStrategy(bulkhead.Limiter, bulkhead.OnRejected, context.CreateTelemetry(bulkhead.Name, BulkheadConstants.DefaultName)));
+        builder.AddStrategyCore(context => new BulkheadStrategy(bulkhead.Limiter, bulkhead.OnRejected, context.CreateTelemetry(bulkhead.Name, BulkheadConstants.DefaultName, BulkheadConstants.Events)));
         return builder;
     }
 

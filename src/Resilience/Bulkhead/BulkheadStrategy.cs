@@ -18,6 +18,10 @@ internal sealed class BulkheadStrategy : ResilienceStrategy
         _limiter = limiter;
         _onRejected = onRejected;
         _telemetry = telemetry;
+
+        // Reported on the gauges of this pipeline's meter (a shared bulkhead, on those of every pipeline using it).
+        telemetry.Observe(BulkheadConstants.InUseGauge, limiter);
+        telemetry.Observe(BulkheadConstants.QueuedGauge, limiter);
     }
 
     protected internal override ValueTask<Outcome<T>> ExecuteCore<T, TState>(

@@ -56,7 +56,7 @@ public static class CircuitBreakerPipelineBuilderExtensions
             breaker.Controller,
             shouldHandle,
             exceptionsOnly,
-            context.CreateTelemetry(breaker.Name, CircuitBreakerConstants.DefaultName)));
+            context.CreateTelemetry(breaker.Name, CircuitBreakerConstants.DefaultName, CircuitBreakerConstants.Events)));
         return builder;
     }
 
@@ -71,7 +71,7 @@ public static class CircuitBreakerPipelineBuilderExtensions
         var stateProvider = options.StateProvider;
         builder.AddStrategyCore(context =>
         {
-            var telemetry = context.CreateTelemetry(snapshot.Name, CircuitBreakerConstants.DefaultName);
+            var telemetry = context.CreateTelemetry(snapshot.Name, CircuitBreakerConstants.DefaultName, CircuitBreakerConstants.Events);
             var controller = new CircuitController(snapshot.Name ?? context.PipelineName, snapshot, context.TimeProvider, telemetry);
             manualControl?.Attach(controller);
             stateProvider?.Attach(controller);

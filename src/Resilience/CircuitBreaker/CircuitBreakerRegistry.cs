@@ -44,6 +44,30 @@ public sealed class CircuitBreakerRegistry
     }
 
     /// <summary>
+    /// Removes the breaker with this name, so a registry keyed by something unbounded (tenants, hosts) does not grow for
+    /// good. Pipelines that already use the breaker keep it; the next <see cref="GetOrAdd"/> creates a new one.
+    /// </summary>
+    /// <param name="name">The name.</param>
+    /// <param name="removed">The breaker removed, when found.</param>
+    /// <returns><see langword="true"/> when a breaker had that name.</returns>
+    public bool TryRemove(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SharedCircuitBreaker? removed)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return _breakers.TryRemove(name, out removed);
+    }
+
+    /// <summary>
+    /// Removes this breaker if it is still the one registered under its name (a replacement set since is kept).
+    /// </summary>
+    /// <param name="breaker">The breaker.</param>
+    /// <returns><see langword="true"/> when it was registered and is now removed.</returns>
+    public bool Remove(SharedCircuitBreaker breaker)
+    {
+        ArgumentNullException.ThrowIfNull(breaker);
+        return _breakers.TryRemove(KeyValuePair.Create(breaker.Name, breaker));
+    }
+
+    /// <summary>
     /// Gets a breaker by name.
     /// </summary>
     /// <param name="name">The name.</param>

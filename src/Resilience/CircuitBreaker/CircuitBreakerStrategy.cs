@@ -24,6 +24,9 @@ internal sealed class CircuitBreakerStrategy<TResult> : ResilienceStrategy
         _slowCallDuration = controller.SlowCallDuration;
         _time = controller.TimeProvider;
         _telemetry = telemetry;
+
+        // Reported on the gauges of this pipeline's meter (a shared breaker, on those of every pipeline using it).
+        telemetry.Observe(CircuitBreakerConstants.StateGauge, controller);
     }
 
     protected internal override ValueTask<Outcome<T>> ExecuteCore<T, TState>(

@@ -23,7 +23,7 @@ public sealed class SharedCircuitBreaker
         CircuitBreakerOptionsValidator.Validate(options);
         Name = name;
         Options = CircuitBreakerOptionsValidator.Copy(options);
-        Controller = new CircuitController(name, Options, timeProvider ?? TimeProvider.System, new ResilienceTelemetry(null, name));
+        Controller = new CircuitController(name, Options, timeProvider ?? TimeProvider.System, new ResilienceTelemetry(null, name, events: CircuitBreakerConstants.Events));
         options.ManualControl?.Attach(Controller);
         options.StateProvider?.Attach(Controller);
     }

@@ -34,7 +34,7 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
         _options = options;
         _ids = new DeadLetterId(options.TimeProvider);
         Processor = new DeadLetterProcessor(this, options);
-        LiveComponents.Add(this);
+        _telemetry.Observe(GaugeDefinition<DeadLetterQueue>.Gauge(ResilienceTelemetryNames.DeadLetterSize, "{entry}", "Entries in dead letter queues.", static q => q.Store.Count), this);
     }
 
     /// <summary>Gets the processor that retries due entries; call <see cref="DeadLetterProcessor.Start"/> to run it.</summary>

@@ -1,3 +1,5 @@
+using Resilience.Telemetry;
+
 namespace Resilience.Fallback;
 
 internal static class FallbackConstants
@@ -5,4 +7,6 @@ internal static class FallbackConstants
     public const string DefaultName = "Fallback";
 
     public const string OnFallbackEvent = "OnFallback";
+
+    public static readonly TelemetryEvent[] Events = [new(OnFallbackEvent, "resilience.fallback.fallbacks", "{fallback}", "Fallbacks run.")];
 }

@@ -111,6 +111,6 @@ public static class FallbackPipelineBuilderExtensions
             exceptionsOnly,
             actions,
             onFallback,
-            context.CreateTelemetry(name, FallbackConstants.DefaultName)));
+            context.CreateTelemetry(name, FallbackConstants.DefaultName, FallbackConstants.Events)));
     }
 }

@@ -17,6 +17,9 @@ internal sealed class StrategyChain
 
     public StrategyChain(ResilienceStrategy[] strategies) => _strategies = strategies;
 
+    /// <summary>Gets what the pipeline created for itself and disposes with itself.</summary>
+    public OwnedResources? Owned { get; init; }
+
     /// <summary>Gets or sets what keeps a configuration-change subscription alive as long as the pipeline.</summary>
     public IDisposable? ReloadSubscription { get; set; }
 
@@ -25,6 +28,9 @@ internal sealed class StrategyChain
     /// they started with.
     /// </summary>
     public void ReplaceWith(StrategyChain? other) => _strategies = other?._strategies ?? [];
+
+    /// <summary>Gets a value indicating whether some strategy of the chain may run the callback more than once.</summary>
+    public bool MayRepeatCallback => Array.Exists(_strategies, static s => s.MayRepeatCallback);
 
     public ValueTask<Outcome<TResult>> Execute<TResult, TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,

@@ -5,9 +5,15 @@ namespace Resilience;
 public sealed partial class ResiliencePipeline
 {
     /// <summary>
-    /// Executes synchronous work that returns a result, on the calling thread. Built-in strategies wait
-    /// synchronously (through the pipeline's <see cref="TimeProvider"/>) and never block on a task.
+    /// Executes synchronous work that returns a result, on the calling thread.
     /// </summary>
+    /// <remarks>
+    /// On a synchronous call the built-in strategies wait synchronously: a retry delay or a bulkhead queue is a wait of
+    /// the calling thread on the pipeline's <see cref="TimeProvider"/>, not on a task. The calling thread blocks on a
+    /// task only when something in the pipeline completes asynchronously: a rate limiter that queues the call, an event
+    /// callback (<c>OnRetry</c>, <c>OnTimeout</c>, ...), a generator or a fallback action that returns an incomplete
+    /// <see cref="ValueTask"/>, or a custom strategy. The same holds for every <c>Execute</c> overload.
+    /// </remarks>
     /// <typeparam name="TResult">The result type.</typeparam>
     /// <param name="callback">The work to protect.</param>
     /// <param name="cancellationToken">The caller's token.</param>

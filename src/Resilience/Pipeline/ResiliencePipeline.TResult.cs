@@ -7,7 +7,7 @@ namespace Resilience;
 /// can inspect results (retry on a 503 response, fall back to a cached value). Thread-safe.
 /// </summary>
 /// <typeparam name="TResult">The result type.</typeparam>
-public sealed class ResiliencePipeline<TResult>
+public sealed class ResiliencePipeline<TResult> : IDisposable, IAsyncDisposable
 {
     private readonly ResiliencePipeline _pipeline;
 
@@ -17,6 +17,15 @@ public sealed class ResiliencePipeline<TResult>
     /// Gets the name the pipeline was built with, if any.
     /// </summary>
     public string? Name => _pipeline.Name;
+
+    internal bool MayRepeatCallback => _pipeline.MayRepeatCallback;
+
+    /// <inheritdoc cref="ResiliencePipeline.Dispose"/>
+    public void Dispose() => _pipeline.Dispose();
+
+    /// <inheritdoc cref="ResiliencePipeline.DisposeAsync"/>
+    /// <returns>A task that completes when everything is disposed.</returns>
+    public ValueTask DisposeAsync() => _pipeline.DisposeAsync();
 
     /// <summary>
     /// Executes an asynchronous callback.

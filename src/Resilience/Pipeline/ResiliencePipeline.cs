@@ -15,7 +15,7 @@ namespace Resilience;
 /// Overloads that take a <c>TState</c> argument let callers pass <see langword="static"/> lambdas, so a successful
 /// call allocates nothing.
 /// </remarks>
-public sealed partial class ResiliencePipeline
+public sealed partial class ResiliencePipeline : IDisposable, IAsyncDisposable
 {
     private readonly StrategyChain? _chain;
     private readonly ResilienceInstruments _instruments;
@@ -36,6 +36,28 @@ public sealed partial class ResiliencePipeline
     /// Gets the name the pipeline was built with, if any.
     /// </summary>
     public string? Name { get; }
+
+    /// <summary>
+    /// Disposes what the pipeline created for itself (the limiters of the rate-limiter shorthands such as
+    /// <c>AddConcurrencyLimiter</c>) and stops following configuration changes. A limiter, breaker or bulkhead that was
+    /// passed in is left to its owner. A call made afterwards fails with <see cref="ObjectDisposedException"/> where it
+    /// needs a disposed resource. The container disposes the pipelines it built.
+    /// </summary>
+    public void Dispose()
+    {
+        _chain?.ReloadSubscription?.Dispose();
+        _chain?.Owned?.Dispose();
+    }
+
+    /// <inheritdoc cref="Dispose"/>
+    /// <returns>A task that completes when everything is disposed.</returns>
+    public ValueTask DisposeAsync()
+    {
+        _chain?.ReloadSubscription?.Dispose();
+        return _chain?.Owned?.DisposeAsync() ?? default;
+    }
+
+    internal bool MayRepeatCallback => _chain?.MayRepeatCallback ?? false;
 
     private ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
@@ -104,8 +126,8 @@ public sealed partial class ResiliencePipeline
         {
             var pending = ExecuteCore(callback, context, state);
 
-            // Every built-in strategy completes synchronously on a synchronous context; blocking is only the last
-            // resort for a custom strategy that went asynchronous anyway.
+            // Built-in waits are synchronous on a synchronous context; this blocks only when something went
+            // asynchronous anyway (a queueing limiter, an async callback, a custom strategy), as the docs say.
             outcome = pending.IsCompleted ? pending.GetAwaiter().GetResult() : pending.AsTask().GetAwaiter().GetResult();
         }
         finally

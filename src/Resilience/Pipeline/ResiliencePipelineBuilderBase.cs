@@ -73,12 +73,21 @@ public abstract class ResiliencePipelineBuilderBase
 
         var context = new StrategyBuilderContext(Name, TimeProvider, LoggerFactory, MeterFactory);
         var strategies = new ResilienceStrategy[_factories.Count];
-        for (var i = 0; i < strategies.Length; i++)
+        try
         {
-            strategies[i] = _factories[i](context) ?? throw new InvalidOperationException($"The strategy factory at position {i} returned null.");
+            for (var i = 0; i < strategies.Length; i++)
+            {
+                strategies[i] = _factories[i](context) ?? throw new InvalidOperationException($"The strategy factory at position {i} returned null.");
+            }
+        }
+        catch
+        {
+            // A failed build must not leak what the factories that ran created for it.
+            context.Owned.Dispose();
+            throw;
         }
 
         // The first strategy added is the outermost.
-        return new Internal.StrategyChain(strategies);
+        return new Internal.StrategyChain(strategies) { Owned = context.Owned };
     }
 }

@@ -33,5 +33,8 @@ public sealed class StrategyBuilderContext
     /// </summary>
     public TimeProvider TimeProvider { get; }
 
-    internal ResilienceTelemetry CreateTelemetry(string? strategyName, string defaultName) => new(PipelineName, strategyName ?? defaultName, LoggerFactory, MeterFactory);
+    /// <summary>Gets what the pipeline being built owns and disposes with itself.</summary>
+    internal Internal.OwnedResources Owned { get; } = new();
+
+    internal ResilienceTelemetry CreateTelemetry(string? strategyName, string defaultName, IReadOnlyList<TelemetryEvent>? events = null) => new(PipelineName, strategyName ?? defaultName, LoggerFactory, MeterFactory, events);
 }

@@ -44,15 +44,23 @@ public static class RateLimiterPipelineBuilderExtensions
         var limiter = OptionGuard.NotNull(options.RateLimiter, "RateLimiterStrategyOptions.RateLimiter");
         var onRejected = options.OnRejected;
         var name = options.Name;
-        builder.AddStrategyCore(context => new RateLimiterStrategy(limiter, neverQueues, onRejected, context.CreateTelemetry(name, "RateLimiter")));
+        builder.AddStrategyCore(context => new RateLimiterStrategy(limiter, neverQueues, onRejected, context.CreateTelemetry(name, RateLimiterConstants.DefaultName, RateLimiterConstants.Events)));
         return builder;
     }
 
-    private static TBuilder AddOwnLimiter<TBuilder>(this TBuilder builder, RateLimiter limiter, int queueLimit)
+    // Each Build() gets a limiter of its own, owned (and disposed) by that pipeline. One is created and disposed now so
+    // that bad arguments fail here, where they were written, not at Build().
+    private static TBuilder AddOwnLimiter<TBuilder>(this TBuilder builder, Func<RateLimiter> create, int queueLimit)
         where TBuilder : ResiliencePipelineBuilderBase
-        => builder.AddRateLimiter(new RateLimiterStrategyOptions { RateLimiter = limiter }, neverQueues: queueLimit == 0);
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        create().Dispose();
+        var neverQueues = queueLimit == 0;
+        builder.AddStrategyCore(context => new RateLimiterStrategy(context.Owned.Add(create()), neverQueues, onRejected: null, context.CreateTelemetry(null, RateLimiterConstants.DefaultName, RateLimiterConstants.Events)));
+        return builder;
+    }
 
-    /// <summary>Adds a token-bucket limiter: <paramref name="tokenLimit"/> burst, refilled by <paramref name="tokensPerPeriod"/> every <paramref name="replenishmentPeriod"/>.</summary>
+    /// <summary>Adds a token-bucket limiter (a new one per built pipeline, disposed with it): <paramref name="tokenLimit"/> burst, refilled by <paramref name="tokensPerPeriod"/> every <paramref name="replenishmentPeriod"/>.</summary>
     /// <typeparam name="TBuilder">The builder type.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <param name="tokenLimit">The bucket size.</param>
@@ -62,7 +70,7 @@ public static class RateLimiterPipelineBuilderExtensions
     /// <returns>The builder.</returns>
     public static TBuilder AddTokenBucketLimiter<TBuilder>(this TBuilder builder, int tokenLimit, int tokensPerPeriod, TimeSpan replenishmentPeriod, int queueLimit = 0)
         where TBuilder : ResiliencePipelineBuilderBase
-        => builder.AddOwnLimiter(new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        => builder.AddOwnLimiter(() => new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
             TokenLimit = tokenLimit,
             TokensPerPeriod = tokensPerPeriod,
@@ -71,7 +79,7 @@ public static class RateLimiterPipelineBuilderExtensions
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         }), queueLimit);
 
-    /// <summary>Adds a fixed-window limiter: <paramref name="permitLimit"/> calls per <paramref name="window"/>.</summary>
+    /// <summary>Adds a fixed-window limiter (a new one per built pipeline, disposed with it): <paramref name="permitLimit"/> calls per <paramref name="window"/>.</summary>
     /// <typeparam name="TBuilder">The builder type.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <param name="permitLimit">Calls per window.</param>
@@ -80,7 +88,7 @@ public static class RateLimiterPipelineBuilderExtensions
     /// <returns>The builder.</returns>
     public static TBuilder AddFixedWindowLimiter<TBuilder>(this TBuilder builder, int permitLimit, TimeSpan window, int queueLimit = 0)
         where TBuilder : ResiliencePipelineBuilderBase
-        => builder.AddOwnLimiter(new FixedWindowRateLimiter(new FixedWindowRateLimiterOptions
+        => builder.AddOwnLimiter(() => new FixedWindowRateLimiter(new FixedWindowRateLimiterOptions
         {
             PermitLimit = permitLimit,
             Window = window,
@@ -88,7 +96,7 @@ public static class RateLimiterPipelineBuilderExtensions
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         }), queueLimit);
 
-    /// <summary>Adds a sliding-window limiter: <paramref name="permitLimit"/> calls per <paramref name="window"/>, in <paramref name="segmentsPerWindow"/> segments.</summary>
+    /// <summary>Adds a sliding-window limiter (a new one per built pipeline, disposed with it): <paramref name="permitLimit"/> calls per <paramref name="window"/>, in <paramref name="segmentsPerWindow"/> segments.</summary>
     /// <typeparam name="TBuilder">The builder type.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <param name="permitLimit">Calls per window.</param>
@@ -98,7 +106,7 @@ public static class RateLimiterPipelineBuilderExtensions
     /// <returns>The builder.</returns>
     public static TBuilder AddSlidingWindowLimiter<TBuilder>(this TBuilder builder, int permitLimit, TimeSpan window, int segmentsPerWindow, int queueLimit = 0)
         where TBuilder : ResiliencePipelineBuilderBase
-        => builder.AddOwnLimiter(new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
+        => builder.AddOwnLimiter(() => new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
         {
             PermitLimit = permitLimit,
             Window = window,
@@ -107,7 +115,7 @@ public static class RateLimiterPipelineBuilderExtensions
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         }), queueLimit);
 
-    /// <summary>Adds a concurrency limiter from <c>System.Threading.RateLimiting</c> (see also the bulkhead, which adds a queue timeout).</summary>
+    /// <summary>Adds a concurrency limiter from <c>System.Threading.RateLimiting</c>, a new one per built pipeline and disposed with it (see also the bulkhead, which adds a queue timeout).</summary>
     /// <typeparam name="TBuilder">The builder type.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <param name="permitLimit">Calls at once.</param>
@@ -115,7 +123,7 @@ public static class RateLimiterPipelineBuilderExtensions
     /// <returns>The builder.</returns>
     public static TBuilder AddConcurrencyLimiter<TBuilder>(this TBuilder builder, int permitLimit, int queueLimit = 0)
         where TBuilder : ResiliencePipelineBuilderBase
-        => builder.AddOwnLimiter(new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+        => builder.AddOwnLimiter(() => new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
             PermitLimit = permitLimit,
             QueueLimit = queueLimit,

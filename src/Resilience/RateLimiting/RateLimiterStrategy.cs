@@ -30,18 +30,19 @@ internal sealed class RateLimiterStrategy : ResilienceStrategy
     {
         // One ask per call, never an AttemptAcquire before an AcquireAsync: the refused attempt would count as a failed
         // lease in the limiter's own statistics, so every rejection would be reported twice.
-        if (_neverQueues)
-        {
-            return Execute(_limiter.AttemptAcquire(1), callback, context, state);
-        }
-
         ValueTask<RateLimitLease> acquiring;
         try
         {
+            if (_neverQueues)
+            {
+                return Execute(_limiter.AttemptAcquire(1), callback, context, state);
+            }
+
             acquiring = _limiter.AcquireAsync(1, context.CancellationToken);
         }
-        catch (OperationCanceledException ex)
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
         {
+            // Cancelled while asking, or the pipeline (which owned the limiter) was disposed: an outcome, not a throw.
             return Outcome.FromExceptionAsValueTask<T>(ex);
         }
 
@@ -120,7 +121,7 @@ internal sealed class RateLimiterStrategy : ResilienceStrategy
             var message = retryAfter is { } wait
                 ? $"The rate limiter{PipelineText()} refused the call; permits are expected again in {wait}."
                 : $"The rate limiter{PipelineText()} refused the call; it was not attempted.";
-            await EventRaiser.RaiseAsync(_onRejected, new OnRateLimiterRejectedArguments(context, lease), _telemetry, "OnRateLimiterRejected").ConfigureAwait(false);
+            await EventRaiser.RaiseAsync(_onRejected, new OnRateLimiterRejectedArguments(context, lease), _telemetry, RateLimiterConstants.OnRejectedEvent).ConfigureAwait(false);
             return Outcome.FromException<T>(new RateLimiterRejectedException(message, retryAfter) { PipelineName = _telemetry.PipelineName });
         }
     }

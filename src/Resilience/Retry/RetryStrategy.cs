@@ -42,8 +42,10 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
         _budget = options.Budget;
         _random = options.Randomizer ?? Random.Shared.NextDouble;
         _time = context.TimeProvider;
-        _telemetry = context.CreateTelemetry(options.Name, RetryConstants.DefaultName);
+        _telemetry = context.CreateTelemetry(options.Name, RetryConstants.DefaultName, RetryConstants.Events);
     }
+
+    internal override bool MayRepeatCallback => true;
 
     protected internal override ValueTask<Outcome<T>> ExecuteCore<T, TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<T>>> callback,

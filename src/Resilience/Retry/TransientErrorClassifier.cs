@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Resilience.Timeout;
 
 namespace Resilience.Retry;
 
@@ -34,7 +33,8 @@ public static class TransientErrorClassifier
         ArgumentNullException.ThrowIfNull(exception);
         return exception switch
         {
-            TimeoutRejectedException => true,
+            // A strategy's rejection says whether it is worth another try (a timeout is; an open circuit is not).
+            ExecutionRejectedException rejected => rejected.IsTransient,
             HttpRequestException http => http.StatusCode is null || IsTransient(http.StatusCode.Value),
 
             // HttpClient reports its own timeout as a cancellation wrapping a TimeoutException.

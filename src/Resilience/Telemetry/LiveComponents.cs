@@ -1,67 +1,70 @@
 using System.Diagnostics.Metrics;
-using Resilience.Bulkhead.Internal;
-using Resilience.CircuitBreaker.Internal;
-using Resilience.DeadLetter;
 
 namespace Resilience.Telemetry;
 
 /// <summary>
-/// Weak lists of the live breakers, bulkheads and queues, read only when a listener observes the gauges.
+/// The live components one meter's gauges report, registered by the components themselves (through their
+/// <see cref="ResilienceTelemetry"/>), held weakly and read only when a listener observes. One per
+/// <see cref="ResilienceInstruments"/>, so a container's meter reports what that container built, not the whole process.
 /// </summary>
-internal static class LiveComponents
+internal sealed class LiveComponents
 {
-    private static readonly WeakList<CircuitController> Breakers = new();
-    private static readonly WeakList<BulkheadLimiter> Bulkheads = new();
-    private static readonly WeakList<DeadLetterQueue> Queues = new();
+    private readonly Lock _lock = new();
+    private readonly Meter _meter;
+    private readonly Dictionary<string, List<Entry>> _byInstrument = new(StringComparer.Ordinal);
 
-    public static void Add(CircuitController controller) => Breakers.Add(controller);
+    public LiveComponents(Meter meter) => _meter = meter;
 
-    public static void Add(BulkheadLimiter limiter) => Bulkheads.Add(limiter);
-
-    public static void Add(DeadLetterQueue queue) => Queues.Add(queue);
-
-    public static IEnumerable<Measurement<int>> CircuitStates()
-        => Breakers.Alive().Select(b => new Measurement<int>((int)b.State, new KeyValuePair<string, object?>(ResilienceTelemetryNames.BreakerTag, b.Name)));
-
-    public static IEnumerable<Measurement<int>> BulkheadsInUse()
-        => Bulkheads.Alive().Select(b => new Measurement<int>(b.InUse, new KeyValuePair<string, object?>(ResilienceTelemetryNames.BulkheadTag, b.Name)));
-
-    public static IEnumerable<Measurement<int>> BulkheadsQueued()
-        => Bulkheads.Alive().Select(b => new Measurement<int>(b.Queued, new KeyValuePair<string, object?>(ResilienceTelemetryNames.BulkheadTag, b.Name)));
-
-    public static IEnumerable<Measurement<int>> DeadLetterSizes()
-        => Queues.Alive().Select(q => new Measurement<int>(q.Store.Count));
-
-    private sealed class WeakList<T>
+    /// <summary>Reports <paramref name="component"/> on <paramref name="gauge"/> for as long as it lives; registering twice is harmless.</summary>
+    public void Observe<T>(GaugeDefinition<T> gauge, T component)
         where T : class
     {
-        private readonly Lock _lock = new();
-        private readonly List<WeakReference<T>> _items = [];
-
-        public void Add(T item)
+        lock (_lock)
         {
-            lock (_lock)
+            if (!_byInstrument.TryGetValue(gauge.Name, out var entries))
             {
-                _items.RemoveAll(static w => !w.TryGetTarget(out _));
-                _items.Add(new WeakReference<T>(item));
+                entries = [];
+                _byInstrument.Add(gauge.Name, entries);
+                Publish(gauge, entries);
             }
-        }
 
-        public List<T> Alive()
-        {
-            lock (_lock)
+            entries.RemoveAll(static e => !e.Component.TryGetTarget(out _));
+            if (!entries.Exists(e => e.Component.TryGetTarget(out var known) && ReferenceEquals(known, component)))
             {
-                var alive = new List<T>(_items.Count);
-                foreach (var weak in _items)
-                {
-                    if (weak.TryGetTarget(out var item))
-                    {
-                        alive.Add(item);
-                    }
-                }
-
-                return alive;
+                entries.Add(new Entry(new WeakReference<object>(component), gauge));
             }
         }
     }
+
+    // Created on the first registration, so a meter publishes only the instruments something reports to.
+    private void Publish(GaugeDefinition gauge, List<Entry> entries)
+    {
+        if (gauge.IsUpDownCounter)
+        {
+            _meter.CreateObservableUpDownCounter(gauge.Name, () => Measure(entries), gauge.Unit, gauge.Description);
+        }
+        else
+        {
+            _meter.CreateObservableGauge(gauge.Name, () => Measure(entries), gauge.Unit, gauge.Description);
+        }
+    }
+
+    private List<Measurement<int>> Measure(List<Entry> entries)
+    {
+        lock (_lock)
+        {
+            var measurements = new List<Measurement<int>>(entries.Count);
+            foreach (var entry in entries)
+            {
+                if (entry.Component.TryGetTarget(out var component))
+                {
+                    measurements.Add(entry.Gauge.Measure(component));
+                }
+            }
+
+            return measurements;
+        }
+    }
+
+    private readonly record struct Entry(WeakReference<object> Component, GaugeDefinition Gauge);
 }

@@ -14,16 +14,29 @@ internal sealed class ResilienceTelemetry
     private readonly Counter<long> _eventCounter;
     private readonly Counter<long> _callbackFailureCounter;
     private readonly ILogger? _logger;
+    private readonly TelemetryEvent[] _events;
+    private readonly Counter<long>?[] _families;
 
-    public ResilienceTelemetry(string? pipelineName, string strategyName, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
+    public ResilienceTelemetry(string? pipelineName, string strategyName, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null, IReadOnlyList<TelemetryEvent>? events = null)
+        : this(pipelineName, strategyName, loggerFactory, meterFactory is null ? ResilienceInstruments.Shared : ResilienceInstruments.For(meterFactory.Create(ResilienceTelemetryNames.Meter)), events)
+    {
+    }
+
+    /// <param name="pipelineName">The pipeline's name, a tag of everything reported.</param>
+    /// <param name="strategyName">The strategy's name, a tag of everything reported.</param>
+    /// <param name="loggerFactory">Where events are logged, if anywhere.</param>
+    /// <param name="instruments">The meter's instruments (a factory owns and caches its meter; without one, the process-wide meter).</param>
+    /// <param name="events">The events the component declares a family counter for; others are counted only by the generic counter.</param>
+    public ResilienceTelemetry(string? pipelineName, string strategyName, ILoggerFactory? loggerFactory, ResilienceInstruments instruments, IReadOnlyList<TelemetryEvent>? events)
     {
         PipelineName = pipelineName;
         StrategyName = strategyName;
         _logger = loggerFactory?.CreateLogger(ResilienceTelemetryNames.Meter);
-        // A factory owns (and caches) its meter; without one, the process-wide meter.
-        _instruments = meterFactory is null ? ResilienceInstruments.Shared : ResilienceInstruments.For(meterFactory.Create(ResilienceTelemetryNames.Meter));
+        _instruments = instruments;
         _eventCounter = _instruments.Events;
         _callbackFailureCounter = _instruments.CallbackFailures;
+        _events = events is null ? [] : [.. events];
+        _families = new Counter<long>?[_events.Length];
     }
 
     /// <summary>Counts an attempt; costs one check of a flag when nobody listens.</summary>
@@ -62,7 +75,7 @@ internal sealed class ResilienceTelemetry
                 new KeyValuePair<string, object?>(ResilienceTelemetryNames.EventTag, eventName));
         }
 
-        var family = _instruments.FamilyOf(eventName);
+        var family = FamilyOf(eventName);
         if (family is not null && family.Enabled)
         {
             family.Add(
@@ -71,6 +84,27 @@ internal sealed class ResilienceTelemetry
                 new KeyValuePair<string, object?>(ResilienceTelemetryNames.StrategyTag, StrategyName),
                 new KeyValuePair<string, object?>(ResilienceTelemetryNames.EventTag, eventName));
         }
+    }
+
+    /// <summary>Reports <paramref name="component"/> on a gauge of this telemetry's meter for as long as it lives.</summary>
+    public void Observe<T>(GaugeDefinition<T> gauge, T component)
+        where T : class
+        => _instruments.Live.Observe(gauge, component);
+
+    // A component declares a handful of events: a scan comparing references first (the names are constants) beats
+    // hashing the name, and the counter is resolved once per telemetry instance.
+    private Counter<long>? FamilyOf(string eventName)
+    {
+        var events = _events;
+        for (var i = 0; i < events.Length; i++)
+        {
+            if (ReferenceEquals(events[i].Name, eventName) || string.Equals(events[i].Name, eventName, StringComparison.Ordinal))
+            {
+                return Volatile.Read(ref _families[i]) ?? (_families[i] = _instruments.FamilyOf(events[i]));
+            }
+        }
+
+        return null;
     }
 
     public void ReportCallbackFailure(string callbackName, Exception exception)
@@ -90,5 +124,4 @@ internal sealed class ResilienceTelemetry
                 new KeyValuePair<string, object?>(ResilienceTelemetryNames.ExceptionTag, exception.GetType().FullName));
         }
     }
-
 }

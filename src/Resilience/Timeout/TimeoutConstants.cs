@@ -1,3 +1,5 @@
+using Resilience.Telemetry;
+
 namespace Resilience.Timeout;
 
 internal static class TimeoutConstants
@@ -5,6 +7,8 @@ internal static class TimeoutConstants
     public const string DefaultName = "Timeout";
 
     public const string OnTimeoutEvent = "OnTimeout";
+
+    public static readonly TelemetryEvent[] Events = [new(OnTimeoutEvent, "resilience.timeout.timeouts", "{timeout}", "Calls that timed out.")];
 
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 

@@ -59,4 +59,8 @@ public sealed class TimeoutRejectedException : ExecutionRejectedException
             ? $"The operation did not complete within the allowed timeout of '{span}'."
             : $"The operation did not complete within the allowed timeout of '{span}' in pipeline '{pipelineName}'.";
     }
+
+    /// <summary>Gets a value indicating whether trying again may succeed: a timed-out attempt may.</summary>
+    /// <value>Always <see langword="true"/>.</value>
+    public override bool IsTransient => true;
 }

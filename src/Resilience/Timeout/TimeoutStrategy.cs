@@ -22,7 +22,7 @@ internal sealed class TimeoutStrategy : ResilienceStrategy
         _generator = options.TimeoutGenerator;
         _onTimeout = options.OnTimeout;
         _pool = new TimeoutSlotPool(context.TimeProvider);
-        _telemetry = context.CreateTelemetry(options.Name, TimeoutConstants.DefaultName);
+        _telemetry = context.CreateTelemetry(options.Name, TimeoutConstants.DefaultName, TimeoutConstants.Events);
     }
 
     protected internal override ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(

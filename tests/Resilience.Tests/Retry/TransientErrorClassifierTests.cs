@@ -30,7 +30,19 @@ public class TransientErrorClassifierTests
         { new InvalidOperationException(), false },
         { new NotSupportedException(), false },
         { new UnauthorizedAccessException(), false },
+        { new global::Resilience.CircuitBreaker.BrokenCircuitException(), false },
+        { new global::Resilience.Bulkhead.BulkheadRejectedException(), false },
+        { new global::Resilience.RateLimiting.RateLimiterRejectedException(), false },
     };
+
+    [Fact]
+    public void IsTransient_ARejection_AsTheStrategyThatRejectedDeclares()
+    {
+        // The classifier knows no strategy: a rejection says itself whether trying again may succeed.
+        TransientErrorClassifier.IsTransient(new PassingRejection(transient: true)).Should().BeTrue();
+        TransientErrorClassifier.IsTransient(new PassingRejection(transient: false)).Should().BeFalse();
+        new TimeoutRejectedException().IsTransient.Should().BeTrue();
+    }
 
     [Theory]
     [MemberData(nameof(Exceptions))]
@@ -49,5 +61,10 @@ public class TransientErrorClassifierTests
         using var response = new HttpResponseMessage(status);
 
         TransientErrorClassifier.TransientHttpResponses(Outcome.FromResult(response)).Should().Be(transient);
+    }
+
+    private sealed class PassingRejection(bool transient) : ExecutionRejectedException("rejected for now")
+    {
+        public override bool IsTransient => transient;
     }
 }

@@ -35,7 +35,6 @@ internal sealed class BulkheadLimiter
         var named = name is null ? "The bulkhead" : $"The bulkhead '{name}'";
         QueueFullMessage = $"{named} has all {maxConcurrency} slots busy and {(maxQueueLength == 0 ? "no queue" : $"its queue of {maxQueueLength} full")}; the call was not attempted.";
         QueueTimeoutMessage = $"{named} gave the call no slot within the queue timeout of {queueTimeout}; the call was not attempted.";
-        Telemetry.LiveComponents.Add(this);
     }
 
     public string? Name { get; }

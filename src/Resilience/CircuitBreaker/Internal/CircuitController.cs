@@ -43,7 +43,6 @@ internal sealed class CircuitController
         _time = time;
         _telemetry = telemetry;
         _metrics = CreateMetrics();
-        LiveComponents.Add(this);
     }
 
     public string? Name { get; }
