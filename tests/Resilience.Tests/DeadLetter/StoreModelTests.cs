@@ -92,7 +92,7 @@ public sealed class StoreModelTests : IDisposable
     {
         var options = Options(_dir.Sub("conc-" + seed));
         var models = new Dictionary<string, DeadLetterEntry>[8];
-        var acknowledgements = 0;
+        using var acknowledgements = new SemaphoreSlim(0);
         var finished = 0;
         await using (var store = FileDeadLetterStore.Open(options))
         {
@@ -111,7 +111,7 @@ public sealed class StoreModelTests : IDisposable
                     {
                         var touched = await ApplyRandomWriteAsync(store, model, random, ids, () => ++version, history);
                         AssertEqual(store, model, touched, $"seed {seed}, task {t}, operation {op + 1}, in memory");
-                        Interlocked.Increment(ref acknowledgements);
+                        acknowledgements.Release();
                     }
                 }
                 catch
@@ -130,19 +130,26 @@ public sealed class StoreModelTests : IDisposable
 
             var compactions = Task.Run(async () =>
             {
-                while (!stop.IsCancellationRequested)
+                try
                 {
-                    // Something new since the last roll each time (a batch holds at most one write per task).
-                    var seen = Volatile.Read(ref acknowledgements);
-                    while (Volatile.Read(ref acknowledgements) < seen + 9 && !stop.IsCancellationRequested)
+                    while (true)
                     {
-                        await Task.Yield();
-                    }
+                        // Something new since the last roll each time (a batch holds at most one write per task).
+                        while (acknowledgements.Wait(0))
+                        {
+                        }
 
-                    if (!stop.IsCancellationRequested)
-                    {
+                        for (var a = 0; a < tasksCount + 1; a++)
+                        {
+                            await acknowledgements.WaitAsync(stop.Token);
+                        }
+
                         await store.CompactAsync();
                     }
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    // Every task is done (or one failed, which the test reports).
                 }
             });
 
