@@ -33,7 +33,14 @@ public static class CrashEntries
         Status = StatusOf(attempt),
     };
 
-    public static DeadLetterStatus StatusOf(int attempt) => (DeadLetterStatus)(attempt % 5);
+    // Never Retrying: what opening does with that status belongs to the queue, not to the store under test.
+    public static DeadLetterStatus StatusOf(int attempt) => (attempt % 4) switch
+    {
+        0 => DeadLetterStatus.Pending,
+        1 => DeadLetterStatus.Recovered,
+        2 => DeadLetterStatus.Exhausted,
+        _ => DeadLetterStatus.Discarded,
+    };
 
     public static DateTimeOffset UpdatedAtOf(int attempt) => DateTimeOffset.UnixEpoch.AddSeconds(attempt);
 

@@ -30,7 +30,7 @@ public static class StoreWorkload
         Console.WriteLine("READY");
 
         var runId = Guid.NewGuid().ToString("N")[..8];
-        var acknowledgements = 0;
+        using var acknowledgements = new SemaphoreSlim(0);
         var tasks = Enumerable.Range(0, producers).Select(p => Task.Run(async () =>
         {
             var random = new Random();
@@ -38,7 +38,7 @@ public static class StoreWorkload
             for (var n = 0; ; n++)
             {
                 await StepAsync(store, random, owned, string.Create(CultureInfo.InvariantCulture, $"{runId}-{p:D2}-{n:D6}"), compact).ConfigureAwait(false);
-                Interlocked.Increment(ref acknowledgements);
+                acknowledgements.Release();
             }
         })).ToList();
 
@@ -49,10 +49,13 @@ public static class StoreWorkload
                 while (true)
                 {
                     // Something new since the last roll each time: a batch holds at most one write per producer.
-                    var seen = Volatile.Read(ref acknowledgements);
-                    while (Volatile.Read(ref acknowledgements) < seen + producers + 1)
+                    while (acknowledgements.Wait(0))
                     {
-                        await Task.Yield();
+                    }
+
+                    for (var a = 0; a < producers + 1; a++)
+                    {
+                        await acknowledgements.WaitAsync().ConfigureAwait(false);
                     }
 
                     await store.CompactAsync().ConfigureAwait(false);

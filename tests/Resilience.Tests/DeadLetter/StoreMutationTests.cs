@@ -143,9 +143,10 @@ public sealed class StoreMutationTests : IDisposable
         earlyEnd += 150;
         var (_, holeAt) = StoreFiles.FindSingle(original, StoreFiles.Marker("final-1", 1));
         var (_, afterHole) = StoreFiles.FindSingle(original, StoreFiles.Marker("final-4", 1));
-        var page = holeAt / 4096 * 4096;
-        page.Should().BeGreaterThanOrEqualTo(earlyEnd, "the zeroed page must lie inside the final batch");
-        afterHole.Should().BeGreaterThan(page + 4096, "records of the final batch follow the hole");
+        // The first whole page well past the earlier batches (room for whatever closes a batch), inside the final one.
+        var page = (earlyEnd + 1024 + 4095) / 4096 * 4096;
+        page.Should().BeGreaterThan(holeAt - 4096, "(test setup) the zeroed page lies inside the final batch");
+        afterHole.Should().BeGreaterThan(page + 4096, "(test setup) records of the final batch follow the hole");
         var copy = StoreFiles.CopyDirectory(original, _dir.Sub("copy"));
         StoreFiles.Overwrite(Path.Combine(copy, Path.GetFileName(segment)), page, new byte[4096]);
 
