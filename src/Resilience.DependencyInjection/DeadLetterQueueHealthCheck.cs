@@ -39,14 +39,17 @@ public sealed class DeadLetterQueueHealthCheck : IHealthCheck
         };
 
         // A faulted store refuses every write until reopened, so new failures are lost: that outranks any backlog.
-        if (_queue.Store is FileDeadLetterStore { IsFaulted: true })
+        if (_queue.Store is FileDeadLetterStore { IsFaulted: true } faulted)
         {
             data["faulted"] = true;
+            var cause = faulted.Fault?.InnerException?.Message ?? faulted.Fault?.Message ?? "unknown";
             return Task.FromResult(new HealthCheckResult(
                 HealthStatus.Unhealthy,
-                $"The dead letter store is faulted: a write or flush to its directory failed, and it accepts no new dead letters until it is reopened (fix the disk, then restart). {statistics.Pending} pending dead letter(s).",
-                data: data));
+                $"The dead letter store is faulted: a write or flush to its directory failed ({cause}), and it accepts no new dead letters until it is reopened (fix the disk, then restart). {statistics.Pending} pending dead letter(s).",
+                faulted.Fault,
+                data));
         }
+
         var status = statistics.Pending >= _thresholds.UnhealthyPending || age >= _thresholds.UnhealthyAge ? HealthStatus.Unhealthy
             : statistics.Pending >= _thresholds.DegradedPending || age >= _thresholds.DegradedAge ? HealthStatus.Degraded
             : HealthStatus.Healthy;

@@ -61,6 +61,18 @@ public static class DeadLetterLimits
         return string.Concat(text.AsSpan(0, keep), TruncationMarker);
     }
 
+    /// <summary>
+    /// Gets the bytes an entry takes when stored (its encoded record: payload, context, error text and fields), the
+    /// measure <c>DeadLetterQueueOptions.MaxBytes</c> counts; every store reports it the same way.
+    /// </summary>
+    /// <param name="entry">The entry.</param>
+    /// <returns>The encoded size in bytes.</returns>
+    public static long EncodedSize(DeadLetterEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return Internal.LogFormat.RecordSize(Internal.RecordCodec.PutBodySize(entry));
+    }
+
     /// <summary>Checks an entry against every limit; throws <see cref="DeadLetterRejectedException"/> naming the one it breaks.</summary>
     /// <param name="entry">The entry.</param>
     /// <param name="maxPayloadBytes">The store's payload limit (at most <see cref="MaxPayloadBytes"/>).</param>

@@ -16,6 +16,7 @@ namespace Resilience.DeadLetter;
 public sealed class DeadLetterProcessor : IAsyncDisposable
 {
     private static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(1);
+    private const int MaxTrackedOperationTypes = 1024;
 
     private readonly Lock _lock = new();
     private readonly DeadLetterQueue _queue;
@@ -500,6 +501,19 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
     {
         lock (_lock)
         {
+            if (_consecutiveFailures.Count >= MaxTrackedOperationTypes)
+            {
+                // Operation types come from callers: the per-type state stays bounded, forgetting types not paused now.
+                foreach (var type in _consecutiveFailures.Keys.ToList())
+                {
+                    if (!(_pausedUntil.TryGetValue(type, out var until) && until > now))
+                    {
+                        _consecutiveFailures.Remove(type);
+                        _pausedUntil.Remove(type);
+                    }
+                }
+            }
+
             var failures = _consecutiveFailures.GetValueOrDefault(operationType) + 1;
             _consecutiveFailures[operationType] = failures;
             if (failures >= _options.PauseAfterConsecutiveFailures && _options.PauseDuration > TimeSpan.Zero)

@@ -163,11 +163,29 @@ public sealed partial class DeadLetterQueue
     /// <param name="filter">Which entries to delete.</param>
     /// <param name="cancellationToken">Cancels waiting.</param>
     /// <returns>How many entries were deleted.</returns>
-    public async ValueTask<int> PurgeAsync(DeadLetterQuery filter, CancellationToken cancellationToken = default)
+    public ValueTask<int> PurgeAsync(DeadLetterQuery filter, CancellationToken cancellationToken = default)
+        => PurgeAsync(filter, erase: false, cancellationToken);
+
+    /// <summary>
+    /// Deletes every entry matching a filter (paging ignored); with <paramref name="erase"/>, also removes their bytes
+    /// from the store's files at once: a <see cref="FileDeadLetterStore"/> compacts, which rewrites the live entries
+    /// into a new snapshot and deletes every older segment and snapshot that held the purged records. (Deleted files'
+    /// blocks are the file system's to reuse; the library does not overwrite them.)
+    /// </summary>
+    /// <param name="filter">Which entries to delete.</param>
+    /// <param name="erase">Whether to remove the purged bytes from disk now rather than at the next compaction.</param>
+    /// <param name="cancellationToken">Cancels waiting.</param>
+    /// <returns>How many entries were deleted.</returns>
+    public async ValueTask<int> PurgeAsync(DeadLetterQuery filter, bool erase, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
         var ids = _store.GetAll().Where(filter.Matches).Select(e => e.Id).ToList();
         await _store.DeleteAsync(ids, cancellationToken).ConfigureAwait(false);
+        if (erase && _store is FileDeadLetterStore file)
+        {
+            await file.CompactAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         return ids.Count;
     }
 

@@ -189,21 +189,33 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
             NextAttemptAt = now + Processor.Backoff(0),
             Status = DeadLetterStatus.Pending,
         };
+        if (_options.RedactEntry is { } redactEntry)
+        {
+            var redacted = redactEntry(entry) ?? throw new InvalidOperationException("DeadLetterQueueOptions.RedactEntry returned null.");
+            if (!string.Equals(redacted.Id, entry.Id, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException("DeadLetterQueueOptions.RedactEntry must not change the entry's id.");
+            }
+
+            entry = redacted;
+        }
+
         DeadLetterLimits.Validate(entry, _options.MaxPayloadBytes, "DeadLetterQueueOptions.MaxPayloadBytes");
 
         // Concurrent adds reserve their room with interlocked counters, so they reach the store together and share
         // its fsyncs; only an add that finds the queue (nearly) full takes the admission lock to evict or refuse.
+        var size = DeadLetterLimits.EncodedSize(entry);
         var reservedEntries = Interlocked.Increment(ref _reservedEntries);
-        var reservedBytes = Interlocked.Add(ref _reservedBytes, entry.Payload.Length);
+        var reservedBytes = Interlocked.Add(ref _reservedBytes, size);
         Task write;
         try
         {
-            if (_store.Count + reservedEntries > _options.MaxEntries || _store.PayloadBytes + reservedBytes > _options.MaxBytes)
+            if (_store.Count + reservedEntries > _options.MaxEntries || _store.SizeBytes + reservedBytes > _options.MaxBytes)
             {
                 await _admission.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    await MakeRoomAsync(entry.Payload.Length, cancellationToken).ConfigureAwait(false);
+                    await MakeRoomAsync(size, cancellationToken).ConfigureAwait(false);
                     write = _store.SaveAsync([entry], CancellationToken.None).AsTask();
                     await write.ConfigureAwait(false);
                 }
@@ -231,7 +243,7 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
         finally
         {
             Interlocked.Decrement(ref _reservedEntries);
-            Interlocked.Add(ref _reservedBytes, -entry.Payload.Length);
+            Interlocked.Add(ref _reservedBytes, -size);
         }
 
         var stored = _store.Find(entry.Id) ?? entry;
@@ -372,6 +384,12 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
         // Redacted first, cut after: a redactor may lengthen the text, and cutting first could split what it looks for.
         var message = error.Message ?? string.Empty;
         var stack = error.StackTrace;
+        if (_options.RedactSecrets)
+        {
+            message = SecretRedaction.RedactText(message);
+            stack = stack is null ? null : SecretRedaction.RedactText(stack);
+        }
+
         if (_options.Redact is { } redact)
         {
             message = redact(message);
@@ -397,15 +415,21 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
         var copy = new Dictionary<string, string>(context.Count, StringComparer.Ordinal);
         foreach (var pair in context)
         {
-            copy[pair.Key] = _options.Redact is { } redact ? redact(pair.Value) : pair.Value;
+            var value = pair.Value ?? string.Empty;
+            if (_options.RedactSecrets)
+            {
+                value = SecretRedaction.IsSecretKey(pair.Key) ? SecretRedaction.Marker : SecretRedaction.RedactText(value);
+            }
+
+            copy[pair.Key] = _options.Redact is { } redact ? redact(value) : value;
         }
 
         return copy;
     }
 
-    private async ValueTask MakeRoomAsync(int payloadBytes, CancellationToken cancellationToken)
+    private async ValueTask MakeRoomAsync(long entryBytes, CancellationToken cancellationToken)
     {
-        bool Full() => _store.Count + 1 > _options.MaxEntries || _store.PayloadBytes + payloadBytes > _options.MaxBytes;
+        bool Full() => _store.Count + 1 > _options.MaxEntries || _store.SizeBytes + entryBytes > _options.MaxBytes;
         if (!Full())
         {
             return;
@@ -423,8 +447,8 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
                 }
 
                 victims.Add(candidate);
-                freedBytes += candidate.Payload.Length;
-                if (_store.Count - victims.Count + 1 <= _options.MaxEntries && _store.PayloadBytes - freedBytes + payloadBytes <= _options.MaxBytes)
+                freedBytes += DeadLetterLimits.EncodedSize(candidate);
+                if (_store.Count - victims.Count + 1 <= _options.MaxEntries && _store.SizeBytes - freedBytes + entryBytes <= _options.MaxBytes)
                 {
                     // Conditional: an entry replayed meanwhile is no longer exhausted and is not dropped.
                     await _store.TryDeleteAsync(victims, cancellationToken).ConfigureAwait(false);
@@ -436,7 +460,7 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
 
         _telemetry.Report("OnRejectedFull");
         throw new DeadLetterQueueFullException(
-            $"The dead letter queue is full ({_store.Count} entries, {_store.PayloadBytes} payload bytes; limits {_options.MaxEntries} entries and {_options.MaxBytes} bytes) and the overflow policy {_options.OverflowPolicy} cannot make room.");
+            $"The dead letter queue is full ({_store.Count} entries, {_store.SizeBytes} bytes stored; limits {_options.MaxEntries} entries and {_options.MaxBytes} bytes, DeadLetterQueueOptions.MaxEntries and MaxBytes) and the overflow policy {_options.OverflowPolicy} cannot make room.");
     }
 
     private static void Validate(DeadLetterQueueOptions options)

@@ -27,7 +27,10 @@ public sealed class DeadLetterQueueOptions
     /// <value>The default value is 100,000.</value>
     public int MaxEntries { get; set; } = 100_000;
 
-    /// <summary>Gets or sets the most payload bytes the queue holds.</summary>
+    /// <summary>
+    /// Gets or sets the most bytes the queue's entries take when stored — payload, context and error text together
+    /// (<see cref="DeadLetterLimits.EncodedSize"/>), not the payload alone.
+    /// </summary>
     /// <value>The default value is 1 GiB.</value>
     public long MaxBytes { get; set; } = 1024L * 1024 * 1024;
 
@@ -67,8 +70,25 @@ public sealed class DeadLetterQueueOptions
     /// Gets or sets a redaction applied to every context value and to error messages and stack traces before
     /// anything reaches the store (for example, to mask card numbers).
     /// </summary>
-    /// <value>The default value is <see langword="null"/> (no redaction).</value>
+    /// <value>The default value is <see langword="null"/> (no redaction beyond <see cref="RedactSecrets"/>).</value>
     public Func<string, string>? Redact { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the built-in <see cref="SecretRedaction"/> runs before anything is stored:
+    /// context entries whose key names a secret (<c>Authorization</c>, <c>Cookie</c>, <c>password</c>, <c>token</c>,
+    /// <c>secret</c>, <c>api-key</c>, …) lose their value, and URL query strings, bearer tokens and <c>password=…</c>
+    /// pairs are masked in context values, error messages and stack traces.
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool RedactSecrets { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets a redaction of the whole entry — payload, context keys and values, operation type, error — applied
+    /// when it is added, after <see cref="RedactSecrets"/> and <see cref="Redact"/> and before the limits are checked
+    /// and anything is written. Return the entry to store (its id must not change).
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public Func<DeadLetterEntry, DeadLetterEntry>? RedactEntry { get; set; }
 
     /// <summary>
     /// Gets or sets a rule that marks a handler's failure as permanent: the entry is exhausted at once with

@@ -45,6 +45,9 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     /// <inheritdoc/>
     public long PayloadBytes => Interlocked.Read(ref _payloadBytes);
 
+    /// <inheritdoc/>
+    public long SizeBytes => Interlocked.Read(ref _liveBytes);
+
     /// <summary>Gets the bytes the store's files hold (segments and snapshot).</summary>
     public long DiskBytes => _log.TotalBytes;
 
@@ -100,6 +103,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
                 MaxTotalBytes = options.MaxTotalBytes,
                 MaxTotalBytesOptionName = "FileDeadLetterStoreOptions.MaxTotalBytes",
                 TimeProvider = options.TimeProvider,
+                QuarantineRetention = options.QuarantineRetention,
                 Description = "dead letter store",
             },
             files,
@@ -279,6 +283,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
         }
 
         OptionGuard.NotNull(options.TimeProvider, "FileDeadLetterStoreOptions.TimeProvider");
+        OptionGuard.NotNegative(options.QuarantineRetention, "FileDeadLetterStoreOptions.QuarantineRetention");
     }
 
     private ValueTask Write(DeadLetterChange[] changes, bool grows, CancellationToken cancellationToken)

@@ -44,6 +44,13 @@ public sealed class FileDeadLetterStoreOptions
     /// <value>The default value is 8 GiB.</value>
     public long MaxTotalBytes { get; set; } = 8L * 1024 * 1024 * 1024;
 
+    /// <summary>
+    /// Gets or sets how long damaged files that a lenient open set aside (<c>*.corrupt-*</c>) are kept for inspection;
+    /// older ones are deleted when the store opens.
+    /// </summary>
+    /// <value>The default value is 30 days.</value>
+    public TimeSpan QuarantineRetention { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>Gets or sets the time source for the flush timer.</summary>
     /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;

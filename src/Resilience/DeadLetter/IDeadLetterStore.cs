@@ -18,6 +18,9 @@ public interface IDeadLetterStore : IAsyncDisposable
     /// <summary>Gets the total payload bytes of all entries.</summary>
     long PayloadBytes { get; }
 
+    /// <summary>Gets the total encoded bytes of all entries (<see cref="DeadLetterLimits.EncodedSize"/>: payload, context and error text).</summary>
+    long SizeBytes { get; }
+
     /// <summary>
     /// Inserts or replaces entries (matched by id), unconditionally, as one durable write. The stored entries get new
     /// versions (read them back with <see cref="Find"/>).

@@ -11,6 +11,7 @@ public sealed class InMemoryDeadLetterStore : IDeadLetterStore
     private readonly SortedDictionary<string, DeadLetterEntry> _entries = new(StringComparer.Ordinal);
     private readonly int _maxPayloadBytes;
     private long _payloadBytes;
+    private long _sizeBytes;
     private long _version;
 
     /// <summary>Initializes a new instance of the <see cref="InMemoryDeadLetterStore"/> class.</summary>
@@ -42,6 +43,9 @@ public sealed class InMemoryDeadLetterStore : IDeadLetterStore
 
     /// <inheritdoc/>
     public long PayloadBytes => Interlocked.Read(ref _payloadBytes);
+
+    /// <inheritdoc/>
+    public long SizeBytes => Interlocked.Read(ref _sizeBytes);
 
     /// <inheritdoc/>
     public ValueTask SaveAsync(IReadOnlyList<DeadLetterEntry> entries, CancellationToken cancellationToken = default)
@@ -147,10 +151,12 @@ public sealed class InMemoryDeadLetterStore : IDeadLetterStore
         if (_entries.TryGetValue(entry.Id, out var previous))
         {
             _payloadBytes -= previous.Payload.Length;
+            _sizeBytes -= DeadLetterLimits.EncodedSize(previous);
         }
 
         _entries[entry.Id] = entry;
         _payloadBytes += entry.Payload.Length;
+        _sizeBytes += DeadLetterLimits.EncodedSize(entry);
     }
 
     private void Remove(string id)
@@ -158,6 +164,7 @@ public sealed class InMemoryDeadLetterStore : IDeadLetterStore
         if (_entries.Remove(id, out var removed))
         {
             _payloadBytes -= removed.Payload.Length;
+            _sizeBytes -= DeadLetterLimits.EncodedSize(removed);
         }
     }
 }

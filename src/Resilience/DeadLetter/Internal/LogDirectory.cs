@@ -36,6 +36,7 @@ internal static class LogDirectory
                     Directory.CreateDirectory(full, OwnerOnlyDirectory);
                 }
 
+                EnsureOwnedByCurrentUser(full, description);
                 var mode = File.GetUnixFileMode(full);
                 if ((mode & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute)) != 0)
                 {
@@ -54,6 +55,44 @@ internal static class LogDirectory
         }
 
         return full;
+    }
+
+    /// <summary>
+    /// Refuses a directory another user owns (they could read the data or plant files the handlers would replay).
+    /// Checked on Linux through statx, whose layout is the same on every architecture; elsewhere the mode check stands alone.
+    /// </summary>
+    private static void EnsureOwnedByCurrentUser(string directory, string description)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        const int AtFdCwd = -100;
+        const int AtSymlinkNoFollow = 0x100;
+        const uint StatxUid = 0x8;
+        Span<byte> buffer = stackalloc byte[256];
+        int result;
+        try
+        {
+            result = NativeMethods.Statx(AtFdCwd, directory, AtSymlinkNoFollow, StatxUid, ref buffer[0]);
+        }
+        catch (Exception ex) when (ex is EntryPointNotFoundException or DllNotFoundException)
+        {
+            return;
+        }
+
+        if (result != 0)
+        {
+            return;
+        }
+
+        var owner = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(buffer[20..]);
+        var current = NativeMethods.GetEffectiveUserId();
+        if (owner != current)
+        {
+            throw new IOException(string.Create(CultureInfo.InvariantCulture, $"The {description} directory '{directory}' is owned by user {owner}, not by the current user {current}; use a directory of your own, so no other user can read the data or plant files in it."));
+        }
     }
 
     /// <summary>Refuses a path that is a symbolic link.</summary>

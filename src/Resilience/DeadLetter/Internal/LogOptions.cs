@@ -25,6 +25,9 @@ internal sealed class LogOptions
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>Gets how long files set aside as damaged are kept.</summary>
+    public TimeSpan QuarantineRetention { get; init; } = TimeSpan.FromDays(30);
+
     /// <summary>Gets what the log holds, for messages ("dead letter store", "compensation journal").</summary>
     public string Description { get; init; } = "log";
 }

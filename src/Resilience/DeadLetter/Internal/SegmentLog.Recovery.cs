@@ -26,6 +26,7 @@ internal sealed partial class SegmentLog
             _files.Delete(temporary);
         }
 
+        DeleteExpiredQuarantine();
         var snapshotSequence = LoadNewestSnapshot(out var damagedSnapshot);
         Recovery.SnapshotSequence = snapshotSequence;
         var segments = ReadSegmentHeaders();
@@ -147,6 +148,26 @@ internal sealed partial class SegmentLog
         }
 
         _snapshotBytes = Directory.GetFiles(_directory, "snap-*.bin").Sum(path => new FileInfo(path).Length);
+    }
+
+    /// <summary>Deletes damaged files set aside longer ago than the retention (the time is in their name).</summary>
+    private void DeleteExpiredQuarantine()
+    {
+        var now = _options.TimeProvider.GetUtcNow();
+        foreach (var path in Directory.GetFiles(_directory, "*.corrupt-*"))
+        {
+            var marker = path.LastIndexOf(".corrupt-", StringComparison.Ordinal);
+            var setAside = long.TryParse(path.AsSpan(marker + ".corrupt-".Length), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+                && ticks >= DateTimeOffset.MinValue.UtcTicks && ticks <= DateTimeOffset.MaxValue.UtcTicks
+                ? new DateTimeOffset(ticks, TimeSpan.Zero)
+                : new DateTimeOffset(File.GetLastWriteTimeUtc(path), TimeSpan.Zero);
+            if (now - setAside >= _options.QuarantineRetention)
+            {
+                LogDirectory.EnsureNotLink(path);
+                _files.Delete(path);
+                Recovery.Notes.Add($"Deleted '{path}', set aside as damaged on {setAside:u}, past the quarantine retention.");
+            }
+        }
     }
 
     private List<SegmentFile> ReadSegmentHeaders()
