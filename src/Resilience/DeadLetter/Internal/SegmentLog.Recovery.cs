@@ -62,6 +62,16 @@ internal sealed partial class SegmentLog
                 expected = first;
             }
 
+            if (segment.Header.Version == LogFormat.Version && segment.Length < segment.Header.Capacity && isLast && segment.IsEmpty)
+            {
+                // Nothing was ever written to it: a creation a crash interrupted, whatever its length says.
+                using var file = _files.Open(segment.Path, createNew: false);
+                file.SetLength(segment.Header.Capacity);
+                file.Flush();
+                segment = segment with { Length = segment.Header.Capacity };
+                Recovery.Notes.Add($"Completed the creation of segment '{segment.Path}', which a crash interrupted.");
+            }
+
             if (segment.Header.Version == LogFormat.Version && segment.Length < segment.Header.Capacity)
             {
                 Corrupt(segment.Path, segment.Length, $"the segment is {segment.Length} bytes but was created with {segment.Header.Capacity}: it was cut short", ref expected, expected);
@@ -74,7 +84,9 @@ internal sealed partial class SegmentLog
                 Recovery.NeedsRewrite = true;
             }
 
-            var (end, ending) = ReplaySegment(segment, isLast, snapshotSequence, ref expected);
+            // Before an interrupted roll's empty successor, this segment is the real tail: its end record may be torn.
+            var rollInterrupted = i == segments.Count - 2 && segments[^1].IsEmpty && segment.Header.Version == LogFormat.Version;
+            var (end, ending) = ReplaySegment(segment, isLast || rollInterrupted, snapshotSequence, ref expected);
             _segments.Add(new LogSegment(segment.Path, first) { UsedBytes = end });
             _segmentBytes += end;
 

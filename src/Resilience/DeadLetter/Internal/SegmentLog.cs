@@ -470,12 +470,12 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         var file = _files.Open(path, createNew: true);
         try
         {
+            // The length comes first and the header that records it second, both durable before any record: a crash
+            // never leaves a segment shorter than its header says, so a short one was cut.
+            file.SetLength(capacity);
             Span<byte> header = stackalloc byte[LogFormat.HeaderSize];
             LogFormat.WriteHeader(header, snapshot: false, firstSequence, capacity);
             file.Write(header, 0);
-
-            // The length is durable before any record: a crash never shortens a segment, so a short one was cut.
-            file.SetLength(capacity);
             file.Flush();
             _files.FlushDirectory(_directory);
         }
