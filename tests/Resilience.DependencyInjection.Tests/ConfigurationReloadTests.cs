@@ -10,8 +10,10 @@ namespace Resilience.DependencyInjection.Tests;
 
 public class ConfigurationReloadTests
 {
-    [Fact]
-    public async Task Reload_InvalidChange_KeepsThePipelineAndLogsTheBadKey()
+    [Theory]
+    [InlineData("-00:00:01")]
+    [InlineData("not a duration")]
+    public async Task Reload_InvalidChange_KeepsThePipelineAndLogsTheBadKey(string baseDelay)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -26,7 +28,7 @@ public class ConfigurationReloadTests
         var pipeline = services.GetRequiredKeyedService<ResiliencePipeline>("p");
 
         configuration["P:Retry:MaxRetryAttempts"] = "5";
-        configuration["P:Retry:BaseDelay"] = "-00:00:01";
+        configuration["P:Retry:BaseDelay"] = baseDelay;
         var reload = configuration.Reload;
         reload.Should().NotThrow("a bad edit of a configuration file must not take the application down");
 
