@@ -132,14 +132,14 @@ public static class ResilienceServiceCollectionExtensions
     /// <summary>
     /// Registers a <see cref="CircuitBreakerRegistry"/> singleton (named breakers shared by pipelines; resolve it in a
     /// pipeline's configure callback through <see cref="ResiliencePipelineBuildContext.Services"/>), using the
-    /// container's <see cref="TimeProvider"/>.
+    /// container's <see cref="TimeProvider"/>, logger factory and meter factory for the breakers it creates.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <returns>The services.</returns>
     public static IServiceCollection AddCircuitBreakerRegistry(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.TryAddSingleton(sp => new CircuitBreakerRegistry(sp.GetService<TimeProvider>()));
+        services.TryAddSingleton(sp => new CircuitBreakerRegistry(sp.GetService<TimeProvider>(), sp.GetService<ILoggerFactory>(), sp.GetService<IMeterFactory>()));
         return services;
     }
 

@@ -5,7 +5,8 @@ namespace Resilience.Http;
 
 /// <summary>
 /// The standard HTTP pipeline, outermost first: a total timeout, a retry of transient failures and statuses (408, 429,
-/// 5xx that are transient) honouring <c>Retry-After</c>, a circuit breaker, and a timeout per attempt.
+/// 5xx that are transient) honouring <c>Retry-After</c>, a circuit breaker, and a timeout per attempt. Only requests
+/// the handler may replay are retried (see <see cref="Handler"/>): idempotent methods, bodies up to 1 MiB.
 /// </summary>
 public sealed class HttpStandardResilienceOptions
 {
@@ -13,7 +14,10 @@ public sealed class HttpStandardResilienceOptions
     /// <value>The default value is 30 seconds.</value>
     public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Gets the retry options (their <c>ShouldHandle</c> defaults to transient exceptions and responses).</summary>
+    /// <summary>
+    /// Gets the retry options (their <c>ShouldHandle</c> defaults to transient exceptions and responses). Whatever rule
+    /// is set, it is wrapped in <see cref="HttpRetryPredicates.OnlyReplayable"/>: a request that may not be replayed is not retried.
+    /// </summary>
     public RetryStrategyOptions<HttpResponseMessage> Retry { get; } = new()
     {
         MaxRetryAttempts = 3,

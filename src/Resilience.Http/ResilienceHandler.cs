@@ -47,12 +47,19 @@ public sealed class ResilienceHandler : DelegatingHandler
         ArgumentNullException.ThrowIfNull(request);
 
         // Nothing is read or kept unless a strategy may send the request again.
-        var replay = _pipeline.MayRepeatCallback
-            ? await RequestReplay.PrepareAsync(request, _options, cancellationToken).ConfigureAwait(false)
-            : RequestReplay.SendOnce(request);
+        RequestReplay replay;
+        if (_pipeline.MayRepeatCallback)
+        {
+            replay = await RequestReplay.PrepareAsync(request, _options, cancellationToken).ConfigureAwait(false);
 
-        // Seen by the retry rules the pipeline evaluates in this flow; restored when this method returns.
-        CurrentRequest.Value = replay;
+            // Seen by the retry rules the pipeline evaluates in this flow; restored when this method returns.
+            CurrentRequest.Value = replay;
+        }
+        else
+        {
+            replay = RequestReplay.SendOnce(request);
+        }
+
         var state = new SendState(this, request, replay);
         return await _pipeline.ExecuteAsync(static (s, ct) => s.SendAttemptAsync(ct), state, cancellationToken).ConfigureAwait(false);
     }

@@ -10,8 +10,10 @@ namespace Resilience.DependencyInjection.Tests;
 
 public class ConfigurationReloadTests
 {
-    [Fact]
-    public async Task Reload_InvalidChange_KeepsThePipelineAndLogsTheBadKey()
+    [Theory]
+    [InlineData("-00:00:01")]
+    [InlineData("not a duration")]
+    public async Task Reload_InvalidChange_KeepsThePipelineAndLogsTheBadKey(string baseDelay)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -26,7 +28,7 @@ public class ConfigurationReloadTests
         var pipeline = services.GetRequiredKeyedService<ResiliencePipeline>("p");
 
         configuration["P:Retry:MaxRetryAttempts"] = "5";
-        configuration["P:Retry:BaseDelay"] = "-00:00:01";
+        configuration["P:Retry:BaseDelay"] = baseDelay;
         var reload = configuration.Reload;
         reload.Should().NotThrow("a bad edit of a configuration file must not take the application down");
 
@@ -50,6 +52,45 @@ public class ConfigurationReloadTests
         await services.GetRequiredKeyedService<ResiliencePipeline>("p").ExecuteAsync(static _ => new ValueTask<int>(1));
 
         durations.GetMeasurementSnapshot().Should().ContainSingle(m => Equals(m.Tags[ResilienceTelemetryNames.PipelineTag], "p"));
+    }
+
+    [Fact]
+    public async Task ConfiguredBreaker_ReportsItsTransitionsToTheContainersMeterAndLogger()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["P:CircuitBreaker:ConsecutiveFailureThreshold"] = "1",
+        }).Build();
+        using var meters = new ScopedMeterFactory();
+        var logger = new FakeLogger();
+        await using var services = new ServiceCollection()
+            .AddSingleton<IMeterFactory>(meters)
+            .AddSingleton<ILoggerFactory>(new SingleLoggerFactory(logger))
+            .AddResiliencePipeline("p", configuration.GetSection("P"))
+            .BuildServiceProvider();
+        using var events = new MetricCollector<long>(meters, ResilienceTelemetryNames.Meter, ResilienceTelemetryNames.Events);
+
+        await services.GetRequiredKeyedService<ResiliencePipeline>("p").ExecuteOutcomeAsync(static (_, _) => ValueTask.FromException<int>(new IOException()), 0);
+
+        events.GetMeasurementSnapshot().Select(m => m.Tags[ResilienceTelemetryNames.EventTag]).Should().Contain("OnCircuitOpened");
+        logger.Collector.GetSnapshot().Should().Contain(r => r.Message.Contains("OnCircuitOpened", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RegistryBreaker_ReportsItsTransitionsToTheContainersMeter()
+    {
+        using var meters = new ScopedMeterFactory();
+        await using var services = new ServiceCollection()
+            .AddSingleton<IMeterFactory>(meters)
+            .AddCircuitBreakerRegistry()
+            .AddResiliencePipeline("p", (builder, context) => builder.AddCircuitBreaker(
+                context.Services.GetRequiredService<Resilience.CircuitBreaker.CircuitBreakerRegistry>().GetOrAdd("orders", new() { ConsecutiveFailureThreshold = 1 })))
+            .BuildServiceProvider();
+        using var events = new MetricCollector<long>(meters, ResilienceTelemetryNames.Meter, ResilienceTelemetryNames.Events);
+
+        await services.GetRequiredKeyedService<ResiliencePipeline>("p").ExecuteOutcomeAsync(static (_, _) => ValueTask.FromException<int>(new IOException()), 0);
+
+        events.GetMeasurementSnapshot().Select(m => m.Tags[ResilienceTelemetryNames.EventTag]).Should().Contain("OnCircuitOpened");
     }
 
     private sealed class SingleLoggerFactory(ILogger logger) : ILoggerFactory

@@ -175,6 +175,16 @@ public class RequestReplayTests
         server.Requests.Should().Equal(followed, followed);
     }
 
+    [Fact]
+    public void Options_NegativeCap_RejectedNamingTheOption()
+    {
+        var services = new ServiceCollection();
+
+        var act = () => services.AddHttpClient("orders").AddStandardResilienceHandler(o => o.Handler.MaxReplayableContentLength = -1);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("ResilienceHandlerOptions.MaxReplayableContentLength");
+    }
+
     private static HttpClient StandardClient(ScriptedServer server, Action<HttpStandardResilienceOptions>? configure = null)
     {
         var services = new ServiceCollection();

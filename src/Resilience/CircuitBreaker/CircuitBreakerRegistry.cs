@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
 
 namespace Resilience.CircuitBreaker;
 
@@ -10,12 +12,25 @@ public sealed class CircuitBreakerRegistry
 {
     private readonly ConcurrentDictionary<string, SharedCircuitBreaker> _breakers = new(StringComparer.Ordinal);
     private readonly TimeProvider _timeProvider;
+    private readonly ILoggerFactory? _loggerFactory;
+    private readonly IMeterFactory? _meterFactory;
 
     /// <summary>
     /// Initializes a new instance of the <see cref="CircuitBreakerRegistry"/> class.
     /// </summary>
     /// <param name="timeProvider">The time source of the breakers it creates.</param>
-    public CircuitBreakerRegistry(TimeProvider? timeProvider = null) => _timeProvider = timeProvider ?? TimeProvider.System;
+    public CircuitBreakerRegistry(TimeProvider? timeProvider = null)
+        : this(timeProvider, loggerFactory: null, meterFactory: null)
+    {
+    }
+
+    // The DI registration's: the breakers it creates report their own events to the container's logger and meter.
+    internal CircuitBreakerRegistry(TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
+    {
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _loggerFactory = loggerFactory;
+        _meterFactory = meterFactory;
+    }
 
     /// <summary>Gets every breaker, by name.</summary>
     public IReadOnlyCollection<SharedCircuitBreaker> Breakers => [.. _breakers.Values.OrderBy(b => b.Name, StringComparer.Ordinal)];
@@ -30,7 +45,7 @@ public sealed class CircuitBreakerRegistry
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(options);
-        return _breakers.GetOrAdd(name, static (key, state) => new SharedCircuitBreaker(key, state.Options, state.Time), (Options: options, Time: _timeProvider));
+        return _breakers.GetOrAdd(name, static (key, state) => new SharedCircuitBreaker(key, state.Options, state.Registry._timeProvider, state.Registry._loggerFactory, state.Registry._meterFactory), (Options: options, Registry: this));
     }
 
     /// <summary>

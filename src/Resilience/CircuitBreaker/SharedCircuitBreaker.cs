@@ -17,13 +17,19 @@ public sealed class SharedCircuitBreaker
     /// <param name="timeProvider">The time source; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
     public SharedCircuitBreaker(string name, CircuitBreakerStrategyOptions options, TimeProvider? timeProvider = null)
+        : this(name, options, timeProvider, loggerFactory: null, meterFactory: null)
+    {
+    }
+
+    // The DI registration's: the breaker's own events (transitions) go to the container's logger and meter.
+    internal SharedCircuitBreaker(string name, CircuitBreakerStrategyOptions options, TimeProvider? timeProvider, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory, System.Diagnostics.Metrics.IMeterFactory? meterFactory)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(options);
         CircuitBreakerOptionsValidator.Validate(options);
         Name = name;
         Options = CircuitBreakerOptionsValidator.Copy(options);
-        Controller = new CircuitController(name, Options, timeProvider ?? TimeProvider.System, new ResilienceTelemetry(null, name, events: CircuitBreakerConstants.Events));
+        Controller = new CircuitController(name, Options, timeProvider ?? TimeProvider.System, new ResilienceTelemetry(null, name, loggerFactory, meterFactory, CircuitBreakerConstants.Events));
         options.ManualControl?.Attach(Controller);
         options.StateProvider?.Attach(Controller);
     }

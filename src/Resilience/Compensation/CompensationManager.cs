@@ -32,7 +32,7 @@ public sealed class CompensationManager : IAsyncDisposable
     private readonly CompensationJournal? _journal;
     private readonly CompensationRecoveryPolicy _recoveryPolicy;
     private readonly ConcurrentDictionary<string, object> _typedHandlers = new(StringComparer.Ordinal);
-    private readonly ResilienceTelemetry _telemetry = new(null, "Compensation");
+    private readonly ResilienceTelemetry _telemetry = new(null, "Compensation", events: [new("OnCompensationExecuted", "resilience.compensation.executed", "{step}", "Compensations run."), new("OnCompensationFailed", "resilience.compensation.failed", "{step}", "Compensations that failed after their attempts.")]);
     private long _registered;
     private long _executed;
     private long _successful;
