@@ -22,7 +22,14 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
     private readonly bool _ownsStore;
     private readonly DeadLetterQueueOptions _options;
     private readonly DeadLetterId _ids;
-    private readonly ResilienceTelemetry _telemetry = new(null, "DeadLetterQueue");
+    private static readonly TelemetryEvent[] Events =
+    [
+        new("OnEnqueued", "resilience.dead_letter.enqueued", "{entry}", "Entries added to a dead letter queue."),
+        new("OnRecovered", "resilience.dead_letter.recovered", "{entry}", "Dead letters recovered by a retry."),
+        new("OnExhausted", "resilience.dead_letter.exhausted", "{entry}", "Dead letters that ran out of attempts."),
+    ];
+
+    private readonly ResilienceTelemetry _telemetry = new(null, "DeadLetterQueue", events: Events);
     private readonly SemaphoreSlim _admission = new(1, 1);
     private int _reservedEntries;
     private long _reservedBytes;
