@@ -43,7 +43,12 @@ public sealed record DeadLetterEntry
     /// Gets the version the store gave this state of the entry: raised on every change, never reused. Conditional
     /// writes (<see cref="IDeadLetterStore.TryUpdateAsync"/>) compare it; the value of a new entry is ignored.
     /// </summary>
-    public long Version { get; init; }
+    public long Version { get => _version; init => _version = value; }
+
+    private long _version;
+
+    /// <summary>Sets the version of an entry the store just created and nobody else has seen yet (saves a copy per write).</summary>
+    internal void AssignVersion(long version) => _version = version;
 
     internal static IReadOnlyDictionary<string, string> EmptyContext { get; } = new Dictionary<string, string>(0);
 }

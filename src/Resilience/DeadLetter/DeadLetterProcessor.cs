@@ -25,6 +25,10 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
     private readonly Func<double> _random;
     private readonly PriorityQueue<string, DateTimeOffset> _due = new();
     private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
+
+    // The due time each id is queued for: scheduling the same entry again (a handler registered, a replay) replaces
+    // its place instead of adding a duplicate, and heap items whose time no longer matches are skipped as stale.
+    private readonly Dictionary<string, DateTimeOffset> _scheduled = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _consecutiveFailures = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _pausedUntil = new(StringComparer.Ordinal);
     private ITimer? _timer;
@@ -41,6 +45,18 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
         _options = options;
         _time = options.TimeProvider;
         _random = options.Randomizer ?? Random.Shared.NextDouble;
+    }
+
+    /// <summary>Gets how many entries are queued for dispatch (each once, however often it was scheduled).</summary>
+    internal int ScheduledCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _scheduled.Count;
+            }
+        }
     }
 
     /// <summary>Gets a value indicating whether the processor is dispatching.</summary>
@@ -237,9 +253,16 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
             return;
         }
 
+        var due = entry.NextAttemptAt ?? DateTimeOffset.MinValue;
         lock (_lock)
         {
-            _due.Enqueue(entry.Id, entry.NextAttemptAt ?? DateTimeOffset.MinValue);
+            if (_scheduled.TryGetValue(entry.Id, out var queued) && queued == due)
+            {
+                return;
+            }
+
+            _scheduled[entry.Id] = due;
+            _due.Enqueue(entry.Id, due);
         }
 
         RequestPump();
@@ -281,6 +304,12 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
             while (_running && _inFlight.Count < _options.MaxConcurrentAttempts && _due.TryPeek(out var id, out var due) && due <= now)
             {
                 _due.Dequeue();
+                if (!_scheduled.TryGetValue(id, out var queued) || queued != due)
+                {
+                    continue;
+                }
+
+                _scheduled.Remove(id);
                 var entry = _queue.Store.Find(id);
                 if (entry is null || _inFlight.Contains(id) || !IsDue(entry, now))
                 {
@@ -289,6 +318,7 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
 
                 if (_pausedUntil.TryGetValue(entry.OperationType, out var until) && until > now)
                 {
+                    _scheduled[id] = until;
                     _due.Enqueue(id, until);
                     continue;
                 }

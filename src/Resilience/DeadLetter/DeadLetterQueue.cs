@@ -318,37 +318,21 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
     /// <returns>The statistics.</returns>
     public DeadLetterStatistics GetStatistics()
     {
-        var entries = _store.GetAll();
+        // From the store's running counts: no scan of the entries, whatever their number.
+        var counts = _store.GetCounts();
         var now = _options.TimeProvider.GetUtcNow();
-        var byType = new Dictionary<string, int>(StringComparer.Ordinal);
-        var byStatus = new Dictionary<DeadLetterStatus, int>();
-        long retried = 0;
-        long bytes = 0;
-        DateTimeOffset? oldestPending = null;
-        foreach (var entry in entries)
-        {
-            byType[entry.OperationType] = byType.GetValueOrDefault(entry.OperationType) + 1;
-            byStatus[entry.Status] = byStatus.GetValueOrDefault(entry.Status) + 1;
-            retried += entry.AttemptCount;
-            bytes += entry.Payload.Length;
-            if (entry.Status is DeadLetterStatus.Pending or DeadLetterStatus.Retrying && (oldestPending is null || entry.CreatedAt < oldestPending))
-            {
-                oldestPending = entry.CreatedAt;
-            }
-        }
-
         return new DeadLetterStatistics
         {
-            TotalFailed = entries.Count,
-            TotalRetried = retried,
-            Recovered = byStatus.GetValueOrDefault(DeadLetterStatus.Recovered),
-            Exhausted = byStatus.GetValueOrDefault(DeadLetterStatus.Exhausted),
-            Discarded = byStatus.GetValueOrDefault(DeadLetterStatus.Discarded),
-            Pending = byStatus.GetValueOrDefault(DeadLetterStatus.Pending) + byStatus.GetValueOrDefault(DeadLetterStatus.Retrying),
-            SizeBytes = bytes,
-            OldestPendingAge = oldestPending is null ? null : now - oldestPending.Value,
-            ByOperationType = byType,
-            ByStatus = byStatus,
+            TotalFailed = counts.Total,
+            TotalRetried = counts.AttemptsMade,
+            Recovered = counts.ByStatus.GetValueOrDefault(DeadLetterStatus.Recovered),
+            Exhausted = counts.ByStatus.GetValueOrDefault(DeadLetterStatus.Exhausted),
+            Discarded = counts.ByStatus.GetValueOrDefault(DeadLetterStatus.Discarded),
+            Pending = counts.ByStatus.GetValueOrDefault(DeadLetterStatus.Pending) + counts.ByStatus.GetValueOrDefault(DeadLetterStatus.Retrying),
+            SizeBytes = counts.PayloadBytes,
+            OldestPendingAge = counts.OldestPendingCreatedAt is { } oldest ? now - oldest : null,
+            ByOperationType = counts.ByOperationType,
+            ByStatus = counts.ByStatus,
         };
     }
 

@@ -21,6 +21,8 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     // Reads far outnumber writes in queries and statistics: the id-ordered copy is kept until the next change.
     private DeadLetterEntry[]? _ordered;
     private readonly int _maxPayloadBytes;
+    private readonly DecodePool _decodePool = new();
+    private readonly RunningCounts _counts = new();
     private SegmentLog _log = null!;
     private long _payloadBytes;
     private long _liveBytes;
@@ -108,6 +110,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
             },
             files,
             store);
+        store._decodePool.Clear();
         return store;
     }
 
@@ -225,6 +228,15 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
         }
     }
 
+    /// <inheritdoc/>
+    public DeadLetterCounts GetCounts()
+    {
+        lock (_lock)
+        {
+            return _counts.Snapshot();
+        }
+    }
+
     /// <summary>
     /// Compacts the log now: writes a snapshot of the entries as of every write queued before this call and deletes
     /// the segments it covers. Writes go on meanwhile.
@@ -239,13 +251,14 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     public ValueTask DisposeAsync() => _log.DisposeAsync();
 
     void ILogStateMachine.Replay(RecordType type, ulong sequence, ReadOnlySpan<byte> body)
-        => Apply(RecordCodec.Decode(type, body), sequence, LogFormat.RecordSize(body.Length));
+        => Apply(RecordCodec.Decode(type, body, _decodePool), sequence, LogFormat.RecordSize(body.Length));
 
     void ILogStateMachine.Reset()
     {
         lock (_lock)
         {
             _entries.Clear();
+            _counts.Clear();
             _ordered = null;
             _payloadBytes = 0;
             _liveBytes = 0;
@@ -333,15 +346,18 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
             switch (change.Kind)
             {
                 case DeadLetterChangeKind.Put:
-                    var version = change.Version != 0 ? change.Version : (long)sequence;
-                    var entry = change.Entry!.Version == version ? change.Entry : change.Entry with { Version = version };
+                    // The change's entry is the store's own copy, made for this write and not yet visible to anyone.
+                    var entry = change.Entry!;
+                    entry.AssignVersion(change.Version != 0 ? change.Version : (long)sequence);
                     if (exists)
                     {
                         _payloadBytes -= current.Entry.Payload.Length;
                         _liveBytes -= current.RecordSize;
+                        _counts.Remove(current.Entry);
                     }
 
                     _entries[change.Id] = (entry, recordSize);
+                    _counts.Add(entry);
                     _payloadBytes += entry.Payload.Length;
                     _liveBytes += recordSize;
                     change.Result = entry;
@@ -364,6 +380,8 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
                         Version = (long)sequence,
                     };
                     _entries[change.Id] = (updated, current.RecordSize);
+                    _counts.Remove(current.Entry);
+                    _counts.Add(updated);
                     change.Result = updated;
                     break;
                 default:
@@ -373,6 +391,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
                     }
 
                     _entries.Remove(change.Id);
+                    _counts.Remove(current.Entry);
                     _payloadBytes -= current.Entry.Payload.Length;
                     _liveBytes -= current.RecordSize;
                     break;

@@ -68,4 +68,11 @@ public interface IDeadLetterStore : IAsyncDisposable
     /// </summary>
     /// <returns>The entries.</returns>
     IReadOnlyList<DeadLetterEntry> GetAll();
+
+    /// <summary>
+    /// Gets counts over the entries, for statistics and health checks. The built-in stores keep them up to date as they
+    /// apply changes; the default implementation reads every entry.
+    /// </summary>
+    /// <returns>The counts.</returns>
+    DeadLetterCounts GetCounts() => DeadLetterCounts.Compute(GetAll());
 }

@@ -108,6 +108,14 @@ internal sealed class LogFileReader
         var end = from;
         for (var offset = from; offset < End; offset += chunk.Length)
         {
+            // Preallocated space is a hole: the file system says where data is, so an almost empty segment is not read whole.
+            var data = _file.NextDataOffset(offset);
+            if (data < 0 || data >= End)
+            {
+                break;
+            }
+
+            offset = Math.Max(offset, data);
             var count = ReadAt(_file, chunk.AsSpan(0, (int)Math.Min(chunk.Length, End - offset)), offset);
             if (count == 0)
             {

@@ -80,6 +80,42 @@ internal class LogFile : IDisposable
 
     public virtual void SetLength(long length) => RandomAccess.SetLength(Handle, length);
 
+    /// <summary>
+    /// Gets where the next byte that may be non-zero lies at or after <paramref name="offset"/>: holes of a sparse
+    /// (preallocated) file are skipped on Linux; -1 when only holes follow. Elsewhere, or when the file system cannot
+    /// tell, every byte may be data and <paramref name="offset"/> is returned.
+    /// </summary>
+    public virtual long NextDataOffset(long offset)
+    {
+        if (_stream is null || !OperatingSystem.IsLinux())
+        {
+            return offset;
+        }
+
+        const int SeekData = 3;
+        const int NoSuchDeviceOrAddress = 6; // ENXIO: no data at or after the offset.
+        var handle = _stream.SafeFileHandle;
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            var next = NativeMethods.LSeek((int)handle.DangerousGetHandle(), offset, SeekData);
+            if (next >= 0)
+            {
+                return next;
+            }
+
+            return Marshal.GetLastPInvokeError() == NoSuchDeviceOrAddress ? -1 : offset;
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
     public void Dispose()
     {
         Dispose(disposing: true);
@@ -108,6 +144,9 @@ internal static partial class NativeMethods
 
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Statx(int directoryFd, string path, int flags, uint mask, ref byte buffer);
+
+    [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)]
+    public static partial long LSeek(int fd, long offset, int whence);
 
     [LibraryImport("libc", EntryPoint = "geteuid")]
     public static partial uint GetEffectiveUserId();

@@ -76,19 +76,19 @@ internal static class RecordCodec
     }
 
     /// <summary>Decodes any dead letter record into the change it describes (format 1 records have no versions).</summary>
-    public static DeadLetterChange Decode(RecordType type, ReadOnlySpan<byte> body)
+    public static DeadLetterChange Decode(RecordType type, ReadOnlySpan<byte> body, DecodePool pool)
     {
         var reader = new SpanReader(body);
         switch (type)
         {
             case RecordType.Put:
-                var entry = DecodePut(ref reader, body.Length);
+                var entry = DecodePut(ref reader, body.Length, pool);
                 var (version, expected) = reader.Remaining >= 16 ? (reader.ReadInt64(), reader.ReadInt64()) : (0L, 0L);
                 return DeadLetterChange.Put(entry, version, expected);
             case RecordType.State:
                 var id = reader.ReadRequiredString();
                 var updated = reader.ReadTime();
-                var error = ReadError(ref reader);
+                var error = ReadError(ref reader, pool);
                 var state = ReadState(ref reader, new DeadLetterEntry { Id = id, OperationType = string.Empty, Error = error, UpdatedAt = updated });
                 return DeadLetterChange.State(state, reader.Remaining >= 8 ? reader.ReadInt64() : 0);
             case RecordType.Delete:
@@ -99,13 +99,13 @@ internal static class RecordCodec
         }
     }
 
-    private static DeadLetterEntry DecodePut(ref SpanReader reader, int bodyLength)
+    private static DeadLetterEntry DecodePut(ref SpanReader reader, int bodyLength, DecodePool pool)
     {
         var id = reader.ReadRequiredString();
-        var operationType = Intern(reader.ReadRequiredString());
+        var operationType = pool.Intern(reader.ReadRequiredString());
         var created = reader.ReadTime();
         var updated = reader.ReadTime();
-        var error = ReadError(ref reader);
+        var error = ReadError(ref reader, pool);
         var payload = reader.ReadBytes(reader.ReadInt32()).ToArray();
         var contextCount = reader.ReadInt32();
         if (contextCount < 0 || contextCount > bodyLength)
@@ -146,21 +146,18 @@ internal static class RecordCodec
         writer.WriteByte((byte)error.Reason);
     }
 
-    private static DeadLetterError ReadError(ref SpanReader reader)
+    private static DeadLetterError ReadError(ref SpanReader reader, DecodePool pool)
     {
         var error = new DeadLetterError
         {
-            Type = Intern(reader.ReadRequiredString()),
+            Type = pool.Intern(reader.ReadRequiredString()),
             Message = reader.ReadRequiredString(),
             StackTrace = reader.ReadString(),
             Reason = (DeadLetterFailureReason)reader.ReadByte(),
         };
 
-        // Dead-lettered failures repeat (one outage, thousands of identical errors): equal errors share one instance.
-        return ErrorPool.Count < 10_000 ? ErrorPool.GetOrAdd(error, error) : ErrorPool.GetValueOrDefault(error, error);
+        return pool.Share(error);
     }
-
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<DeadLetterError, DeadLetterError> ErrorPool = new();
 
     private static void WriteState(ref SpanWriter writer, DeadLetterEntry entry)
     {
@@ -192,10 +189,6 @@ internal static class RecordCodec
         };
     }
 
-    // Operation types and exception type names repeat across thousands of entries; one string each is enough.
-    private static string Intern(string value) => string.IsInterned(value) ?? (value.Length <= 256 && InternPool.Count < 10_000 ? InternPool.GetOrAdd(value, value) : value);
-
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> InternPool = new(StringComparer.Ordinal);
 
     private static int ErrorSize(DeadLetterError error) => StringSize(error.Type) + StringSize(error.Message) + StringSize(error.StackTrace) + 1;
 

@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Time.Testing;
+using Resilience.DeadLetter;
+
+namespace Resilience.Tests.DeadLetter;
+
+/// <summary>
+/// Issue 17: statistics and health checks read counts the store keeps as it applies changes (no scan, no sort); they
+/// must always equal what a scan of the entries gives, live and after a reopen. And scheduling an entry twice (each
+/// handler registration reschedules everything) queues it once.
+/// </summary>
+public sealed class RunningCountsTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task RandomChanges_CountsEqualAScanLiveAndAfterReopen()
+    {
+        var random = new Random(17);
+        var statuses = Enum.GetValues<DeadLetterStatus>();
+        await using (var store = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = _dir.Path, SegmentSize = 8192 }))
+        {
+            for (var step = 0; step < 600; step++)
+            {
+                var n = random.Next(40);
+                var current = store.Find(TestEntries.Create(n).Id);
+                switch (random.Next(4))
+                {
+                    case 0 when current is not null:
+                        await store.DeleteAsync([current.Id]);
+                        break;
+                    case 1 when current is not null:
+                        await store.TryUpdateAsync(current with { Status = statuses[random.Next(statuses.Length)], AttemptCount = current.AttemptCount + 1 });
+                        break;
+                    case 2:
+                        await store.CompactAsync();
+                        break;
+                    default:
+                        await store.SaveAsync([TestEntries.Create(n, payloadBytes: random.Next(1, 300)) with { Status = statuses[random.Next(statuses.Length)] }]);
+                        break;
+                }
+
+                store.GetCounts().Should().BeEquivalentTo(DeadLetterCounts.Compute(store.GetAll()), $"after step {step}");
+            }
+        }
+
+        await using var reopened = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = _dir.Path, SegmentSize = 8192 });
+        reopened.GetCounts().Should().BeEquivalentTo(DeadLetterCounts.Compute(reopened.GetAll()));
+    }
+
+    [Fact]
+    public async Task RegisteringHandlers_ReschedulesEachPendingEntryOnce()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var queue = DeadLetterQueue.Open(new DeadLetterQueueOptions { TimeProvider = time });
+        queue.Processor.Start();
+        for (var i = 0; i < 10; i++)
+        {
+            await queue.AddAsync("op-" + (i % 2), "x"u8.ToArray(), new DeadLetterError { Type = "E", Message = "m" });
+        }
+
+        queue.RegisterHandler("op-0", (_, _) => default);
+        queue.RegisterHandler("op-1", (_, _) => default);
+        queue.RegisterHandler("op-2", (_, _) => default);
+
+        queue.Processor.ScheduledCount.Should().Be(10, "each registration reschedules every entry, which must not queue duplicates");
+    }
+}
