@@ -303,7 +303,6 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     {
         cancellationToken.ThrowIfCancellationRequested();
         var records = new EncodedRecord[changes.Length];
-        var sizes = new int[changes.Length];
         for (var i = 0; i < changes.Length; i++)
         {
             var change = changes[i];
@@ -313,21 +312,21 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
                 DeadLetterChangeKind.State => RecordCodec.EncodeState(change.Entry!, change.ExpectedVersion),
                 _ => RecordCodec.EncodeDelete(change.Id, change.ExpectedVersion),
             };
-            sizes[i] = records[i].Size;
+            change.RecordSize = records[i].Size;
         }
 
-        var pending = _log.AppendAsync(
-            records,
-            first =>
-            {
-                for (var i = 0; i < changes.Length; i++)
-                {
-                    Apply(changes[i], first + (ulong)i, sizes[i]);
-                }
-            },
-            grows);
+        var pending = _log.AppendAsync(records, ApplyDurable, (this, changes), grows);
         return new ValueTask(cancellationToken.CanBeCanceled ? pending.WaitAsync(cancellationToken) : pending);
     }
+
+    private static readonly Action<ulong, object?> ApplyDurable = static (first, state) =>
+    {
+        var (store, changes) = ((FileDeadLetterStore, DeadLetterChange[]))state!;
+        for (var i = 0; i < changes.Length; i++)
+        {
+            store.Apply(changes[i], first + (ulong)i, changes[i].RecordSize);
+        }
+    };
 
     /// <summary>
     /// The one function that changes memory, live and at open: conditional changes apply only to an entry at the

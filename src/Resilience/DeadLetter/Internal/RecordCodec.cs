@@ -16,9 +16,13 @@ internal static class RecordCodec
     {
         var size = StringSize(entry.Id) + StringSize(entry.OperationType) + 16 + ErrorSize(entry.Error)
             + 4 + entry.Payload.Length + 4 + 4 + 4 + 8 + 1 + 16;
-        foreach (var pair in entry.Context)
+        if (entry.Context.Count > 0)
         {
-            size += StringSize(pair.Key) + StringSize(pair.Value);
+            // Not enumerated when empty: the interface enumerator is boxed, and most entries have no context.
+            foreach (var pair in entry.Context)
+            {
+                size += StringSize(pair.Key) + StringSize(pair.Value);
+            }
         }
 
         return size;
@@ -40,10 +44,13 @@ internal static class RecordCodec
         writer.WriteInt32(entry.Payload.Length);
         writer.WriteBytes(entry.Payload.Span);
         writer.WriteInt32(entry.Context.Count);
-        foreach (var pair in entry.Context)
+        if (entry.Context.Count > 0)
         {
-            writer.WriteString(pair.Key);
-            writer.WriteString(pair.Value);
+            foreach (var pair in entry.Context)
+            {
+                writer.WriteString(pair.Key);
+                writer.WriteString(pair.Value);
+            }
         }
 
         WriteState(ref writer, entry);
