@@ -7,4 +7,7 @@ internal static class CircuitBreakerConstants
     public const string OnClosedEvent = "OnCircuitClosed";
     public const string OnHalfOpenedEvent = "OnCircuitHalfOpened";
     public const string OnRejectedEvent = "OnCircuitRejected";
+
+    // A generated break longer than any option may be is cut to the same bound.
+    public static readonly TimeSpan MaxBreakDuration = Resilience.Internal.OptionGuard.MaxDuration;
 }

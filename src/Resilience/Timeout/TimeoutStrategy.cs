@@ -91,7 +91,18 @@ internal sealed class TimeoutStrategy : ResilienceStrategy
             : default;
         context.CancellationToken = slot.Source.Token;
 
-        var pending = callback(context, state);
+        ValueTask<Outcome<TResult>> pending;
+#pragma warning disable CA1031 // An inner strategy that throws breaks its contract; the slot and the caller's token still come back.
+        try
+        {
+            pending = callback(context, state);
+        }
+        catch (Exception ex)
+        {
+            pending = Outcome.FromExceptionAsValueTask<TResult>(ex);
+        }
+#pragma warning restore CA1031
+
         if (!pending.IsCompletedSuccessfully)
         {
             return AwaitThenCompleteAsync(pending, timeout, slot, registration, context, callerToken);
@@ -108,7 +119,18 @@ internal sealed class TimeoutStrategy : ResilienceStrategy
         ResilienceContext context,
         CancellationToken callerToken)
     {
-        var outcome = await pending.ConfigureAwait(false);
+        Outcome<TResult> outcome;
+#pragma warning disable CA1031 // A faulted inner task is this call's failure; the slot and the caller's token still come back.
+        try
+        {
+            outcome = await pending.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            outcome = Outcome.FromException<TResult>(ex);
+        }
+#pragma warning restore CA1031
+
         return await Complete(outcome, timeout, slot, registration, context, callerToken).ConfigureAwait(false);
     }
 

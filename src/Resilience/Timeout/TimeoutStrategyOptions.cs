@@ -28,7 +28,7 @@ public class TimeoutStrategyOptions : ResilienceStrategyOptions
 
     /// <summary>
     /// Gets or sets a callback raised when a call times out, before the caller gets the
-    /// <see cref="TimeoutRejectedException"/>. An exception it throws is reported to telemetry, not to the caller.
+    /// <see cref="TimeoutRejectedException"/>. An exception it throws becomes the call's outcome instead of the <see cref="TimeoutRejectedException"/>.
     /// </summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public Func<OnTimeoutArguments, ValueTask>? OnTimeout { get; set; }

@@ -306,15 +306,18 @@ public class CircuitBreakerStrategyTests
     }
 
     [Fact]
-    public async Task ThrowingCallback_DoesNotReachTheCaller()
+    public async Task ThrowingCallback_ReachesTheCallerWhoseCallMovedTheState()
     {
+        // The rule for every user callback (issue 16, Minor 14): its exception reaches the caller.
         var pipeline = new ResiliencePipelineBuilder { TimeProvider = _time }
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions { ConsecutiveFailureThreshold = 1, OnOpened = _ => throw new InvalidOperationException("handler bug") })
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions { ConsecutiveFailureThreshold = 1, StateProvider = _state, OnOpened = _ => throw new InvalidOperationException("handler bug") })
             .Build();
 
         var act = async () => await pipeline.ExecuteAsync<int>(static _ => throw new IOException("real failure"));
 
-        await act.Should().ThrowAsync<IOException>().WithMessage("real failure");
+        await act.Should().ThrowAsync<InvalidOperationException>().WithMessage("handler bug");
+        _state.State.Should().Be(CircuitState.Open);
+        await act.Should().ThrowAsync<BrokenCircuitException>("later callers are rejected as usual");
     }
 
     [Fact]
