@@ -84,6 +84,7 @@ internal sealed class TimeoutStrategy : ResilienceStrategy
             return callback(context, state);
         }
 
+        timeout = TimeoutConstants.Bounded(timeout);
         var callerToken = context.CancellationToken;
         var slot = _pool.Rent(timeout);
         var registration = callerToken.CanBeCanceled

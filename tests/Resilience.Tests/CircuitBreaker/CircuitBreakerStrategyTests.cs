@@ -339,6 +339,27 @@ public class CircuitBreakerStrategyTests
         }
     }
 
+    [Fact]
+    public void AddCircuitBreaker_CountWindowSmallerThanMinimumThroughput_ThrowsNamingBothOptions()
+    {
+        var options = new CircuitBreakerStrategyOptions { SamplingWindow = SamplingWindow.CountBased, WindowSize = 5, MinimumThroughput = 10 };
+
+        var act = () => new ResiliencePipelineBuilder().AddCircuitBreaker(options);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("CircuitBreakerStrategyOptions.MinimumThroughput")
+            .And.Message.Should().Contain("CircuitBreakerStrategyOptions.WindowSize");
+    }
+
+    [Fact]
+    public void AddCircuitBreaker_CountWindowOfMinimumThroughput_Accepted()
+    {
+        var options = new CircuitBreakerStrategyOptions { SamplingWindow = SamplingWindow.CountBased, WindowSize = 10, MinimumThroughput = 10 };
+
+        var act = () => new ResiliencePipelineBuilder().AddCircuitBreaker(options).Build();
+
+        act.Should().NotThrow();
+    }
+
     public static TheoryData<Action<CircuitBreakerStrategyOptions>, string> BadOptions => new()
     {
         { o => o.FailureRatio = 0, "CircuitBreakerStrategyOptions.FailureRatio" },
