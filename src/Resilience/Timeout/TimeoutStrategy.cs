@@ -87,10 +87,11 @@ internal sealed class TimeoutStrategy : ResilienceStrategy
         timeout = TimeoutConstants.Bounded(timeout);
         var callerToken = context.CancellationToken;
         var slot = _pool.Rent(timeout);
+        var source = slot.Source;
         var registration = callerToken.CanBeCanceled
-            ? callerToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), slot.Source)
+            ? callerToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), source)
             : default;
-        context.CancellationToken = slot.Source.Token;
+        context.CancellationToken = source.Token;
 
         ValueTask<Outcome<TResult>> pending;
 #pragma warning disable CA1031 // An inner strategy that throws breaks its contract; the slot and the caller's token still come back.
