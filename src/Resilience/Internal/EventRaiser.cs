@@ -6,6 +6,7 @@ namespace Resilience.Internal;
 /// Raises a user event callback (<c>OnRetry</c>, <c>OnTimeout</c>, ...). The rule for every user callback, as in
 /// Polly: an exception it throws is not swallowed. The returned task faults with it (whether the callback threw
 /// synchronously or its task faulted), and the strategy, once it has released what it holds, makes it the outcome.
+/// The failure is also counted on the callback-failure counter, so dashboards see handler bugs.
 /// </summary>
 internal static class EventRaiser
 {
@@ -18,15 +19,32 @@ internal static class EventRaiser
         }
 
 #pragma warning disable CA1031 // Not swallowed: the exception travels on in the returned task.
+        ValueTask pending;
         try
         {
-            return callback(args);
+            pending = callback(args);
         }
         catch (Exception ex)
         {
+            telemetry.ReportCallbackFailure(eventName, ex);
             return ValueTask.FromException(ex);
         }
 #pragma warning restore CA1031
+
+        return pending.IsCompletedSuccessfully ? default : ObserveAsync(pending, telemetry, eventName);
+    }
+
+    private static async ValueTask ObserveAsync(ValueTask pending, ResilienceTelemetry telemetry, string eventName)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            telemetry.ReportCallbackFailure(eventName, ex);
+            throw;
+        }
     }
 
     /// <summary>

@@ -221,6 +221,85 @@ public class CircuitBreakerStrategyTests
     }
 
     [Fact]
+    public async Task MetricsOnly_IsolateRejectsAndRecordingResumesAfterClose()
+    {
+        var pipeline = Build(o =>
+        {
+            o.ConsecutiveFailureThreshold = 1;
+            o.MetricsOnly = true;
+        });
+
+        await _manual.IsolateAsync();
+        (await pipeline.ExecuteOutcomeAsync(static (_, _) => new ValueTask<int>(1), 0)).Exception.Should().BeOfType<IsolatedCircuitException>("a manual isolation blocks calls in metrics-only mode too");
+
+        await _manual.CloseAsync();
+        await FailAsync(pipeline, 1);
+        _state.LastFailure.Should().BeOfType<IOException>("results are recorded again in the new generation");
+        _state.State.Should().Be(CircuitState.Closed);
+    }
+
+    [Fact]
+    public void ManualControl_DroppedPipelines_AreNotKeptAlive()
+    {
+        var control = new CircuitBreakerManualControl();
+        BuildAndDrop(control, 10_000);
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        control.AttachedCount.Should().BeLessThan(100, "the control holds its breakers weakly");
+    }
+
+    [Fact]
+    public async Task ManualControl_AttachRacingClose_EndsInTheStateOfTheLastCall()
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            var control = new CircuitBreakerManualControl();
+            var state = new CircuitBreakerStateProvider();
+            await control.IsolateAsync();
+            using var start = new Barrier(2);
+            var build = Task.Run(() =>
+            {
+                start.SignalAndWait();
+                _ = new ResiliencePipelineBuilder().AddCircuitBreaker(new CircuitBreakerStrategyOptions { ManualControl = control, StateProvider = state }).Build();
+            });
+            var close = Task.Run(async () =>
+            {
+                start.SignalAndWait();
+                await control.CloseAsync();
+            });
+            await Task.WhenAll(build, close);
+
+            control.IsIsolated.Should().BeFalse();
+            state.State.Should().Be(CircuitState.Closed, "CloseAsync came last (iteration {0})", i);
+        }
+    }
+
+    [Fact]
+    public async Task LastOpenedAt_IsWhenTheBreakerOpenedNotTheLastFailure()
+    {
+        var pipeline = Build(o => o.ConsecutiveFailureThreshold = 2);
+        var start = _time.GetUtcNow();
+
+        await FailAsync(pipeline, 1);
+        _time.Advance(TimeSpan.FromSeconds(3));
+        await FailAsync(pipeline, 1);
+
+        _state.LastOpenedAt.Should().Be(start + TimeSpan.FromSeconds(3));
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void BuildAndDrop(CircuitBreakerManualControl control, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            _ = new ResiliencePipelineBuilder().AddCircuitBreaker(new CircuitBreakerStrategyOptions { ManualControl = control }).Build();
+        }
+    }
+
+    [Fact]
     public async Task LateResult_FromCallAdmittedBeforeTransition_IsIgnored()
     {
         var pipeline = Build(o => o.ConsecutiveFailureThreshold = 1);
