@@ -20,6 +20,9 @@ internal sealed class BulkheadStrategy : ResilienceStrategy
         _telemetry = telemetry;
     }
 
+    /// <summary>Gets the limiter (tests check no slot leaks).</summary>
+    internal BulkheadLimiter Limiter => _limiter;
+
     protected internal override ValueTask<Outcome<T>> ExecuteCore<T, TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<T>>> callback,
         ResilienceContext context,

@@ -26,6 +26,9 @@ internal sealed class CircuitBreakerStrategy<TResult> : ResilienceStrategy
         _telemetry = telemetry;
     }
 
+    /// <summary>Gets the breaker's state machine (tests check no probe leaks).</summary>
+    internal CircuitController Controller => _controller;
+
     protected internal override ValueTask<Outcome<T>> ExecuteCore<T, TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<T>>> callback,
         ResilienceContext context,

@@ -17,6 +17,9 @@ internal sealed class StrategyChain
 
     public StrategyChain(ResilienceStrategy[] strategies) => _strategies = strategies;
 
+    /// <summary>Gets the strategies, outermost first (tests inspect what they hold).</summary>
+    public IReadOnlyList<ResilienceStrategy> Strategies => _strategies;
+
     /// <summary>Gets or sets what keeps a configuration-change subscription alive as long as the pipeline.</summary>
     public IDisposable? ReloadSubscription { get; set; }
 

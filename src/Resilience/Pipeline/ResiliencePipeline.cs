@@ -37,6 +37,9 @@ public sealed partial class ResiliencePipeline
     /// </summary>
     public string? Name { get; }
 
+    /// <summary>Gets the built strategies, outermost first (tests inspect what they hold).</summary>
+    internal IReadOnlyList<ResilienceStrategy> Strategies => _chain?.Strategies ?? [];
+
     // Never throws: a custom strategy that breaks the never-throw contract still yields an outcome, so the caller
     // gets its failure and whatever the pipeline holds (the pooled context) goes back.
     private ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(

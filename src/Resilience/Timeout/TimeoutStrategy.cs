@@ -25,6 +25,9 @@ internal sealed class TimeoutStrategy : ResilienceStrategy
         _telemetry = context.CreateTelemetry(options.Name, TimeoutConstants.DefaultName);
     }
 
+    /// <summary>Gets the slot pool (tests check no slot leaks).</summary>
+    internal TimeoutSlotPool Pool => _pool;
+
     protected internal override ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
         ResilienceContext context,
