@@ -34,14 +34,6 @@ internal static class OptionGuard
         }
     }
 
-    public static void AtMost(TimeSpan value, TimeSpan max, string optionName)
-    {
-        if (value > max)
-        {
-            throw OutOfRange(optionName, value, $"must not exceed {Format(max)}");
-        }
-    }
-
     /// <summary>Rejects a duration above <see cref="MaxDuration"/> (an infinite one is the caller's to allow or not).</summary>
     public static void AtMostMaxDuration(TimeSpan value, string optionName)
     {

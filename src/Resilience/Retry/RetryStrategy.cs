@@ -109,7 +109,19 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
         ResilienceContext context,
         TState state)
     {
-        var outcome = await AwaitAttemptAsync(first).ConfigureAwait(false);
+        // Awaited here rather than in a helper: an extra async method would add a box to every asynchronous call.
+        Outcome<T> outcome;
+#pragma warning disable CA1031 // A faulted attempt is an outcome like any other, and may be retried.
+        try
+        {
+            outcome = await first.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            outcome = Outcome.FromException<T>(ex);
+        }
+#pragma warning restore CA1031
+
         if (!firstReported)
         {
             _telemetry.ReportAttempt(outcome.Exception);
@@ -173,7 +185,14 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
                     return Outcome.FromException<T>(ex);
                 }
 
-                outcome = await AwaitAttemptAsync(Invoke(callback, context, state)).ConfigureAwait(false);
+                try
+                {
+                    outcome = await Invoke(callback, context, state).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    outcome = Outcome.FromException<T>(ex);
+                }
                 _telemetry.ReportAttempt(outcome.Exception);
             }
         }
@@ -181,25 +200,6 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
         {
             DisposeDropped(outcome);
 
-            return Outcome.FromException<T>(ex);
-        }
-#pragma warning restore CA1031
-    }
-
-    private static async ValueTask<Outcome<T>> AwaitAttemptAsync<T>(ValueTask<Outcome<T>> pending)
-    {
-        if (pending.IsCompletedSuccessfully)
-        {
-            return pending.Result;
-        }
-
-#pragma warning disable CA1031 // A faulted attempt is an outcome like any other, and may be retried.
-        try
-        {
-            return await pending.ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
             return Outcome.FromException<T>(ex);
         }
 #pragma warning restore CA1031
