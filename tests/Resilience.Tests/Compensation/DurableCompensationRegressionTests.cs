@@ -131,6 +131,76 @@ public sealed class DurableCompensationRegressionTests : IDisposable
     }
 
     [Fact]
+    public async Task Recover_DelegateStepAboveANamedOne_IsMarkedInTheJournalAndReportedWithoutAQueue()
+    {
+        await using (var before = Create())
+        {
+            var scope = before.Begin("order-8");
+            await scope.RegisterAsync("undo", new UndoStep("order-8", "inventory"));
+            scope.Register(() => _ran.Add("order-8:delegate"));
+            await scope.RegisterAsync("undo", new UndoStep("order-8", "shipment"));
+            scope.Register(() => _ran.Add("order-8:delegate-on-top"));
+        }
+
+        await using (var after = Create())
+        {
+            var result = (await after.RecoverAsync()).Should().ContainSingle().Subject;
+
+            // Step 3 (a delegate after the last named step) is known only through its journal mark.
+            result.LostSteps.Should().Equal(3, 1);
+            result.ParkedEntryId.Should().BeNull("there is no dead letter queue to park in");
+            result.Succeeded.Should().BeFalse();
+            _ran.Should().BeEmpty("the rollback stops at the lost step on top");
+
+            (await after.AcknowledgeLostStepsAsync("order-8")).Should().Equal(3, 1);
+            (await after.ResumeAsync("order-8")).Succeeded.Should().BeTrue();
+        }
+
+        _ran.Should().Equal("order-8:shipment", "order-8:inventory");
+    }
+
+    [Fact]
+    public async Task Journal_CompactedWithLostStepsAndClaims_ReopensWithTheSameState()
+    {
+        var options = new CompensationJournalOptions { SegmentSize = 4096, CompactionThreshold = 4096 };
+        await using (var before = Create(journal: options))
+        {
+            var scope = before.Begin("order-9");
+            await scope.RegisterAsync("undo", new UndoStep("order-9", "inventory"));
+            scope.Register(() => _ran.Add("order-9:delegate"));
+            await scope.RegisterAsync("undo", new UndoStep("order-9", "shipment"));
+
+            // Enough finished operations for the log to be compacted several times over.
+            for (var i = 0; i < 200; i++)
+            {
+                var churn = before.Begin($"churn-{i}");
+                await churn.RegisterAsync("undo", new UndoStep($"churn-{i}", new string('c', 100)));
+                await churn.CompleteAsync();
+            }
+        }
+
+        Directory.GetFiles(_dir.Sub("journal"), "snap-*").Should().NotBeEmpty("the journal was compacted");
+        await using var after = Create(journal: options);
+        var result = (await after.RecoverAsync()).Should().ContainSingle().Subject;
+
+        result.OperationId.Should().Be("order-9");
+        result.LostSteps.Should().Equal(1);
+        _ran.Should().Equal("order-9:shipment");
+    }
+
+    [Fact]
+    public void JournalOptions_Invalid_ThrowsNamingTheOption()
+    {
+        var create = () => new CompensationManager(new CompensationOptions
+        {
+            JournalDirectory = _dir.Sub("journal"),
+            Journal = new CompensationJournalOptions { SegmentSize = 10 },
+        });
+
+        create.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("CompensationJournalOptions.SegmentSize");
+    }
+
+    [Fact]
     public async Task Park_OperationIdNeedingEscapes_PayloadIsValidJson()
     {
         const string operationId = "order \\ \"5\"\n\t\u0001 é";
@@ -217,11 +287,12 @@ public sealed class DurableCompensationRegressionTests : IDisposable
         MaxAttempts = 3,
     });
 
-    private CompensationManager Create(DeadLetterQueue? dlq = null, string? failing = null, StepRace? race = null)
+    private CompensationManager Create(DeadLetterQueue? dlq = null, string? failing = null, StepRace? race = null, CompensationJournalOptions? journal = null)
     {
         var manager = new CompensationManager(new CompensationOptions
         {
             JournalDirectory = _dir.Sub("journal"),
+            Journal = journal ?? new CompensationJournalOptions(),
             MaxAttempts = 1,
             DeadLetterQueue = dlq,
             FailurePolicy = dlq is null ? CompensationFailurePolicy.ContinueOnError : CompensationFailurePolicy.StopAndPark,
