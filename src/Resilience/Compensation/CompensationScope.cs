@@ -11,6 +11,9 @@ namespace Resilience.Compensation;
 /// Register a step's compensation <b>before</b> running the step, so a crash or a timeout in between cannot leave an
 /// effect with nothing to undo it; a compensation must therefore accept that its step may never have happened
 /// (releasing a reservation that does not exist is a no-op). Scopes are pooled: do not use one after disposing it.
+/// A scope becomes durable with its first <see cref="RegisterAsync{TState}"/>; from then on a delegate registration
+/// blocks until its mark is journaled (so recovery knows a step is there it cannot run) and <see cref="Complete"/>
+/// blocks until the completion is journaled.
 /// </remarks>
 public sealed class CompensationScope : IAsyncDisposable
 {
