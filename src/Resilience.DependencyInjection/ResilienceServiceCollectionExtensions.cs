@@ -178,6 +178,8 @@ public static class ResilienceServiceCollectionExtensions
     /// <summary>
     /// Registers a <see cref="CompensationManager"/> singleton; with a journal directory, a hosted service resumes the
     /// operations a crash interrupted when the host starts (register the named handlers in <paramref name="configureManager"/>).
+    /// Recovery runs in the host's starting phase, before any hosted service's StartAsync, so it finishes before the
+    /// dead letter queue's processor resumes parked rollbacks.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Sets the options; the container's <see cref="TimeProvider"/> and dead letter queue (if registered) are used unless you set them.</param>
@@ -198,10 +200,8 @@ public static class ResilienceServiceCollectionExtensions
             configureManager?.Invoke(manager, sp);
             return manager;
         });
-        var probe = new CompensationOptions();
-        configure?.Invoke(probe);
-        services.AddSingleton(new CompensationRegistration(probe.JournalDirectory is not null));
-        services.AddHostedService<CompensationRecoveryHostedService>();
+        // The hosted service asks the manager whether it keeps a journal: configure runs once, in the factory above.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CompensationRecoveryHostedService>());
         return services;
     }
 
