@@ -47,6 +47,18 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
         _random = options.Randomizer ?? Random.Shared.NextDouble;
     }
 
+    /// <summary>Gets how many operation types the processor keeps failure counts for (bounded).</summary>
+    internal int TrackedOperationTypeCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _consecutiveFailures.Count;
+            }
+        }
+    }
+
     /// <summary>Gets how many entries are queued for dispatch (each once, however often it was scheduled).</summary>
     internal int ScheduledCount
     {
