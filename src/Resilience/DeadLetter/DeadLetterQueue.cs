@@ -308,8 +308,25 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
         query ??= new DeadLetterQuery();
         ArgumentOutOfRangeException.ThrowIfNegative(query.Skip, "DeadLetterQuery.Skip");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(query.Take, "DeadLetterQuery.Take");
-        var matches = _store.GetAll().Where(query.Matches).ToList();
-        return new DeadLetterPage(matches.Skip(query.Skip).Take(query.Take).ToList(), matches.Count);
+        // One pass, keeping only the page: matches are counted, not collected.
+        var page = new List<DeadLetterEntry>(Math.Min(query.Take, 1024));
+        var total = 0;
+        foreach (var entry in _store.GetAll())
+        {
+            if (!query.Matches(entry))
+            {
+                continue;
+            }
+
+            if (total >= query.Skip && page.Count < query.Take)
+            {
+                page.Add(entry);
+            }
+
+            total++;
+        }
+
+        return new DeadLetterPage(page, total);
     }
 
     /// <summary>

@@ -18,8 +18,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (DeadLetterEntry Entry, int RecordSize)> _entries = new(StringComparer.Ordinal);
 
-    // Reads far outnumber writes in queries and statistics: the id-ordered copy is kept until the next change.
-    private DeadLetterEntry[]? _ordered;
+    private readonly OrderedEntries _ordered = new();
     private readonly int _maxPayloadBytes;
     private readonly DecodePool _decodePool = new();
     private readonly RunningCounts _counts = new();
@@ -211,20 +210,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     {
         lock (_lock)
         {
-            if (_ordered is null)
-            {
-                var all = new DeadLetterEntry[_entries.Count];
-                var i = 0;
-                foreach (var pair in _entries)
-                {
-                    all[i++] = pair.Value.Entry;
-                }
-
-                Array.Sort(all, static (a, b) => string.CompareOrdinal(a.Id, b.Id));
-                _ordered = all;
-            }
-
-            return _ordered;
+            return _ordered.Snapshot();
         }
     }
 
@@ -259,7 +245,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
         {
             _entries.Clear();
             _counts.Clear();
-            _ordered = null;
+            _ordered.Clear();
             _payloadBytes = 0;
             _liveBytes = 0;
         }
@@ -356,6 +342,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
                     }
 
                     _entries[change.Id] = (entry, recordSize);
+                    _ordered.Set(entry, isNew: !exists);
                     _counts.Add(entry);
                     _payloadBytes += entry.Payload.Length;
                     _liveBytes += recordSize;
@@ -379,6 +366,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
                         Version = (long)sequence,
                     };
                     _entries[change.Id] = (updated, current.RecordSize);
+                    _ordered.Set(updated, isNew: false);
                     _counts.Remove(current.Entry);
                     _counts.Add(updated);
                     change.Result = updated;
@@ -390,6 +378,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
                     }
 
                     _entries.Remove(change.Id);
+                    _ordered.Remove(change.Id);
                     _counts.Remove(current.Entry);
                     _payloadBytes -= current.Entry.Payload.Length;
                     _liveBytes -= current.RecordSize;
@@ -397,7 +386,6 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
             }
 
             change.Applied = true;
-            _ordered = null;
         }
     }
 }

@@ -15,7 +15,7 @@ public sealed class RunningCountsTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
-    public async Task RandomChanges_CountsEqualAScanLiveAndAfterReopen()
+    public async Task RandomChanges_CountsAndOrderEqualAScanLiveAndAfterReopen()
     {
         var random = new Random(17);
         var statuses = Enum.GetValues<DeadLetterStatus>();
@@ -42,6 +42,9 @@ public sealed class RunningCountsTests : IDisposable
                 }
 
                 store.GetCounts().Should().BeEquivalentTo(DeadLetterCounts.Compute(store.GetAll()), $"after step {step}");
+                var all = store.GetAll();
+                all.Select(e => e.Id).Should().BeInAscendingOrder(StringComparer.Ordinal, "the id order is kept as changes apply, not re-sorted");
+                all.Should().OnlyContain(e => ReferenceEquals(store.Find(e.Id), e), "every listed entry is the current one");
             }
         }
 
