@@ -96,7 +96,18 @@ internal static class RecordCodec
                 var id = reader.ReadRequiredString();
                 var updated = reader.ReadTime();
                 var error = ReadError(ref reader, pool);
-                var state = ReadState(ref reader, new DeadLetterEntry { Id = id, OperationType = string.Empty, Error = error, UpdatedAt = updated });
+                var fields = ReadStateFields(ref reader);
+                var state = new DeadLetterEntry
+                {
+                    Id = id,
+                    OperationType = string.Empty,
+                    Error = error,
+                    UpdatedAt = updated,
+                    AttemptCount = fields.Attempts,
+                    MaxAttempts = fields.MaxAttempts,
+                    NextAttemptAt = fields.Next,
+                    Status = fields.Status,
+                };
                 return DeadLetterChange.State(state, reader.Remaining >= 8 ? reader.ReadInt64() : 0);
             case RecordType.Delete:
                 var deleted = reader.ReadRequiredString();
@@ -133,7 +144,8 @@ internal static class RecordCodec
         }
 
         // Built once, with its final state: during recovery every entry survives, so each extra object is GC work.
-        return ReadState(ref reader, new DeadLetterEntry
+        var state = ReadStateFields(ref reader);
+        return new DeadLetterEntry
         {
             Id = id,
             OperationType = operationType,
@@ -142,7 +154,11 @@ internal static class RecordCodec
             Error = error,
             Payload = payload,
             Context = context,
-        });
+            AttemptCount = state.Attempts,
+            MaxAttempts = state.MaxAttempts,
+            NextAttemptAt = state.Next,
+            Status = state.Status,
+        };
     }
 
     private static void WriteError(ref SpanWriter writer, DeadLetterError error)
@@ -180,20 +196,18 @@ internal static class RecordCodec
         return Enum.IsDefined(status) ? status : throw new FormatException("Bad status.");
     }
 
-    private static DeadLetterEntry ReadState(ref SpanReader reader, DeadLetterEntry entry)
+    private static (int Attempts, int MaxAttempts, DateTimeOffset? Next, DeadLetterStatus Status) ReadStateFields(ref SpanReader reader)
     {
         var attempts = reader.ReadInt32();
         var maxAttempts = reader.ReadInt32();
         var next = reader.ReadInt64();
         var status = ReadStatus(ref reader);
-
-        return entry with
+        if (next != NoTime && (next < DateTimeOffset.MinValue.UtcTicks || next > DateTimeOffset.MaxValue.UtcTicks))
         {
-            AttemptCount = attempts,
-            MaxAttempts = maxAttempts,
-            NextAttemptAt = next == NoTime ? null : new DateTimeOffset(next, TimeSpan.Zero),
-            Status = status,
-        };
+            throw new FormatException("Bad next attempt time.");
+        }
+
+        return (attempts, maxAttempts, next == NoTime ? null : new DateTimeOffset(next, TimeSpan.Zero), status);
     }
 
 
