@@ -28,7 +28,7 @@ public sealed class DocsSnippetsCompileTests
         ParseOptions,
         path: "DocsPrelude.cs"));
 
-    private static readonly Lazy<ImmutableArray<Snippet>> Snippets = new(FindSnippets);
+    private static readonly Lazy<ImmutableArray<DocSnippet>> Snippets = new(() => DocSnippet.FindAll(RepositoryRoot.Value));
 
     private static readonly Lazy<ImmutableArray<ISourceGenerator>> Generators = new(LoadGenerators);
 
@@ -58,9 +58,8 @@ public sealed class DocsSnippetsCompileTests
         var snippet = Snippets.Value.Single(s => s.File == file && s.Line == line);
 
         var tree = CSharpSyntaxTree.ParseText(snippet.Code, ParseOptions, path: $"{file}:{line}");
-        var hasTopLevelStatements = tree.GetRoot().DescendantNodes().OfType<GlobalStatementSyntax>().Any();
         var options = new CSharpCompilationOptions(
-                hasTopLevelStatements ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary)
+                snippet.HasStatements ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary)
             .WithNullableContextOptions(NullableContextOptions.Enable)
             .WithConcurrentBuild(false);
         var compilation = CSharpCompilation.Create(
@@ -84,7 +83,7 @@ public sealed class DocsSnippetsCompileTests
         }
     }
 
-    private static string Describe(Snippet snippet, SyntaxTree tree, List<Diagnostic> problems)
+    private static string Describe(DocSnippet snippet, SyntaxTree tree, List<Diagnostic> problems)
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"{snippet.File}:{snippet.Line} does not compile:");
@@ -101,42 +100,6 @@ public sealed class DocsSnippetsCompileTests
         }
 
         return text.ToString();
-    }
-
-    private static ImmutableArray<Snippet> FindSnippets()
-    {
-        var root = RepositoryRoot.Value;
-        var files = new[] { Path.Combine(root, "README.md") }
-            .Concat(Directory.GetFiles(Path.Combine(root, "docs"), "*.md").Order(StringComparer.Ordinal));
-        var snippets = ImmutableArray.CreateBuilder<Snippet>();
-        foreach (var path in files)
-        {
-            var relative = Path.GetRelativePath(root, path).Replace('\\', '/');
-            var lines = File.ReadAllLines(path);
-            for (var i = 0; i < lines.Length; i++)
-            {
-                var fence = lines[i].TrimStart();
-                if (!fence.StartsWith("```csharp", StringComparison.Ordinal))
-                {
-                    continue;
-                }
-
-                var indent = lines[i].Length - fence.Length;
-                var body = new StringBuilder();
-                var start = i + 1;
-                for (i = start; i < lines.Length && !lines[i].TrimStart().StartsWith("```", StringComparison.Ordinal); i++)
-                {
-                    // A fence indented inside a list item indents its lines as much.
-                    var text = lines[i];
-                    var strip = Math.Min(indent, text.Length - text.TrimStart().Length);
-                    body.Append(text, strip, text.Length - strip).Append('\n');
-                }
-
-                snippets.Add(new Snippet(relative, start, body.ToString()));
-            }
-        }
-
-        return snippets.ToImmutable();
     }
 
     private static string FindRepositoryRoot()
@@ -206,5 +169,4 @@ public sealed class DocsSnippetsCompileTests
         }
     }
 
-    private sealed record Snippet(string File, int Line, string Code);
 }
