@@ -19,11 +19,18 @@ internal sealed record DocSnippet(string File, int Line, string Code)
     public bool HasStatements => CSharpSyntaxTree.ParseText(Code, new CSharpParseOptions(LanguageVersion.Latest))
         .GetRoot().DescendantNodes().OfType<GlobalStatementSyntax>().Any();
 
-    /// <summary>Every block of README.md, then of docs/*.md in ordinal order of their names.</summary>
+    /// <summary>
+    /// Every block of README.md, of docs/*.md and of the packages' own READMEs (src/*/README.md, what nuget.org
+    /// shows), each set in ordinal order of the paths.
+    /// </summary>
     public static ImmutableArray<DocSnippet> FindAll(string repositoryRoot)
     {
         var files = new[] { Path.Combine(repositoryRoot, "README.md") }
-            .Concat(Directory.GetFiles(Path.Combine(repositoryRoot, "docs"), "*.md").Order(StringComparer.Ordinal));
+            .Concat(Directory.GetFiles(Path.Combine(repositoryRoot, "docs"), "*.md").Order(StringComparer.Ordinal))
+            .Concat(Directory.GetDirectories(Path.Combine(repositoryRoot, "src"))
+                .Select(project => Path.Combine(project, "README.md"))
+                .Where(System.IO.File.Exists)
+                .Order(StringComparer.Ordinal));
         var snippets = ImmutableArray.CreateBuilder<DocSnippet>();
         foreach (var path in files)
         {

@@ -51,5 +51,28 @@ public sealed class PackageSmokeTests(PackedLibraries packed)
         var text = reader.ReadToEnd();
         text.Should().Contain("<license type=\"expression\">MIT</license>")
             .And.Contain("<readme>README.md</readme>");
+        // A <repository> element is there only with the URL it is for (none is known yet: see Directory.Build.props).
+        if (text.Contains("<repository", StringComparison.Ordinal))
+        {
+            text.Should().MatchRegex("<repository [^>]*url=\"https://", "a repository without a URL tells a reader nothing");
+        }
+
+        AssertOwnReadme(archive, library);
+    }
+
+    /// <summary>
+    /// The package's README is its own (src/&lt;library&gt;/README.md), not the repository's: nuget.org shows it
+    /// outside the repository, where relative links are dead and set-up commands for the repository mean nothing.
+    /// </summary>
+    private static void AssertOwnReadme(System.IO.Compression.ZipArchive archive, string library)
+    {
+        using var reader = new StreamReader(archive.GetEntry("README.md")!.Open());
+        var readme = reader.ReadToEnd();
+        var own = File.ReadAllText(Path.Combine(Repository.Root, "src", library, "README.md"));
+        readme.Should().Be(own, $"{library}'s package carries src/{library}/README.md");
+        readme.Should().StartWith($"# {library}\n", "the README is about this package")
+            .And.NotMatchRegex(@"\]\((?!https?://)", "a relative link is dead on nuget.org")
+            .And.NotContain("dotnet run --project", "the repository's set-up commands are no use to a package user")
+            .And.NotContain("dotnet test", "the repository's set-up commands are no use to a package user");
     }
 }
