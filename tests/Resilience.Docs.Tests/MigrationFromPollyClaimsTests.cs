@@ -54,7 +54,7 @@ public sealed class MigrationFromPollyClaimsTests
     }
 
     [Fact]
-    public async Task A_throwing_event_callback_does_not_change_the_callers_outcome()
+    public async Task A_throwing_event_callback_fails_the_call_as_in_Polly()
     {
         var calls = 0;
         var pipeline = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
@@ -63,18 +63,20 @@ public sealed class MigrationFromPollyClaimsTests
             OnRetry = _ => throw new InvalidOperationException("the callback's own bug"),
         }).Build();
 
-        var result = await pipeline.ExecuteAsync(_ => ++calls < 2 ? throw new TimeoutException() : new ValueTask<int>(42));
+        var act = async () => await pipeline.ExecuteAsync(_ => ++calls < 2 ? throw new TimeoutException() : new ValueTask<int>(42));
 
-        result.Should().Be(42, "Polly would fail the call with the callback's exception");
+        await act.Should().ThrowAsync<InvalidOperationException>().WithMessage("the callback's own bug");
+        calls.Should().Be(1, "the callback failed before the retry ran");
     }
 
     [Fact]
-    public void MaxDelay_has_no_null_but_accepts_a_day_and_MaxValue_and_not_less_than_BaseDelay()
+    public void MaxDelay_has_no_null_accepts_a_day_refuses_more_and_not_less_than_BaseDelay()
     {
         var day = new RetryStrategyOptions { MaxDelay = TimeSpan.FromDays(1), BaseDelay = TimeSpan.FromHours(1), Jitter = JitterMode.None };
         day.PreviewDelays(3).Should().Equal(TimeSpan.FromHours(1), TimeSpan.FromHours(2), TimeSpan.FromHours(4));
         new ResiliencePipelineBuilder().AddRetry(day).Build();
-        new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions { MaxDelay = TimeSpan.MaxValue }).Build();
+        FluentActions.Invoking(() => new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions { MaxDelay = TimeSpan.MaxValue }))
+            .Should().Throw<ArgumentOutOfRangeException>().WithMessage("*RetryStrategyOptions.MaxDelay must be at most 1.00:00:00*");
 
         FluentActions.Invoking(() => new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions { BaseDelay = TimeSpan.FromMinutes(1) }))
             .Should().Throw<ArgumentOutOfRangeException>().WithMessage("*RetryStrategyOptions.MaxDelay*");
