@@ -52,7 +52,7 @@ internal sealed class ConfiguredPipeline
                 var key = Describe(breaker.ConsecutiveFailureThreshold, breaker.FailureRatio, breaker.MinimumThroughput, breaker.SamplingDuration, breaker.BreakDuration);
                 if (_breaker?.Key != key)
                 {
-                    _breaker = (key, new SharedCircuitBreaker(_name, ToOptions(breaker), _time, _loggerFactory, _meterFactory));
+                    _breaker = (key, new SharedCircuitBreaker(_name, ToOptions(breaker), _time, _loggerFactory, _meterFactory, pipelineName: _name));
 
                     // Listed where health checks and dashboards look.
                     _registry?.Set(_breaker.Value.Breaker);
