@@ -61,8 +61,7 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
         }
 
         var outcome = pending.Result;
-        _telemetry.ReportAttempt(outcome.Exception);
-        if (!_shouldHandle.ShouldHandle(outcome, context))
+        if (!_telemetry.ReportAttempt(outcome, _shouldHandle.ShouldHandle(outcome, context)))
         {
             if (_budget is not null && outcome.HasResult)
             {
@@ -84,15 +83,11 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
         TState state)
     {
         var outcome = await first.ConfigureAwait(false);
-        if (!firstReported)
-        {
-            _telemetry.ReportAttempt(outcome.Exception);
-        }
-
         var previousDelayTicks = 0.0;
         for (var retry = 0; ; retry++)
         {
-            if (!_shouldHandle.ShouldHandle(outcome, context))
+            var handled = _shouldHandle.ShouldHandle(outcome, context);
+            if (!(retry == 0 && firstReported ? handled : _telemetry.ReportAttempt(outcome, handled)))
             {
                 if (_budget is not null && outcome.HasResult)
                 {
@@ -120,6 +115,7 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
                 return await ExhaustedAsync(outcome, context, retry).ConfigureAwait(false);
             }
 
+            _telemetry.LogRetry(retry + 1, delay, outcome);
             await EventRaiser.RaiseAsync(_onRetry, new OnRetryArguments<TResult>(context, Outcome.Convert<T, TResult>(outcome), retry + 1, delay), _telemetry, RetryConstants.OnRetryEvent)
                 .ConfigureAwait(false);
 
@@ -139,7 +135,6 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
             }
 
             outcome = await callback(context, state).ConfigureAwait(false);
-            _telemetry.ReportAttempt(outcome.Exception);
         }
     }
 
