@@ -41,7 +41,7 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
         _options = options;
         _ids = new DeadLetterId(options.TimeProvider);
         Processor = new DeadLetterProcessor(this, options);
-        _telemetry.Observe(GaugeDefinition<DeadLetterQueue>.Gauge(ResilienceTelemetryNames.DeadLetterSize, "{entry}", "Entries in dead letter queues.", static q => q.Store.Count), this);
+        ObserveSize();
     }
 
     /// <summary>Gets the processor that retries due entries; call <see cref="DeadLetterProcessor.Start"/> to run it.</summary>
@@ -255,6 +255,7 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
 
         var stored = _store.Find(entry.Id) ?? entry;
         _telemetry.Report("OnEnqueued");
+        DeadLetterLog.Enqueued(Logger, stored.Id, stored.OperationType, _options.Name, stored.Error.Type, stored.MaxAttempts);
         await RaiseAsync(_options.OnEnqueued, stored, "OnEnqueued").ConfigureAwait(false);
         Processor.Schedule(stored);
         return stored;
@@ -325,10 +326,15 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
         long retried = 0;
         long bytes = 0;
         DateTimeOffset? oldestPending = null;
+        var withoutHandler = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var entry in entries)
         {
             byType[entry.OperationType] = byType.GetValueOrDefault(entry.OperationType) + 1;
             byStatus[entry.Status] = byStatus.GetValueOrDefault(entry.Status) + 1;
+            if (entry.Status == DeadLetterStatus.Pending && FindHandler(entry.OperationType) is null)
+            {
+                withoutHandler.Add(entry.OperationType);
+            }
             retried += entry.AttemptCount;
             bytes += entry.Payload.Length;
             if (entry.Status is DeadLetterStatus.Pending or DeadLetterStatus.Retrying && (oldestPending is null || entry.CreatedAt < oldestPending))
@@ -349,6 +355,7 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
             OldestPendingAge = oldestPending is null ? null : now - oldestPending.Value,
             ByOperationType = byType,
             ByStatus = byStatus,
+            OperationTypesWithoutHandler = [.. withoutHandler],
         };
     }
 

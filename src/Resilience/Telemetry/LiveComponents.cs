@@ -58,7 +58,7 @@ internal sealed class LiveComponents
             {
                 if (entry.Component.TryGetTarget(out var component))
                 {
-                    measurements.Add(entry.Gauge.Measure(component));
+                    entry.Gauge.MeasureInto(component, measurements);
                 }
             }
 
