@@ -67,6 +67,9 @@ public static class ResilienceServiceCollectionExtensions
         services.AddOptions<ResiliencePipelineSettings>(name).Configure(settings => section.Bind(settings)).ValidateOnStart();
         var validator = new ResiliencePipelineSettingsValidator(name, section.Path);
         services.AddSingleton<IValidateOptions<ResiliencePipelineSettings>>(validator);
+
+        // Its breaker is listed by the health check from the start, not only once the pipeline was first resolved.
+        services.AddSingleton(new CircuitBreakerSource(sp => sp.GetKeyedService<ResiliencePipeline>(name)));
         services.AddKeyedSingleton(name, (sp, _) =>
         {
             var settings = sp.GetRequiredService<IOptionsMonitor<ResiliencePipelineSettings>>().Get(name);
@@ -121,7 +124,7 @@ public static class ResilienceServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
         services.TryAddSingleton(sp =>
         {
-            var options = new DeadLetterQueueOptions { TimeProvider = sp.GetService<TimeProvider>() ?? TimeProvider.System };
+            var options = new DeadLetterQueueOptions { TimeProvider = sp.GetService<TimeProvider>() ?? TimeProvider.System, LoggerFactory = sp.GetService<ILoggerFactory>() };
             configure(options);
             return DeadLetterQueue.Open(options);
         });
@@ -206,8 +209,9 @@ public static class ResilienceServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Adds health checks for the registered circuit breakers (Degraded while any is not closed) and, when a dead letter
-    /// queue is registered, its backlog (Degraded/Unhealthy past the thresholds).
+    /// Adds health checks for the registered circuit breakers (Degraded while any is open, half-open or isolated; the
+    /// breakers of pipelines from configuration are listed from the start) and, when a dead letter queue is registered
+    /// (before or after this call), its backlog (Degraded/Unhealthy past the thresholds).
     /// </summary>
     /// <param name="builder">The health checks builder.</param>
     /// <param name="thresholds">The dead letter backlog thresholds; defaults when <see langword="null"/>.</param>
@@ -217,12 +221,15 @@ public static class ResilienceServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddCircuitBreakerRegistry();
         builder.Services.TryAddSingleton(thresholds ?? new DeadLetterHealthThresholds());
-        builder.AddCheck<CircuitBreakerHealthCheck>("resilience-circuit-breakers", HealthStatus.Degraded, ["resilience"]);
-        if (builder.Services.Any(d => d.ServiceType == typeof(DeadLetterQueue)))
-        {
-            builder.AddCheck<DeadLetterQueueHealthCheck>("resilience-dead-letter-queue", HealthStatus.Unhealthy, ["resilience"]);
-        }
+        builder.Services.TryAddSingleton<CircuitBreakerSources>();
+        builder.Add(new HealthCheckRegistration(
+            "resilience-circuit-breakers",
+            static sp => new CircuitBreakerHealthCheck(sp.GetRequiredService<CircuitBreakerRegistry>(), sp.GetRequiredService<CircuitBreakerSources>()),
+            HealthStatus.Degraded,
+            ["resilience"]));
 
+        // Decided when the options are read, not now: the queue may be registered after this call.
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<HealthCheckServiceOptions>, DeadLetterHealthCheckRegistration>());
         return builder;
     }
 
