@@ -75,7 +75,7 @@ public static class ResilienceServiceCollectionExtensions
             var settings = sp.GetRequiredService<IOptionsMonitor<ResiliencePipelineSettings>>().Get(name);
             var loggerFactory = sp.GetService<ILoggerFactory>();
             var meterFactory = sp.GetService<IMeterFactory>();
-            var configured = new ConfiguredPipeline(name, sp.GetService<TimeProvider>() ?? TimeProvider.System, loggerFactory, meterFactory, sp.GetService<CircuitBreakerRegistry>());
+            var configured = new ConfiguredPipeline(name, sp.GetService<TimeProvider>() ?? TimeProvider.System, loggerFactory, meterFactory, sp.GetService<CircuitBreakerRegistry>(), sp.GetService<ConfiguredOutcomeRules>());
 
             // One chain for the pipeline's lifetime; a configuration change swaps its strategies atomically and calls
             // in flight finish on the strategies they started with. Disposing the pipeline ends the subscription.

@@ -66,7 +66,7 @@ internal sealed class ResiliencePipelineSettingsValidator : IValidateOptions<Res
     }
 
     // "RetryStrategyOptions.BaseDelay" → "Retry:BaseDelay"
-    private static string KeyOf(string? parameter)
+    internal static string KeyOf(string? parameter)
     {
         if (parameter is null)
         {
