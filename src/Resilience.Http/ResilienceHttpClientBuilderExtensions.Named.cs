@@ -12,8 +12,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static partial class ResilienceHttpClientBuilderExtensions
 {
     /// <summary>
-    /// Sends the client's requests through the pipeline registered under <paramref name="pipelineName"/> (for example
-    /// one from configuration: <c>AddResiliencePipeline("stock-api", configuration.GetSection(...))</c>). Its retry and
+    /// Sends the client's requests through the pipeline registered under <paramref name="pipelineName"/>: a
+    /// <c>ResiliencePipeline&lt;HttpResponseMessage&gt;</c> of that name, else the untyped one (for example one from
+    /// configuration: <c>AddResiliencePipeline("stock-api", configuration.GetSection(...))</c>). Its retry and
     /// breaker from configuration then also count transient responses (408, 429, transient 5xx) as failures, and a
     /// request the handler may not replay is sent once with its first outcome returned.
     /// </summary>
@@ -31,10 +32,11 @@ public static partial class ResilienceHttpClientBuilderExtensions
         var validated = handlerOptions.Validated();
         builder.Services.TryAddSingleton(HttpOutcomeRules.ForConfiguredPipelines);
 
-        // The named pipeline is the container's singleton (its breaker state is shared with every other user of it);
-        // the handler only views it as a pipeline of responses.
+        // The named pipeline is the container's singleton (its breaker state is shared with every other user of it): a
+        // pipeline of responses registered under that name, else the untyped one, viewed as a pipeline of responses.
         return builder.AddHttpMessageHandler(sp => new ResilienceHandler(
-            new ResiliencePipeline<HttpResponseMessage>(new ResiliencePipelineProvider(sp).GetPipeline(pipelineName)),
+            sp.GetKeyedService<ResiliencePipeline<HttpResponseMessage>>(pipelineName)
+                ?? new ResiliencePipeline<HttpResponseMessage>(new ResiliencePipelineProvider(sp).GetPipeline(pipelineName)),
             validated));
     }
 }

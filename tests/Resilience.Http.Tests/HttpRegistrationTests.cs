@@ -86,6 +86,26 @@ public class HttpRegistrationTests
     }
 
     [Fact]
+    public async Task AddResilienceHandler_ByName_PrefersAPipelineOfResponsesWithThatName()
+    {
+        var server = new ScriptedServer(HttpStatusCode.ServiceUnavailable, HttpStatusCode.OK);
+        var services = new ServiceCollection().AddResiliencePipeline<HttpResponseMessage>("stock-api", (pipeline, _) => pipeline.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+        {
+            MaxRetryAttempts = 1,
+            BaseDelay = TimeSpan.Zero,
+            ShouldHandle = HttpRetryPredicates.TransientAndReplayable,
+        }));
+        services.AddHttpClient("stock").AddResilienceHandler("stock-api").ConfigurePrimaryHttpMessageHandler(() => server);
+        await using var provider = services.BuildServiceProvider();
+        using var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("stock");
+
+        using var response = await client.GetAsync(Url);
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        server.Calls.Should().Be(2);
+    }
+
+    [Fact]
     public async Task AddResilienceHandler_ByName_UnknownPipeline_FailsNamingIt()
     {
         var services = new ServiceCollection();
