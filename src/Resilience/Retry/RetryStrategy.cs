@@ -86,6 +86,7 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
         var previousDelayTicks = 0.0;
         for (var retry = 0; ; retry++)
         {
+            // An attempt is counted once its rule decided (a handled result is a failed attempt); ExecuteCore counted a first outcome that completed synchronously.
             var handled = _shouldHandle.ShouldHandle(outcome, context);
             if (!(retry == 0 && firstReported ? handled : _telemetry.ReportAttempt(outcome, handled)))
             {
