@@ -33,7 +33,7 @@ public class TelemetryWiringTests
 
         events.GetMeasurementSnapshot().Select(m => m.Tags[ResilienceTelemetryNames.EventTag]).Should().Equal("OnRetry");
         var records = logger.Collector.GetSnapshot();
-        records.Should().Contain(r => r.Id.Id == 1 && r.Message.Contains("OnRetry", StringComparison.Ordinal) && r.Message.Contains("orders-api", StringComparison.Ordinal));
+        records.Should().Contain(r => r.Id.Id == 3 && r.Message.Contains("Retry 1", StringComparison.Ordinal) && r.Message.Contains("orders-api", StringComparison.Ordinal), "a retry is logged with its details (event id 3)");
         records.Should().Contain(r => r.Id.Id == 2 && r.Level == LogLevel.Warning && r.Exception is InvalidOperationException);
     }
 

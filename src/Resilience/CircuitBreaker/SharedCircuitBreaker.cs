@@ -22,14 +22,14 @@ public sealed class SharedCircuitBreaker
     }
 
     // The DI registration's: the breaker's own events (transitions) go to the container's logger and meter.
-    internal SharedCircuitBreaker(string name, CircuitBreakerStrategyOptions options, TimeProvider? timeProvider, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory, System.Diagnostics.Metrics.IMeterFactory? meterFactory)
+    internal SharedCircuitBreaker(string name, CircuitBreakerStrategyOptions<object> options, TimeProvider? timeProvider, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory, System.Diagnostics.Metrics.IMeterFactory? meterFactory, string? pipelineName = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(options);
         CircuitBreakerOptionsValidator.Validate(options);
         Name = name;
         Options = CircuitBreakerOptionsValidator.Copy(options);
-        Controller = new CircuitController(name, Options, timeProvider ?? TimeProvider.System, new ResilienceTelemetry(null, name, loggerFactory, meterFactory, CircuitBreakerConstants.Events));
+        Controller = new CircuitController(name, Options, timeProvider ?? TimeProvider.System, new ResilienceTelemetry(pipelineName, name, loggerFactory, meterFactory, CircuitBreakerConstants.Events));
         options.ManualControl?.Attach(Controller);
         options.StateProvider?.Attach(Controller);
     }

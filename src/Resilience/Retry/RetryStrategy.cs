@@ -61,7 +61,6 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
         }
 
         var outcome = pending.Result;
-        _telemetry.ReportAttempt(outcome.Exception);
         bool handled;
 #pragma warning disable CA1031 // A throwing ShouldHandle fails the call with its exception (the documented rule for user callbacks).
         try
@@ -70,12 +69,14 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
         }
         catch (Exception ex)
         {
+            _telemetry.ReportAttempt(outcome, handled: false);
             DisposeDropped(outcome);
             return Outcome.FromExceptionAsValueTask<T>(ex);
         }
 #pragma warning restore CA1031
 
-        if (!handled)
+        // An attempt is counted once its rule decided: a handled result is a failed attempt.
+        if (!_telemetry.ReportAttempt(outcome, handled))
         {
             if (_budget is not null && outcome.HasResult)
             {
@@ -124,11 +125,6 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
         }
 #pragma warning restore CA1031
 
-        if (!firstReported)
-        {
-            _telemetry.ReportAttempt(outcome.Exception);
-        }
-
         // Whatever a user callback throws (ShouldHandle, DelayGenerator, OnRetry, OnRetriesExhausted) ends the
         // retries and becomes the outcome; the result it replaces is dropped, so it is disposed.
 #pragma warning disable CA1031 // The documented rule for user callbacks: their failure is the outcome.
@@ -137,7 +133,9 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
             var previousDelayTicks = 0.0;
             for (var retry = 0; ; retry++)
             {
-                if (!_shouldHandle.ShouldHandle(outcome, context))
+                // ExecuteCore counted a first outcome that completed synchronously; every other attempt is counted here.
+                var handled = _shouldHandle.ShouldHandle(outcome, context);
+                if (!(retry == 0 && firstReported ? handled : _telemetry.ReportAttempt(outcome, handled)))
                 {
                     if (_budget is not null && outcome.HasResult)
                     {
@@ -172,6 +170,7 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
                     return await ExhaustedAsync(outcome, context, retry).ConfigureAwait(false);
                 }
 
+                _telemetry.LogRetry(retry + 1, delay, outcome);
                 await EventRaiser.RaiseAsync(_onRetry, new OnRetryArguments<TResult>(context, Outcome.Convert<T, TResult>(outcome), retry + 1, delay), _telemetry, RetryConstants.OnRetryEvent)
                     .ConfigureAwait(false);
 
@@ -195,7 +194,6 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
                 {
                     outcome = Outcome.FromException<T>(ex);
                 }
-                _telemetry.ReportAttempt(outcome.Exception);
             }
         }
         catch (Exception ex)

@@ -8,6 +8,7 @@ internal sealed class RunningCounts
 {
     private readonly Dictionary<DeadLetterStatus, int> _byStatus = [];
     private readonly Dictionary<string, int> _byType = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _pendingByType = new(StringComparer.Ordinal);
     private readonly SortedSet<(long CreatedTicks, string Id)> _pendingByAge = new();
     private int _total;
     private long _payloadBytes;
@@ -21,6 +22,7 @@ internal sealed class RunningCounts
     {
         _byStatus.Clear();
         _byType.Clear();
+        _pendingByType.Clear();
         _pendingByAge.Clear();
         _total = 0;
         _payloadBytes = 0;
@@ -34,6 +36,7 @@ internal sealed class RunningCounts
         AttemptsMade = _attempts,
         ByStatus = new Dictionary<DeadLetterStatus, int>(_byStatus),
         ByOperationType = new Dictionary<string, int>(_byType, StringComparer.Ordinal),
+        PendingByOperationType = new Dictionary<string, int>(_pendingByType, StringComparer.Ordinal),
         OldestPendingCreatedAt = _pendingByAge.Count == 0 ? null : new DateTimeOffset(_pendingByAge.Min.CreatedTicks, TimeSpan.Zero),
     };
 
@@ -44,6 +47,11 @@ internal sealed class RunningCounts
         _attempts += delta * (long)entry.AttemptCount;
         Bump(_byStatus, entry.Status, delta);
         Bump(_byType, entry.OperationType, delta);
+        if (entry.Status == DeadLetterStatus.Pending)
+        {
+            Bump(_pendingByType, entry.OperationType, delta);
+        }
+
         if (entry.Status is DeadLetterStatus.Pending or DeadLetterStatus.Retrying)
         {
             if (delta > 0)
