@@ -7,9 +7,10 @@ internal static class DocsApp
 {
     /// <summary>
     /// What <c>dotnet new web</c> writes (Web SDK, nullable, implicit usings), warnings as errors, and the three
-    /// packages. A block of declarations only is a library: a program needs statements.
+    /// packages. A block of declarations only is a library: a program needs statements. A block that shows the export
+    /// through OpenTelemetry references its hosting package, as the application would (the version the docs test pins).
     /// </summary>
-    public static string Project(string version, bool isProgram) => $$"""
+    public static string Project(string version, bool isProgram, bool usesOpenTelemetry) => $$"""
         <Project Sdk="Microsoft.NET.Sdk.Web">
           <PropertyGroup>
             <TargetFramework>net10.0</TargetFramework>
@@ -20,7 +21,7 @@ internal static class DocsApp
           <ItemGroup>
             <PackageReference Include="Resilience" Version="{{version}}" />
             <PackageReference Include="Resilience.DependencyInjection" Version="{{version}}" />
-            <PackageReference Include="Resilience.Http" Version="{{version}}" />
+            <PackageReference Include="Resilience.Http" Version="{{version}}" />{{(usesOpenTelemetry ? "\n    <PackageReference Include=\"OpenTelemetry.Extensions.Hosting\" Version=\"1.20.1\" />" : "")}}
           </ItemGroup>
         </Project>
         """;

@@ -33,7 +33,7 @@ public sealed partial class PackagedDocsSnippetsTests(PackedLibraries packed, IT
             // docs/retry.md, fence at line 6 -> docs_retry_md_6/docs_retry_md_6.csproj
             var name = NonIdentifier().Replace($"{snippet.File}_{snippet.Line}", "_");
             var folder = Directory.CreateDirectory(Path.Combine(appsFolder, name)).FullName;
-            await File.WriteAllTextAsync(Path.Combine(folder, name + ".csproj"), DocsApp.Project(packed.Version, snippet.HasStatements));
+            await File.WriteAllTextAsync(Path.Combine(folder, name + ".csproj"), DocsApp.Project(packed.Version, snippet.HasStatements, usesOpenTelemetry: snippet.Code.Contains("using OpenTelemetry", StringComparison.Ordinal)));
             await File.WriteAllTextAsync(Path.Combine(folder, "Program.cs"), snippet.Code);
             projects.Add(name, snippet);
         }
