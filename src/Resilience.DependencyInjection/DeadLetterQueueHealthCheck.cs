@@ -36,7 +36,8 @@ public sealed class DeadLetterQueueHealthCheck : IHealthCheck
             ["recovered"] = statistics.Recovered,
             ["exhausted"] = statistics.Exhausted,
             ["discarded"] = statistics.Discarded,
-            ["operationTypesWithoutHandler"] = statistics.OperationTypesWithoutHandler,
+            // A comma-separated string, not a list: health writers print data values with ToString().
+            ["operationTypesWithoutHandler"] = string.Join(", ", statistics.OperationTypesWithoutHandler),
             ["total"] = statistics.TotalFailed,
             ["oldestPendingAgeSeconds"] = age.TotalSeconds,
             ["faulted"] = false,
