@@ -1,0 +1,322 @@
+using Resilience.Hedging.Internal;
+using Resilience.Internal;
+using Resilience.Telemetry;
+
+namespace Resilience.Hedging;
+
+/// <summary>
+/// Runs the rest of the pipeline once, and again (up to <c>MaxHedgedAttempts</c> more times) when the running attempts
+/// take longer than the hedging delay or end in a handled outcome; the first outcome that is not handled wins and the
+/// other attempts are cancelled. Each attempt has its own context and token, so attempts neither share properties nor
+/// cancel each other.
+/// </summary>
+internal sealed class HedgingStrategy<TResult> : ResilienceStrategy
+{
+    private readonly int _maxAttempts;
+    private readonly TimeSpan _delay;
+    private readonly Func<HedgingDelayGeneratorArguments, ValueTask<TimeSpan>>? _delayGenerator;
+    private readonly Func<HedgingActionGeneratorArguments<TResult>, Func<ValueTask<Outcome<TResult>>>?>? _actionGenerator;
+    private readonly Func<OnHedgingArguments<TResult>, ValueTask>? _onHedging;
+    private readonly ShouldHandlePredicate<TResult> _shouldHandle;
+    private readonly TimeProvider _time;
+    private readonly ResilienceTelemetry _telemetry;
+
+    public HedgingStrategy(HedgingStrategyOptions<TResult> options, bool exceptionsOnly, StrategyBuilderContext context)
+    {
+        _maxAttempts = options.MaxHedgedAttempts + 1;
+        _delay = options.Delay;
+        _delayGenerator = options.DelayGenerator;
+        _actionGenerator = options.ActionGenerator;
+        _onHedging = options.OnHedging;
+        _shouldHandle = new ShouldHandlePredicate<TResult>(options.ShouldHandle, exceptionsOnly);
+        _time = context.TimeProvider;
+        _telemetry = context.CreateTelemetry(options.Name, HedgingConstants.DefaultName, HedgingConstants.Events);
+    }
+
+    internal override bool MayRepeatCallback => true;
+
+    // Fallback mode with a fixed delay never runs two attempts at once, so a synchronous caller can run them inline.
+    private bool AttemptsNeverOverlap => _delayGenerator is null && _delay == System.Threading.Timeout.InfiniteTimeSpan;
+
+    protected internal override ValueTask<Outcome<T>> ExecuteCore<T, TState>(
+        Func<ResilienceContext, TState, ValueTask<Outcome<T>>> callback,
+        ResilienceContext context,
+        TState state)
+    {
+        var callerToken = context.CancellationToken;
+        if (callerToken.IsCancellationRequested)
+        {
+            return Outcome.FromExceptionAsValueTask<T>(new OperationCanceledException(callerToken));
+        }
+
+        // A synchronous caller's work blocks its thread: to hedge it, every attempt runs on the thread pool.
+        if (context.IsSynchronous && !AttemptsNeverOverlap)
+        {
+            return HedgeAsync(first: null, callback, context, state);
+        }
+
+        // The first attempt, inline and without allocating: a pooled context, a cached source, a struct registration.
+        var source = CancellationSourceCache.Rent();
+        var registration = callerToken.CanBeCanceled
+            ? callerToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), source)
+            : default;
+        var attemptContext = HedgedAttempt<T>.CreateContext(context, source.Token);
+        var pending = callback(attemptContext, state);
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return HedgeAsync(HedgedAttempt<T>.FromRunning(attemptContext, source, registration, pending.AsTask()), callback, context, state);
+        }
+
+        var outcome = pending.Result;
+        if (_shouldHandle.ShouldHandle(outcome, context))
+        {
+            return HedgeAsync(HedgedAttempt<T>.FromRunning(attemptContext, source, registration, Task.FromResult(outcome)), callback, context, state);
+        }
+
+        _telemetry.ReportAttempt(outcome.Exception);
+        attemptContext.CopyPropertiesTo(context);
+        registration.Dispose();
+        ResilienceContextPool.Shared.Return(attemptContext);
+        CancellationSourceCache.Return(source);
+        return new ValueTask<Outcome<T>>(outcome);
+    }
+
+    private async ValueTask<Outcome<T>> HedgeAsync<T, TState>(
+        HedgedAttempt<T>? first,
+        Func<ResilienceContext, TState, ValueTask<Outcome<T>>> callback,
+        ResilienceContext context,
+        TState state)
+    {
+        var running = new List<HedgedAttempt<T>>(_maxAttempts);
+        var launched = 0;
+        if (first is not null)
+        {
+            running.Add(first);
+            launched = 1;
+        }
+
+        var maxAttempts = _maxAttempts;
+        var launchNow = first is null;
+        HedgedAttempt<T>? lastHandled = null;
+        HedgedAttempt<T>? accepted = null;
+        try
+        {
+            while (true)
+            {
+                // Outcomes are judged in the order the attempts started, so of two that ended together the older wins.
+                for (var i = 0; i < running.Count; i++)
+                {
+                    var attempt = running[i];
+                    if (!attempt.Task.IsCompleted)
+                    {
+                        continue;
+                    }
+
+                    running.RemoveAt(i--);
+                    var outcome = attempt.Outcome;
+                    _telemetry.ReportAttempt(outcome.Exception);
+                    if (!_shouldHandle.ShouldHandle(outcome, context))
+                    {
+                        accepted = attempt;
+                        return Accept(attempt, outcome, context);
+                    }
+
+                    // A handled result nobody will receive would hold its resources (a response, its connection).
+                    lastHandled?.Release(disposeResult: true);
+                    lastHandled = attempt;
+                    launchNow = true;
+                }
+
+                if (context.CancellationToken.IsCancellationRequested)
+                {
+                    return Outcome.FromException<T>(new OperationCanceledException(context.CancellationToken));
+                }
+
+                if (launchNow && launched < maxAttempts)
+                {
+                    launchNow = false;
+                    var next = await LaunchAsync(launched, callback, context, state).ConfigureAwait(false);
+                    if (next is null)
+                    {
+                        // The action generator declined: no further attempt will start.
+                        maxAttempts = launched;
+                    }
+                    else
+                    {
+                        running.Add(next);
+                        launched++;
+                    }
+
+                    continue;
+                }
+
+                if (running.Count == 0)
+                {
+                    // Every attempt ended in a handled outcome: the last one is the answer.
+                    accepted = lastHandled!;
+                    lastHandled = null;
+                    return Accept(accepted, accepted.Outcome, context);
+                }
+
+                var delay = launched < maxAttempts ? await NextDelayAsync(launched, context).ConfigureAwait(false) : System.Threading.Timeout.InfiniteTimeSpan;
+                if (delay == TimeSpan.Zero)
+                {
+                    launchNow = true;
+                    continue;
+                }
+
+                launchNow = await WaitAsync(running, delay, context.CancellationToken).ConfigureAwait(false);
+            }
+        }
+#pragma warning disable CA1031 // A failing delay generator fails the call as an outcome; the attempts are cancelled below.
+        catch (Exception ex)
+        {
+            return Outcome.FromException<T>(ex);
+        }
+#pragma warning restore CA1031
+        finally
+        {
+            foreach (var attempt in running)
+            {
+                attempt.Abandon();
+            }
+
+            lastHandled?.Release(disposeResult: true);
+            accepted?.Release(disposeResult: false);
+        }
+    }
+
+    private static Outcome<T> Accept<T>(HedgedAttempt<T> attempt, Outcome<T> outcome, ResilienceContext context)
+    {
+        // What the winning attempt stored in its context is what the caller sees, as if it had been the only one.
+        attempt.Context.CopyPropertiesTo(context);
+        return outcome;
+    }
+
+    private async ValueTask<HedgedAttempt<T>?> LaunchAsync<T, TState>(
+        int attemptNumber,
+        Func<ResilienceContext, TState, ValueTask<Outcome<T>>> callback,
+        ResilienceContext context,
+        TState state)
+    {
+        var attempt = HedgedAttempt<T>.Create(context);
+        if (attemptNumber > 0)
+        {
+            await EventRaiser.RaiseAsync(_onHedging, new OnHedgingArguments<TResult>(context, attempt.Context, attemptNumber), _telemetry, HedgingConstants.OnHedgingEvent)
+                .ConfigureAwait(false);
+        }
+
+        Func<ValueTask<Outcome<T>>> action;
+        if (attemptNumber == 0 || _actionGenerator is null)
+        {
+            action = () => callback(attempt.Context, state);
+        }
+        else
+        {
+            Func<ValueTask<Outcome<TResult>>>? generated;
+#pragma warning disable CA1031 // A failing generator is that attempt's outcome.
+            try
+            {
+                generated = _actionGenerator(new HedgingActionGeneratorArguments<TResult>(context, attempt.Context, attemptNumber, ctx => ConvertAsync<T, TResult>(callback(ctx, state))));
+            }
+            catch (Exception ex)
+            {
+                generated = () => Outcome.FromExceptionAsValueTask<TResult>(ex);
+            }
+#pragma warning restore CA1031
+
+            if (generated is null)
+            {
+                attempt.Discard();
+                return null;
+            }
+
+            action = () => ConvertAsync<TResult, T>(generated());
+        }
+
+        if (context.IsSynchronous)
+        {
+            attempt.Start(Task.Run(() => InvokeAsync(action).AsTask()));
+            return attempt;
+        }
+
+        var pending = InvokeAsync(action);
+        attempt.Start(pending.IsCompletedSuccessfully ? Task.FromResult(pending.Result) : pending.AsTask());
+        return attempt;
+    }
+
+    private static ValueTask<Outcome<T>> InvokeAsync<T>(Func<ValueTask<Outcome<T>>> action)
+    {
+#pragma warning disable CA1031 // A user action that throws instead of returning an outcome still yields one.
+        try
+        {
+            var pending = action();
+            return pending.IsCompletedSuccessfully ? pending : GuardAsync(pending);
+        }
+        catch (Exception ex)
+        {
+            return Outcome.FromExceptionAsValueTask<T>(ex);
+        }
+#pragma warning restore CA1031
+    }
+
+    private static async ValueTask<Outcome<T>> GuardAsync<T>(ValueTask<Outcome<T>> pending)
+    {
+#pragma warning disable CA1031 // See InvokeAsync.
+        try
+        {
+            return await pending.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            return Outcome.FromException<T>(ex);
+        }
+#pragma warning restore CA1031
+    }
+
+    private static ValueTask<Outcome<TTo>> ConvertAsync<TFrom, TTo>(ValueTask<Outcome<TFrom>> pending)
+    {
+        if (pending.IsCompletedSuccessfully)
+        {
+            return new ValueTask<Outcome<TTo>>(Outcome.Convert<TFrom, TTo>(pending.Result));
+        }
+
+        return AwaitConvertAsync<TFrom, TTo>(pending);
+    }
+
+    private static async ValueTask<Outcome<TTo>> AwaitConvertAsync<TFrom, TTo>(ValueTask<Outcome<TFrom>> pending)
+        => Outcome.Convert<TFrom, TTo>(await pending.ConfigureAwait(false));
+
+    private async ValueTask<TimeSpan> NextDelayAsync(int attemptNumber, ResilienceContext context)
+    {
+        if (_delayGenerator is null)
+        {
+            return _delay;
+        }
+
+        var delay = await _delayGenerator(new HedgingDelayGeneratorArguments(context, attemptNumber)).ConfigureAwait(false);
+        return delay < TimeSpan.Zero ? System.Threading.Timeout.InfiniteTimeSpan : delay;
+    }
+
+    /// <summary>
+    /// Waits until an attempt ends, the delay passes or the caller cancels; returns whether the delay passed (so the
+    /// next attempt is due).
+    /// </summary>
+    private async ValueTask<bool> WaitAsync<T>(List<HedgedAttempt<T>> running, TimeSpan delay, CancellationToken callerToken)
+    {
+        using var stop = callerToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(callerToken) : new CancellationTokenSource();
+        var timer = Task.Delay(delay, _time, stop.Token);
+        var tasks = new Task[running.Count + 1];
+        for (var i = 0; i < running.Count; i++)
+        {
+            tasks[i] = running[i].Task;
+        }
+
+        tasks[^1] = timer;
+        await Task.WhenAny(tasks).ConfigureAwait(false);
+
+        // Stops the timer when an attempt ended first.
+        await stop.CancelAsync().ConfigureAwait(false);
+        return timer.IsCompletedSuccessfully;
+    }
+}
