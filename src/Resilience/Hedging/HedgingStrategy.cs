@@ -57,20 +57,18 @@ internal sealed class HedgingStrategy<TResult> : ResilienceStrategy
 
         // The first attempt, inline and without allocating: a pooled context, a cached source, a struct registration.
         var source = CancellationSourceCache.Rent();
-        var registration = callerToken.CanBeCanceled
-            ? callerToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), source)
-            : default;
+        var registration = HedgedAttempt<T>.Link(source, callerToken);
         var attemptContext = HedgedAttempt<T>.CreateContext(context, source.Token);
         var pending = callback(attemptContext, state);
         if (!pending.IsCompletedSuccessfully)
         {
-            return HedgeAsync(HedgedAttempt<T>.FromRunning(attemptContext, source, registration, pending.AsTask()), callback, context, state);
+            return HedgeAsync(HedgedAttempt<T>.Started(attemptContext, source, registration, pending), callback, context, state);
         }
 
         var outcome = pending.Result;
         if (_shouldHandle.ShouldHandle(outcome, context))
         {
-            return HedgeAsync(HedgedAttempt<T>.FromRunning(attemptContext, source, registration, Task.FromResult(outcome)), callback, context, state);
+            return HedgeAsync(HedgedAttempt<T>.Started(attemptContext, source, registration, new ValueTask<Outcome<T>>(outcome)), callback, context, state);
         }
 
         _telemetry.ReportAttempt(outcome.Exception);
@@ -107,7 +105,7 @@ internal sealed class HedgingStrategy<TResult> : ResilienceStrategy
                 for (var i = 0; i < running.Count; i++)
                 {
                     var attempt = running[i];
-                    if (!attempt.Task.IsCompleted)
+                    if (!attempt.IsCompleted)
                     {
                         continue;
                     }
@@ -123,6 +121,7 @@ internal sealed class HedgingStrategy<TResult> : ResilienceStrategy
 
                     // A handled result nobody will receive would hold its resources (a response, its connection).
                     lastHandled?.Release(disposeResult: true);
+                    attempt.ReleaseToken();
                     lastHandled = attempt;
                     launchNow = true;
                 }
@@ -206,52 +205,58 @@ internal sealed class HedgingStrategy<TResult> : ResilienceStrategy
                 .ConfigureAwait(false);
         }
 
-        Func<ValueTask<Outcome<T>>> action;
         if (attemptNumber == 0 || _actionGenerator is null)
         {
-            action = () => callback(attempt.Context, state);
+            // The pipeline's callback never throws and needs no wrapper.
+            if (context.IsSynchronous)
+            {
+                attempt.Start(Task.Run(() => callback(attempt.Context, state).AsTask()));
+            }
+            else
+            {
+                attempt.Start(callback(attempt.Context, state));
+            }
+
+            return attempt;
         }
-        else
-        {
-            Func<ValueTask<Outcome<TResult>>>? generated;
+
+        Func<ValueTask<Outcome<TResult>>>? generated;
 #pragma warning disable CA1031 // A failing generator is that attempt's outcome.
-            try
-            {
-                generated = _actionGenerator(new HedgingActionGeneratorArguments<TResult>(context, attempt.Context, attemptNumber, ctx => ConvertAsync<T, TResult>(callback(ctx, state))));
-            }
-            catch (Exception ex)
-            {
-                generated = () => Outcome.FromExceptionAsValueTask<TResult>(ex);
-            }
+        try
+        {
+            generated = _actionGenerator(new HedgingActionGeneratorArguments<TResult>(context, attempt.Context, attemptNumber, ctx => ConvertAsync<T, TResult>(callback(ctx, state))));
+        }
+        catch (Exception ex)
+        {
+            generated = () => Outcome.FromExceptionAsValueTask<TResult>(ex);
+        }
 #pragma warning restore CA1031
 
-            if (generated is null)
-            {
-                attempt.Discard();
-                return null;
-            }
-
-            action = () => ConvertAsync<TResult, T>(generated());
+        if (generated is null)
+        {
+            attempt.Release(disposeResult: false);
+            return null;
         }
 
         if (context.IsSynchronous)
         {
-            attempt.Start(Task.Run(() => InvokeAsync(action).AsTask()));
-            return attempt;
+            attempt.Start(Task.Run(() => InvokeAsync<T>(generated).AsTask()));
+        }
+        else
+        {
+            attempt.Start(InvokeAsync<T>(generated));
         }
 
-        var pending = InvokeAsync(action);
-        attempt.Start(pending.IsCompletedSuccessfully ? Task.FromResult(pending.Result) : pending.AsTask());
         return attempt;
     }
 
-    private static ValueTask<Outcome<T>> InvokeAsync<T>(Func<ValueTask<Outcome<T>>> action)
+    private static ValueTask<Outcome<T>> InvokeAsync<T>(Func<ValueTask<Outcome<TResult>>> action)
     {
 #pragma warning disable CA1031 // A user action that throws instead of returning an outcome still yields one.
         try
         {
             var pending = action();
-            return pending.IsCompletedSuccessfully ? pending : GuardAsync(pending);
+            return pending.IsCompletedSuccessfully ? new ValueTask<Outcome<T>>(Outcome.Convert<TResult, T>(pending.Result)) : GuardAsync<T>(pending);
         }
         catch (Exception ex)
         {
@@ -260,12 +265,12 @@ internal sealed class HedgingStrategy<TResult> : ResilienceStrategy
 #pragma warning restore CA1031
     }
 
-    private static async ValueTask<Outcome<T>> GuardAsync<T>(ValueTask<Outcome<T>> pending)
+    private static async ValueTask<Outcome<T>> GuardAsync<T>(ValueTask<Outcome<TResult>> pending)
     {
 #pragma warning disable CA1031 // See InvokeAsync.
         try
         {
-            return await pending.ConfigureAwait(false);
+            return Outcome.Convert<TResult, T>(await pending.ConfigureAwait(false));
         }
         catch (Exception ex)
         {
@@ -306,13 +311,15 @@ internal sealed class HedgingStrategy<TResult> : ResilienceStrategy
     {
         using var stop = callerToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(callerToken) : new CancellationTokenSource();
         var timer = Task.Delay(delay, _time, stop.Token);
-        var tasks = new Task[running.Count + 1];
-        for (var i = 0; i < running.Count; i++)
+        var tasks = new List<Task>(running.Count + 1) { timer };
+        foreach (var attempt in running)
         {
-            tasks[i] = running[i].Task;
+            if (attempt.PendingTask is { } task)
+            {
+                tasks.Add(task);
+            }
         }
 
-        tasks[^1] = timer;
         await Task.WhenAny(tasks).ConfigureAwait(false);
 
         // Stops the timer when an attempt ended first.

@@ -2,41 +2,59 @@ namespace Resilience.Hedging.Internal;
 
 /// <summary>
 /// One attempt of a hedged execution: its own context (a copy of the caller's), its own cancellation source (linked
-/// to the caller's token) and the task of its outcome.
+/// to the caller's token) and its outcome, known at once when the attempt completed synchronously, else a task.
 /// </summary>
 internal sealed class HedgedAttempt<T>
 {
-    private readonly CancellationTokenRegistration _registration;
+    private CancellationTokenSource? _source;
+    private CancellationTokenRegistration _registration;
+    private Task<Outcome<T>>? _task;
+    private Outcome<T> _outcome;
+    private bool _hasOutcome;
 
     private HedgedAttempt(ResilienceContext context, CancellationTokenSource source, CancellationTokenRegistration registration)
     {
         Context = context;
-        Source = source;
+        _source = source;
         _registration = registration;
     }
 
     public ResilienceContext Context { get; }
 
-    public CancellationTokenSource Source { get; }
+    public bool IsCompleted => _hasOutcome || _task!.IsCompleted;
 
-    public Task<Outcome<T>> Task { get; private set; } = null!;
+    /// <summary>Gets the task of a running attempt, or <see langword="null"/> when its outcome was known at once.</summary>
+    public Task<Outcome<T>>? PendingTask => _hasOutcome ? null : _task;
 
     /// <summary>Gets the outcome of a completed attempt; a faulted task (a strategy breaking its contract) becomes a failure.</summary>
-    public Outcome<T> Outcome => Task.IsCompletedSuccessfully
-        ? Task.Result
-        : Resilience.Outcome.FromException<T>(Task.Exception?.InnerException ?? new OperationCanceledException());
+    public Outcome<T> Outcome
+    {
+        get
+        {
+            if (_hasOutcome)
+            {
+                return _outcome;
+            }
+
+            var task = _task!;
+            return task.IsCompletedSuccessfully
+                ? task.Result
+                : Resilience.Outcome.FromException<T>(task.Exception?.InnerException ?? new OperationCanceledException());
+        }
+    }
 
     /// <summary>Makes the context and token of a new attempt: the caller's properties, a token the caller's cancels.</summary>
     public static HedgedAttempt<T> Create(ResilienceContext primary)
     {
         var source = CancellationSourceCache.Rent();
-        var callerToken = primary.CancellationToken;
-        var registration = callerToken.CanBeCanceled
+        var registration = Link(source, primary.CancellationToken);
+        return new HedgedAttempt<T>(CreateContext(primary, source.Token), source, registration);
+    }
+
+    public static CancellationTokenRegistration Link(CancellationTokenSource source, CancellationToken callerToken)
+        => callerToken.CanBeCanceled
             ? callerToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), source)
             : default;
-        var context = CreateContext(primary, source.Token);
-        return new HedgedAttempt<T>(context, source, registration);
-    }
 
     public static ResilienceContext CreateContext(ResilienceContext primary, CancellationToken token)
     {
@@ -46,18 +64,56 @@ internal sealed class HedgedAttempt<T>
         return context;
     }
 
-    public static HedgedAttempt<T> FromRunning(ResilienceContext context, CancellationTokenSource source, CancellationTokenRegistration registration, Task<Outcome<T>> task)
-        => new(context, source, registration) { Task = task };
+    public static HedgedAttempt<T> Started(ResilienceContext context, CancellationTokenSource source, CancellationTokenRegistration registration, ValueTask<Outcome<T>> pending)
+    {
+        var attempt = new HedgedAttempt<T>(context, source, registration);
+        attempt.Start(pending);
+        return attempt;
+    }
 
-    public void Start(Task<Outcome<T>> task) => Task = task;
+    public void Start(ValueTask<Outcome<T>> pending)
+    {
+        if (pending.IsCompletedSuccessfully)
+        {
+            _outcome = pending.Result;
+            _hasOutcome = true;
+        }
+        else
+        {
+            _task = pending.AsTask();
+        }
+    }
+
+    public void Start(Task<Outcome<T>> task) => _task = task;
+
+    /// <summary>
+    /// Gives back the token of an attempt that has ended (so the next attempt can reuse it); its context stays, for
+    /// its properties may still be the answer's.
+    /// </summary>
+    public void ReleaseToken()
+    {
+        _registration.Dispose();
+        _registration = default;
+        if (_source is { } source)
+        {
+            _source = null;
+            CancellationSourceCache.Return(source);
+        }
+    }
 
     /// <summary>Cancels a losing attempt; once it ends, its result is disposed and its resources are released.</summary>
     public void Abandon()
     {
+        if (_task is null || _hasOutcome)
+        {
+            Release(disposeResult: true);
+            return;
+        }
+
 #pragma warning disable CA1031 // A token callback the work registered may throw; the loser is abandoned either way.
         try
         {
-            Source.Cancel();
+            _source?.Cancel();
         }
         catch (Exception)
         {
@@ -65,7 +121,7 @@ internal sealed class HedgedAttempt<T>
         }
 #pragma warning restore CA1031
 
-        Task.ContinueWith(
+        _task.ContinueWith(
             static (_, s) => ((HedgedAttempt<T>)s!).Release(disposeResult: true),
             this,
             CancellationToken.None,
@@ -73,19 +129,11 @@ internal sealed class HedgedAttempt<T>
             TaskScheduler.Default);
     }
 
-    /// <summary>Releases an attempt that never started.</summary>
-    public void Discard()
-    {
-        _registration.Dispose();
-        ResilienceContextPool.Shared.Return(Context);
-        CancellationSourceCache.Return(Source);
-    }
-
-    /// <summary>Releases a finished attempt; <paramref name="disposeResult"/> disposes its result when nobody receives it.</summary>
+    /// <summary>Releases an attempt that has ended or never started; <paramref name="disposeResult"/> disposes its result when nobody receives it.</summary>
     public void Release(bool disposeResult)
     {
-        _registration.Dispose();
-        if (disposeResult && Task.IsCompletedSuccessfully && Task.Result.Result is IDisposable disposable)
+        ReleaseToken();
+        if (disposeResult && (_hasOutcome || _task is { IsCompletedSuccessfully: true }) && Outcome.Result is IDisposable disposable)
         {
 #pragma warning disable CA1031 // A losing result that fails to dispose must not disturb the winner's caller.
             try
@@ -100,6 +148,5 @@ internal sealed class HedgedAttempt<T>
         }
 
         ResilienceContextPool.Shared.Return(Context);
-        CancellationSourceCache.Return(Source);
     }
 }
