@@ -17,6 +17,7 @@ internal static class Program
     //   contention at 1, 2 and 16 callers  PipelineContentionBenchmark, CircuitBreakerContentionBenchmark (bulkhead: 2 and 16)
     //   hedging (success before the delay, HedgingBenchmark (first attempt succeeds; first fails, the hedge wins)
     //            and a hedged win)
+    //   chaos switched off                 ChaosBenchmark (Enabled = false, the global switch off, no chaos at all)
     //   ours only                          CompensationBenchmark, DependencyInjectionBenchmark
     // The whole short matrix takes under 5 minutes on the 2-core CI machine kind (docs/benchmarks.md has the table).
     public static async Task Main(string[] args)

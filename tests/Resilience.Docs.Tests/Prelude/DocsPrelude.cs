@@ -22,11 +22,13 @@ global using Microsoft.Extensions.Logging;
 // ... and every namespace of the three libraries.
 global using Resilience;
 global using Resilience.Bulkhead;
+global using Resilience.Chaos;
 global using Resilience.CircuitBreaker;
 global using Resilience.Compensation;
 global using Resilience.DeadLetter;
 global using Resilience.DependencyInjection;
 global using Resilience.Fallback;
+global using Resilience.Hedging;
 global using Resilience.Http;
 global using Resilience.RateLimiting;
 global using Resilience.Retry;
