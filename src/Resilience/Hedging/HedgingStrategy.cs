@@ -85,7 +85,8 @@ internal sealed class HedgingStrategy<TResult> : ResilienceStrategy
         ResilienceContext context,
         TState state)
     {
-        var running = new List<HedgedAttempt<T>>(_maxAttempts);
+        // The attempts still running, in the order they started; rented, so a hedged call allocates no list.
+        var running = new AttemptList<T>(_maxAttempts);
         var launched = 0;
         if (first is not null)
         {
@@ -175,10 +176,12 @@ internal sealed class HedgingStrategy<TResult> : ResilienceStrategy
 #pragma warning restore CA1031
         finally
         {
-            foreach (var attempt in running)
+            for (var i = 0; i < running.Count; i++)
             {
-                attempt.Abandon();
+                running[i].Abandon();
             }
+
+            running.Dispose();
 
             lastHandled?.Release(disposeResult: true);
             accepted?.Release(disposeResult: false);
@@ -307,14 +310,14 @@ internal sealed class HedgingStrategy<TResult> : ResilienceStrategy
     /// Waits until an attempt ends, the delay passes or the caller cancels; returns whether the delay passed (so the
     /// next attempt is due).
     /// </summary>
-    private async ValueTask<bool> WaitAsync<T>(List<HedgedAttempt<T>> running, TimeSpan delay, CancellationToken callerToken)
+    private async ValueTask<bool> WaitAsync<T>(AttemptList<T> running, TimeSpan delay, CancellationToken callerToken)
     {
         using var stop = callerToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(callerToken) : new CancellationTokenSource();
         var timer = Task.Delay(delay, _time, stop.Token);
         var tasks = new List<Task>(running.Count + 1) { timer };
-        foreach (var attempt in running)
+        for (var i = 0; i < running.Count; i++)
         {
-            if (attempt.PendingTask is { } task)
+            if (running[i].PendingTask is { } task)
             {
                 tasks.Add(task);
             }

@@ -13,7 +13,7 @@ internal static class PollyHedgingPipelines
         {
             MaxHedgedAttempts = 1,
             Delay = delay,
-            ShouldHandle = static args => new ValueTask<bool>(args.Outcome.Exception is InvalidOperationException),
+            ShouldHandle = static args => new ValueTask<bool>(args.Outcome.Exception is InvalidOperationException || args.Outcome.Result < 0),
         })
         .Build();
 }

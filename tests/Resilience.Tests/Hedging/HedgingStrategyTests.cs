@@ -332,6 +332,27 @@ public class HedgingStrategyTests
         AllocationMeter.BytesPerRun(() => _ = AllocationMeter.Completed(nonGeneric.ExecuteAsync(static (s, _) => new ValueTask<int>(s), 42))).Should().Be(0);
     }
 
+    [Fact]
+    public void HedgedWin_HandledResultThenSuccess_ReusesItsPerCallState()
+    {
+        var pipeline = new ResiliencePipelineBuilder<int>().AddHedging(new HedgingStrategyOptions<int> { ShouldHandle = static o => o.Result < 0 }).Build();
+        var attempts = new System.Runtime.CompilerServices.StrongBox<int>();
+
+        var result = 0;
+
+        var bytes = AllocationMeter.BytesPerRun(() =>
+        {
+            attempts.Value = 0;
+            result = AllocationMeter.Completed(pipeline.ExecuteAsync(static (box, _) => new ValueTask<int>(++box.Value == 1 ? -1 : 42), attempts));
+        });
+
+        result.Should().Be(42);
+        attempts.Value.Should().Be(2);
+
+        // The attempts, their list, contexts and token sources are reused; what is left is well under one attempt's state.
+        bytes.Should().BeLessThan(64);
+    }
+
     [Theory]
     [InlineData(0, "HedgingStrategyOptions.MaxHedgedAttempts")]
     [InlineData(11, "HedgingStrategyOptions.MaxHedgedAttempts")]

@@ -3,23 +3,27 @@ namespace Resilience.Hedging.Internal;
 /// <summary>
 /// One attempt of a hedged execution: its own context (a copy of the caller's), its own cancellation source (linked
 /// to the caller's token) and its outcome, known at once when the attempt completed synchronously, else a task.
+/// Instances are reused (one or two per thread) once released, so a hedged win allocates none.
 /// </summary>
 internal sealed class HedgedAttempt<T>
 {
+    [ThreadStatic]
+    private static HedgedAttempt<T>? t_first;
+
+    [ThreadStatic]
+    private static HedgedAttempt<T>? t_second;
+
     private CancellationTokenSource? _source;
     private CancellationTokenRegistration _registration;
     private Task<Outcome<T>>? _task;
     private Outcome<T> _outcome;
     private bool _hasOutcome;
 
-    private HedgedAttempt(ResilienceContext context, CancellationTokenSource source, CancellationTokenRegistration registration)
+    private HedgedAttempt()
     {
-        Context = context;
-        _source = source;
-        _registration = registration;
     }
 
-    public ResilienceContext Context { get; }
+    public ResilienceContext Context { get; private set; } = null!;
 
     public bool IsCompleted => _hasOutcome || _task!.IsCompleted;
 
@@ -48,7 +52,7 @@ internal sealed class HedgedAttempt<T>
     {
         var source = CancellationSourceCache.Rent();
         var registration = Link(source, primary.CancellationToken);
-        return new HedgedAttempt<T>(CreateContext(primary, source.Token), source, registration);
+        return Rent(CreateContext(primary, source.Token), source, registration);
     }
 
     public static CancellationTokenRegistration Link(CancellationTokenSource source, CancellationToken callerToken)
@@ -66,7 +70,7 @@ internal sealed class HedgedAttempt<T>
 
     public static HedgedAttempt<T> Started(ResilienceContext context, CancellationTokenSource source, CancellationTokenRegistration registration, ValueTask<Outcome<T>> pending)
     {
-        var attempt = new HedgedAttempt<T>(context, source, registration);
+        var attempt = Rent(context, source, registration);
         attempt.Start(pending);
         return attempt;
     }
@@ -148,5 +152,36 @@ internal sealed class HedgedAttempt<T>
         }
 
         ResilienceContextPool.Shared.Return(Context);
+        Context = null!;
+        _task = null;
+        _outcome = default;
+        _hasOutcome = false;
+        if (t_first is null)
+        {
+            t_first = this;
+        }
+        else
+        {
+            t_second ??= this;
+        }
+    }
+
+    private static HedgedAttempt<T> Rent(ResilienceContext context, CancellationTokenSource source, CancellationTokenRegistration registration)
+    {
+        var attempt = t_first;
+        if (attempt is not null)
+        {
+            t_first = null;
+        }
+        else
+        {
+            attempt = t_second ?? new HedgedAttempt<T>();
+            t_second = null;
+        }
+
+        attempt.Context = context;
+        attempt._source = source;
+        attempt._registration = registration;
+        return attempt;
     }
 }
