@@ -21,7 +21,7 @@ public abstract class ChaosStrategyOptions : ResilienceStrategyOptions
     public Func<ChaosGeneratorArguments, ValueTask<double>>? InjectionRateGenerator { get; set; }
 
     /// <summary>
-    /// Gets or sets a value indicating whether the strategy may inject at all. A disabled strategy costs a field read.
+    /// Gets or sets a value indicating whether the strategy may inject at all. A disabled strategy costs a few field reads.
     /// </summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool Enabled { get; set; } = true;

@@ -96,7 +96,7 @@ internal sealed class HedgingStrategy<TResult> : ResilienceStrategy
 
         var maxAttempts = _maxAttempts;
         var launchNow = first is null;
-        HedgedAttempt<T>? lastHandled = null;
+        HedgedAttempt<T>? firstHandled = null;
         HedgedAttempt<T>? accepted = null;
         try
         {
@@ -120,10 +120,19 @@ internal sealed class HedgingStrategy<TResult> : ResilienceStrategy
                         return Accept(attempt, outcome, context);
                     }
 
-                    // A handled result nobody will receive would hold its resources (a response, its connection).
-                    lastHandled?.Release(disposeResult: true);
+                    // Should every attempt lose, the earliest-started one's outcome is the answer (as in Polly); a
+                    // handled result nobody will receive is disposed, for it may hold a connection.
                     attempt.ReleaseToken();
-                    lastHandled = attempt;
+                    if (firstHandled is null || attempt.Number < firstHandled.Number)
+                    {
+                        firstHandled?.Release(disposeResult: true);
+                        firstHandled = attempt;
+                    }
+                    else
+                    {
+                        attempt.Release(disposeResult: true);
+                    }
+
                     launchNow = true;
                 }
 
@@ -152,9 +161,9 @@ internal sealed class HedgingStrategy<TResult> : ResilienceStrategy
 
                 if (running.Count == 0)
                 {
-                    // Every attempt ended in a handled outcome: the last one is the answer.
-                    accepted = lastHandled!;
-                    lastHandled = null;
+                    // Every attempt ended in a handled outcome: the first attempt's is the answer.
+                    accepted = firstHandled!;
+                    firstHandled = null;
                     return Accept(accepted, accepted.Outcome, context);
                 }
 
@@ -183,7 +192,7 @@ internal sealed class HedgingStrategy<TResult> : ResilienceStrategy
 
             running.Dispose();
 
-            lastHandled?.Release(disposeResult: true);
+            firstHandled?.Release(disposeResult: true);
             accepted?.Release(disposeResult: false);
         }
     }
@@ -201,7 +210,7 @@ internal sealed class HedgingStrategy<TResult> : ResilienceStrategy
         ResilienceContext context,
         TState state)
     {
-        var attempt = HedgedAttempt<T>.Create(context);
+        var attempt = HedgedAttempt<T>.Create(context, attemptNumber);
         if (attemptNumber > 0)
         {
             await EventRaiser.RaiseAsync(_onHedging, new OnHedgingArguments<TResult>(context, attempt.Context, attemptNumber), _telemetry, HedgingConstants.OnHedgingEvent)

@@ -7,8 +7,8 @@ namespace Resilience.Hedging;
 /// <typeparam name="TResult">The result type of the pipeline (<see cref="object"/> for non-generic pipelines).</typeparam>
 /// <remarks>
 /// The first attempt whose outcome is not handled by <see cref="ShouldHandle"/> wins; every other attempt still
-/// running is cancelled and its result, when it comes, is disposed. When every attempt's outcome is handled, the last
-/// one to complete is returned.
+/// running is cancelled and its result, when it comes, is disposed. When every attempt's outcome is handled, the first
+/// attempt's outcome is returned (as in Polly) and the other results are disposed.
 /// </remarks>
 public class HedgingStrategyOptions<TResult> : ResilienceStrategyOptions
 {

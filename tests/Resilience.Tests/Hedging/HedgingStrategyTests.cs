@@ -113,19 +113,19 @@ public class HedgingStrategyTests
     }
 
     [Fact]
-    public async Task AllAttemptsFail_ReturnsTheLastFailure()
+    public async Task AllAttemptsFail_ReturnsTheFirstAttemptsFailure()
     {
         var pipeline = Build(new HedgingStrategyOptions<int> { MaxHedgedAttempts = 2, Delay = TimeSpan.Zero });
         var calls = 0;
 
         var act = async () => await pipeline.ExecuteAsync(_ => throw new HttpRequestException($"failure {++calls}"));
 
-        await act.Should().ThrowAsync<HttpRequestException>().WithMessage("failure 3");
+        await act.Should().ThrowAsync<HttpRequestException>().WithMessage("failure 1", "as in Polly, the first attempt's outcome is the answer");
         calls.Should().Be(3, "MaxHedgedAttempts counts attempts after the first");
     }
 
     [Fact]
-    public async Task HandledResults_AllLose_TheLastIsReturnedAndTheOthersDisposed()
+    public async Task HandledResults_AllLose_TheFirstIsReturnedAndTheOthersDisposed()
     {
         var pipeline = new ResiliencePipelineBuilder<Response> { TimeProvider = _time }
             .AddHedging(new HedgingStrategyOptions<Response> { MaxHedgedAttempts = 2, Delay = TimeSpan.Zero, ShouldHandle = static o => o.Result?.Status >= 500 })
@@ -139,9 +139,25 @@ public class HedgingStrategyTests
             return new ValueTask<Response>(response);
         });
 
-        result.Should().BeSameAs(responses[^1]);
+        result.Should().BeSameAs(responses[0]);
         result.Disposed.Should().BeFalse();
-        responses.Take(2).Should().OnlyContain(r => r.Disposed, "a losing result nobody receives is disposed");
+        responses.Skip(1).Should().HaveCount(2).And.OnlyContain(r => r.Disposed, "a losing result nobody receives is disposed");
+    }
+
+    [Fact]
+    public async Task AllAttemptsFail_HedgeFailsLast_StillTheFirstAttemptsFailure()
+    {
+        var pipeline = Build(new HedgingStrategyOptions<int> { Delay = TimeSpan.FromSeconds(1) });
+        var work = new ScriptedAttempts<int>(2);
+
+        var pending = pipeline.ExecuteAsync(work.RunAsync).AsTask();
+        await work.Started(0);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await work.Started(1);
+        work.Fail(0, new HttpRequestException("first"));
+        work.Fail(1, new HttpRequestException("hedge"));
+
+        await pending.Invoking(p => p).Should().ThrowAsync<HttpRequestException>().WithMessage("first");
     }
 
     [Fact]
@@ -259,7 +275,7 @@ public class HedgingStrategyTests
             throw new HttpRequestException("primary");
         });
 
-        await act.Should().ThrowAsync<HttpRequestException>().WithMessage("secondary");
+        await act.Should().ThrowAsync<HttpRequestException>().WithMessage("primary", "every attempt failed, so the first attempt's failure is the answer");
         endpoints.Should().Equal("primary", "secondary");
     }
 

@@ -33,7 +33,7 @@ internal sealed class ChaosInjector
         _mayInject = (_enabledGenerator is not null || options.Enabled) && (_rateGenerator is not null || rate > 0);
     }
 
-    /// <summary>Gets a value indicating whether no call can be injected now; two field reads on the success path.</summary>
+    /// <summary>Gets a value indicating whether no call can be injected now: at most three field reads, nothing else.</summary>
     public bool IsOff => !_mayInject || (_switch is not null && !_switch.IsEnabled);
 
     /// <summary>Decides for one call; synchronously unless a generator completes asynchronously. May throw a generator's exception.</summary>

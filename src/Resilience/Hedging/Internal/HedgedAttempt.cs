@@ -25,6 +25,9 @@ internal sealed class HedgedAttempt<T>
 
     public ResilienceContext Context { get; private set; } = null!;
 
+    /// <summary>Gets the attempt's number: 0 for the first, 1 for the first hedged attempt.</summary>
+    public int Number { get; private set; }
+
     public bool IsCompleted => _hasOutcome || _task!.IsCompleted;
 
     /// <summary>Gets the task of a running attempt, or <see langword="null"/> when its outcome was known at once.</summary>
@@ -48,11 +51,13 @@ internal sealed class HedgedAttempt<T>
     }
 
     /// <summary>Makes the context and token of a new attempt: the caller's properties, a token the caller's cancels.</summary>
-    public static HedgedAttempt<T> Create(ResilienceContext primary)
+    public static HedgedAttempt<T> Create(ResilienceContext primary, int number)
     {
         var source = CancellationSourceCache.Rent();
         var registration = Link(source, primary.CancellationToken);
-        return Rent(CreateContext(primary, source.Token), source, registration);
+        var attempt = Rent(CreateContext(primary, source.Token), source, registration);
+        attempt.Number = number;
+        return attempt;
     }
 
     public static CancellationTokenRegistration Link(CancellationTokenSource source, CancellationToken callerToken)
@@ -71,6 +76,7 @@ internal sealed class HedgedAttempt<T>
     public static HedgedAttempt<T> Started(ResilienceContext context, CancellationTokenSource source, CancellationTokenRegistration registration, ValueTask<Outcome<T>> pending)
     {
         var attempt = Rent(context, source, registration);
+        attempt.Number = 0;
         attempt.Start(pending);
         return attempt;
     }
