@@ -322,6 +322,7 @@ public static class ResilienceServiceCollectionExtensions
         }
 
         services.TryAddSingleton<ResiliencePipelineProvider>();
+        services.AddChaosSwitch();
         services.AddSingleton(new ResiliencePipelineRegistration(name, typeof(TPipeline)));
     }
 }
