@@ -21,7 +21,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     private readonly OrderedEntries _ordered = new();
     private readonly int _maxPayloadBytes;
     private readonly DecodePool _decodePool = new();
-    private readonly RunningCounts _counts = new();
+    private readonly RunningCounts _counts;
     private SegmentLog _log = null!;
     private long _payloadBytes;
     private long _liveBytes;
@@ -29,6 +29,11 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     private FileDeadLetterStore(FileDeadLetterStoreOptions options)
     {
         _maxPayloadBytes = options.MaxPayloadBytes;
+
+        // Called under _lock, from the counts' own calls.
+        _counts = new RunningCounts((id, created) => _entries.TryGetValue(id, out var found)
+            && found.Entry.CreatedAt.UtcTicks == created
+            && found.Entry.Status is DeadLetterStatus.Pending or DeadLetterStatus.Retrying);
     }
 
     /// <inheritdoc/>
