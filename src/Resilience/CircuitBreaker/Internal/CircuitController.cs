@@ -20,6 +20,7 @@ internal sealed class CircuitController
     private HealthMetrics? _metrics;
     private int _consecutiveFailures;
     private long _blockedUntil;
+    private long _lastBreakTicks;
     private long _halfOpenSince;
     private int _halfOpenAdmitted;
     private int _halfOpenSuccesses;
@@ -286,7 +287,8 @@ internal sealed class CircuitController
             _consecutiveTrips++;
             duration = BreakDuration(reason, out generatorFailure);
             _lastOpenedAt = _time.GetUtcNow();
-            Volatile.Write(ref _blockedUntil, _time.GetTimestamp() + ToTimestampTicks(duration));
+            _lastBreakTicks = ToTimestampTicks(duration);
+            Volatile.Write(ref _blockedUntil, _time.GetTimestamp() + _lastBreakTicks);
             generation = Transition_NeedsLock(CircuitState.Open);
         }
 
@@ -361,7 +363,7 @@ internal sealed class CircuitController
                     timedOutState = Volatile.Read(ref _stateAndGeneration);
                     break;
                 default:
-                    rejection = new BrokenCircuitException(_halfOpenFullMessage, null, _lastFailure) { PipelineName = Name };
+                    rejection = new BrokenCircuitException(_halfOpenFullMessage, HalfOpenRetryAfter_NeedsLock(now), _lastFailure) { PipelineName = Name };
                     return false;
             }
         }
@@ -379,6 +381,15 @@ internal sealed class CircuitController
 
         raised = Raise(_options.OnHalfOpened, new CircuitTransitionArguments(Name, CircuitState.HalfOpen, halfOpened, isManual: false), CircuitBreakerConstants.OnHalfOpenedEvent);
         return true;
+    }
+
+    // Nobody knows when the probes in flight will report, so there is no true answer; Polly's is the break duration
+    // counted from the moment the probe was let through, and a migrated caller that waits on RetryAfter keeps working
+    // with it. Once a probe outlasts a break it is zero: a slot may free at any moment.
+    private TimeSpan HalfOpenRetryAfter_NeedsLock(long now)
+    {
+        var until = _halfOpenSince + _lastBreakTicks;
+        return now < until ? _time.GetElapsedTime(now, until) : TimeSpan.Zero;
     }
 
     private long EnterClosed_NeedsLock()
