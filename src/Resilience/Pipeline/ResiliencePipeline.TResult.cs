@@ -14,6 +14,14 @@ public sealed class ResiliencePipeline<TResult> : IDisposable, IAsyncDisposable
     internal ResiliencePipeline(ResiliencePipeline pipeline) => _pipeline = pipeline;
 
     /// <summary>
+    /// Gets a pipeline with no strategies: it runs the callback as a direct call would (Polly's
+    /// <c>ResiliencePipeline&lt;T&gt;.Empty</c>). One shared instance per result type.
+    /// </summary>
+#pragma warning disable CA1000 // Polly code writes ResiliencePipeline<T>.Empty; the drop-in needs the same shape.
+    public static ResiliencePipeline<TResult> Empty { get; } = new(ResiliencePipeline.Empty);
+#pragma warning restore CA1000
+
+    /// <summary>
     /// Gets the name the pipeline was built with, if any.
     /// </summary>
     public string? Name => _pipeline.Name;
@@ -126,4 +134,14 @@ public sealed class ResiliencePipeline<TResult> : IDisposable, IAsyncDisposable
     /// <exception cref="ArgumentNullException"><paramref name="callback"/> is <see langword="null"/>.</exception>
     public TResult Execute<TState>(Func<TState, CancellationToken, TResult> callback, TState state, CancellationToken cancellationToken = default)
         => _pipeline.Execute(callback, state, cancellationToken);
+
+    /// <summary>
+    /// Executes synchronous work on the calling thread, passing it a state argument (Polly's shape, without a token).
+    /// </summary>
+    /// <typeparam name="TState">The state type.</typeparam>
+    /// <param name="callback">The work to protect.</param>
+    /// <param name="state">The state passed to <paramref name="callback"/>.</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="callback"/> is <see langword="null"/>.</exception>
+    public TResult Execute<TState>(Func<TState, TResult> callback, TState state) => _pipeline.Execute(callback, state);
 }
