@@ -144,4 +144,22 @@ public sealed class ResiliencePipeline<TResult> : IDisposable, IAsyncDisposable
     /// <returns>The result.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="callback"/> is <see langword="null"/>.</exception>
     public TResult Execute<TState>(Func<TState, TResult> callback, TState state) => _pipeline.Execute(callback, state);
+
+    /// <inheritdoc cref="ResiliencePipeline.ExecuteAsync{TResult, TState}(Func{ResilienceContext, TState, ValueTask{TResult}}, ResilienceContext, TState)"/>
+    /// <typeparam name="TState">The state type.</typeparam>
+    public ValueTask<TResult> ExecuteAsync<TState>(Func<ResilienceContext, TState, ValueTask<TResult>> callback, ResilienceContext context, TState state)
+        => _pipeline.ExecuteAsync(callback, context, state);
+
+    /// <inheritdoc cref="ResiliencePipeline.ExecuteAsync{TResult}(Func{ResilienceContext, ValueTask{TResult}}, ResilienceContext)"/>
+    public ValueTask<TResult> ExecuteAsync(Func<ResilienceContext, ValueTask<TResult>> callback, ResilienceContext context)
+        => _pipeline.ExecuteAsync(callback, context);
+
+    /// <inheritdoc cref="ResiliencePipeline.Execute{TResult, TState}(Func{ResilienceContext, TState, TResult}, ResilienceContext, TState)"/>
+    /// <typeparam name="TState">The state type.</typeparam>
+    public TResult Execute<TState>(Func<ResilienceContext, TState, TResult> callback, ResilienceContext context, TState state)
+        => _pipeline.Execute(callback, context, state);
+
+    /// <inheritdoc cref="ResiliencePipeline.Execute{TResult}(Func{ResilienceContext, TResult}, ResilienceContext)"/>
+    public TResult Execute(Func<ResilienceContext, TResult> callback, ResilienceContext context)
+        => _pipeline.Execute(callback, context);
 }
