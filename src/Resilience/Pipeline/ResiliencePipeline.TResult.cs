@@ -28,6 +28,9 @@ public sealed class ResiliencePipeline<TResult> : IDisposable, IAsyncDisposable
 
     internal bool MayRepeatCallback => _pipeline.MayRepeatCallback;
 
+    /// <summary>Gets the untyped pipeline this one wraps (composing pipelines takes its strategies).</summary>
+    internal ResiliencePipeline Inner => _pipeline;
+
     /// <inheritdoc cref="ResiliencePipeline.Dispose"/>
     public void Dispose() => _pipeline.Dispose();
 
