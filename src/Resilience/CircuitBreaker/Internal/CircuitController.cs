@@ -97,7 +97,7 @@ internal sealed class CircuitController
     /// Metrics-only breakers never leave closed on their own (they never trip), so they take the same fast path; a
     /// manual isolation still rejects.
     /// </remarks>
-    public bool TryAcquire(out CircuitPermit permit, out Exception? rejection, out ValueTask raised)
+    public bool TryAcquire(out CircuitPermit permit, out Exception? rejection, out ValueTask raised, ResilienceContext? context = null)
     {
         var current = Volatile.Read(ref _stateAndGeneration);
         if ((current & StateMask) == (long)CircuitState.Closed)
@@ -108,11 +108,11 @@ internal sealed class CircuitController
             return true;
         }
 
-        return TryAcquireSlow(out permit, out rejection, out raised);
+        return TryAcquireSlow(out permit, out rejection, out raised, context);
     }
 
     /// <summary>Records the result of an admitted call; returns the transition event it raised, if any.</summary>
-    public ValueTask Record(CircuitPermit permit, bool failure, bool slow, Exception? exception)
+    public ValueTask Record(CircuitPermit permit, bool failure, bool slow, Exception? exception, ResilienceContext? context = null)
     {
         if (permit.IsProbe)
         {
@@ -133,11 +133,11 @@ internal sealed class CircuitController
         switch ((CircuitState)(current & StateMask))
         {
             case CircuitState.Closed:
-                return RecordClosed(current, failure, slow);
+                return RecordClosed(current, failure, slow, context);
             case CircuitState.HalfOpen when permit.IsProbe:
                 if (failure || slow)
                 {
-                    return Open(current, CircuitOpenReason.ProbeFailed);
+                    return Open(current, CircuitOpenReason.ProbeFailed, context);
                 }
 
                 return Interlocked.Increment(ref _halfOpenSuccesses) >= _options.SuccessThresholdInHalfOpen
@@ -212,7 +212,7 @@ internal sealed class CircuitController
         }
     }
 
-    private ValueTask RecordClosed(long current, bool failure, bool slow)
+    private ValueTask RecordClosed(long current, bool failure, bool slow, ResilienceContext? context)
     {
         if (_options.ConsecutiveFailureThreshold is { } threshold)
         {
@@ -220,7 +220,7 @@ internal sealed class CircuitController
             {
                 if (Interlocked.Increment(ref _consecutiveFailures) >= threshold)
                 {
-                    return Trip(current, CircuitOpenReason.ConsecutiveFailures);
+                    return Trip(current, CircuitOpenReason.ConsecutiveFailures, context);
                 }
             }
             else if (Volatile.Read(ref _consecutiveFailures) != 0)
@@ -248,18 +248,18 @@ internal sealed class CircuitController
 
         if (failure && snapshot.Failures >= _options.FailureRatio * snapshot.Calls)
         {
-            return Trip(current, CircuitOpenReason.FailureRatio);
+            return Trip(current, CircuitOpenReason.FailureRatio, context);
         }
 
         if (slow && snapshot.Slow >= _options.SlowCallRatio * snapshot.Calls)
         {
-            return Trip(current, CircuitOpenReason.SlowCallRatio);
+            return Trip(current, CircuitOpenReason.SlowCallRatio, context);
         }
 
         return default;
     }
 
-    private ValueTask Trip(long expected, CircuitOpenReason reason)
+    private ValueTask Trip(long expected, CircuitOpenReason reason, ResilienceContext? context)
     {
         if (_options.MetricsOnly)
         {
@@ -268,10 +268,10 @@ internal sealed class CircuitController
             return default;
         }
 
-        return Open(expected, reason);
+        return Open(expected, reason, context);
     }
 
-    private ValueTask Open(long expected, CircuitOpenReason reason)
+    private ValueTask Open(long expected, CircuitOpenReason reason, ResilienceContext? context)
     {
         TimeSpan duration;
         long generation;
@@ -285,7 +285,7 @@ internal sealed class CircuitController
             }
 
             _consecutiveTrips++;
-            duration = BreakDuration(reason, out generatorFailure);
+            duration = BreakDuration(reason, context, out generatorFailure);
             _lastOpenedAt = _time.GetUtcNow();
             _lastBreakTicks = ToTimestampTicks(duration);
             Volatile.Write(ref _blockedUntil, _time.GetTimestamp() + _lastBreakTicks);
@@ -319,7 +319,7 @@ internal sealed class CircuitController
         return Raise(_options.OnClosed, new CircuitTransitionArguments(Name, CircuitState.Closed, generation, isManual), CircuitBreakerConstants.OnClosedEvent);
     }
 
-    private bool TryAcquireSlow(out CircuitPermit permit, out Exception? rejection, out ValueTask raised)
+    private bool TryAcquireSlow(out CircuitPermit permit, out Exception? rejection, out ValueTask raised, ResilienceContext? context)
     {
         permit = default;
         rejection = null;
@@ -370,11 +370,11 @@ internal sealed class CircuitController
 
         if (timedOut is { } reason)
         {
-            var opened = Open(timedOutState, reason);
+            var opened = Open(timedOutState, reason, context);
 
             // The breaker has just opened for a break of more than zero, so this call is rejected; the event goes
             // back with the rejection.
-            var admitted = TryAcquire(out permit, out rejection, out var next);
+            var admitted = TryAcquire(out permit, out rejection, out var next, context);
             raised = opened.IsCompletedSuccessfully ? next : opened;
             return admitted;
         }
@@ -407,7 +407,7 @@ internal sealed class CircuitController
         return generation;
     }
 
-    private TimeSpan BreakDuration(CircuitOpenReason reason, out Exception? failure)
+    private TimeSpan BreakDuration(CircuitOpenReason reason, ResilienceContext? context, out Exception? failure)
     {
         failure = null;
         if (_options.BreakDurationGenerator is { } generator)
@@ -415,7 +415,8 @@ internal sealed class CircuitController
 #pragma warning disable CA1031 // A failing generator must not keep the breaker from opening: the configured duration is used, and the failure goes to the caller.
             try
             {
-                var generated = generator(new BreakDurationGeneratorArguments(_consecutiveTrips, reason, _options.BreakDuration));
+                var (rate, count) = FailureStatistics_NeedsLock();
+                var generated = generator(new BreakDurationGeneratorArguments(_consecutiveTrips, reason, _options.BreakDuration, rate, count, context));
                 if (generated > TimeSpan.Zero)
                 {
                     // Bounded like the option, so a huge value cannot overflow the deadline arithmetic.
@@ -430,6 +431,22 @@ internal sealed class CircuitController
         }
 
         return _options.BreakDuration;
+    }
+
+    // What the breaker saw, for the generator (Polly's failure rate and count): the window's failures over its calls;
+    // in consecutive-failure mode there is no window, so the run of failures (all of them failed, a rate of 1).
+    // The window is kept while open and half-open, so a probe's failure reports the numbers that opened it before.
+    private (double Rate, int Count) FailureStatistics_NeedsLock()
+    {
+        if (Volatile.Read(ref _metrics) is { } metrics)
+        {
+            var snapshot = metrics.Snapshot(_options.SamplingWindow == SamplingWindow.TimeBased ? _time.GetTimestamp() : 0);
+            var failures = (int)Math.Min(snapshot.Failures, int.MaxValue);
+            return (snapshot.Calls == 0 ? 0 : (double)snapshot.Failures / snapshot.Calls, failures);
+        }
+
+        var run = Volatile.Read(ref _consecutiveFailures);
+        return (run > 0 ? 1 : 0, run);
     }
 
     private long ToTimestampTicks(TimeSpan duration)
