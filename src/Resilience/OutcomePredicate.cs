@@ -74,6 +74,37 @@ public sealed class OutcomePredicate<TResult>
     }
 
     /// <summary>
+    /// Also handles exceptions whose direct inner exception is a <typeparamref name="TException"/> (Polly's
+    /// <c>HandleInner</c>): a failure wrapped once, such as an <see cref="AggregateException"/> of one exception.
+    /// </summary>
+    /// <typeparam name="TException">The type of the inner exception.</typeparam>
+    /// <returns>This rule, for chaining.</returns>
+    /// <exception cref="InvalidOperationException">A pipeline that uses this rule was already built.</exception>
+    public OutcomePredicate<TResult> OrInner<TException>()
+        where TException : Exception
+    {
+        Add(_exceptionRules, static ex => ex.InnerException is TException);
+        return this;
+    }
+
+    /// <summary>
+    /// Also handles exceptions whose direct inner exception is a <typeparamref name="TException"/> that matches
+    /// <paramref name="filter"/> (Polly's <c>HandleInner</c>).
+    /// </summary>
+    /// <typeparam name="TException">The type of the inner exception.</typeparam>
+    /// <param name="filter">Returns <see langword="true"/> for the inner exceptions to handle.</param>
+    /// <returns>This rule, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="filter"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">A pipeline that uses this rule was already built.</exception>
+    public OutcomePredicate<TResult> OrInner<TException>(Func<TException, bool> filter)
+        where TException : Exception
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        Add(_exceptionRules, ex => ex.InnerException is TException typed && filter(typed));
+        return this;
+    }
+
+    /// <summary>
     /// Also handles results that match <paramref name="predicate"/>.
     /// </summary>
     /// <param name="predicate">Returns <see langword="true"/> for the results to handle.</param>

@@ -37,7 +37,7 @@ internal sealed class CircuitBreakerStrategy<TResult> : ResilienceStrategy
         ResilienceContext context,
         TState state)
     {
-        var admitted = _controller.TryAcquire(out var permit, out var rejection, out var raised);
+        var admitted = _controller.TryAcquire(out var permit, out var rejection, out var raised, context);
         if (!raised.IsCompletedSuccessfully)
         {
             // This call moved the state (half-open, or re-open): its event callback runs first, and fails the call if it fails.
@@ -150,7 +150,7 @@ internal sealed class CircuitBreakerStrategy<TResult> : ResilienceStrategy
 #pragma warning restore CA1031
 
         var slow = _tracksSlowCalls && _time.GetElapsedTime(started) > _slowCallDuration;
-        var raised = _controller.Record(permit, failure, slow, failure ? outcome.Exception : null);
+        var raised = _controller.Record(permit, failure, slow, failure ? outcome.Exception : null, context);
         return raised.IsCompletedSuccessfully ? new ValueTask<Outcome<T>>(outcome) : EventRaiser.AwaitThenReturnAsync(raised, outcome);
     }
 }

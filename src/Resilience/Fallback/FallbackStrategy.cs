@@ -114,7 +114,10 @@ internal sealed class FallbackStrategy<TResult> : ResilienceStrategy
                 }
 
                 outcome = Outcome.Convert<TResult, T>(produced);
-                if (!_shouldHandle.ShouldHandle(outcome, context))
+
+                // Asked only where the answer decides something: whether the next action runs. The last action's
+                // outcome is returned whatever it is, so (as in Polly, with its single action) it is not judged.
+                if (i == _actions.Length - 1 || !_shouldHandle.ShouldHandle(outcome, context))
                 {
                     break;
                 }

@@ -161,15 +161,22 @@ public sealed partial class ResiliencePipeline : IDisposable, IAsyncDisposable
         return outcome.GetResultOrRethrow();
     }
 
-    private async ValueTask<Outcome<TResult>> RunObservedOutcomeAsync<TResult, TState>(
+    private ValueTask<Outcome<TResult>> RunObservedOutcomeAsync<TResult, TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
         TState state,
         CancellationToken cancellationToken)
+        => ObserveAsync(callback, ResilienceContextPool.Shared.Get(isSynchronous: false, cancellationToken), state, returnContext: true);
+
+    // The caller's context (the overloads that take one) is the caller's to return; a rented one goes back here.
+    private async ValueTask<Outcome<TResult>> ObserveAsync<TResult, TState>(
+        Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
+        ResilienceContext context,
+        TState state,
+        bool returnContext)
     {
         using var activity = ResilienceInstruments.ActivitySource.StartActivity("resilience.pipeline");
         activity?.SetTag(ResilienceTelemetryNames.PipelineTag, Name);
         var started = Stopwatch.GetTimestamp();
-        var context = ResilienceContextPool.Shared.Get(isSynchronous: false, cancellationToken);
         Outcome<TResult> outcome;
 #pragma warning disable CA1031 // A faulted task from a custom strategy is an outcome like any other.
         try
@@ -182,7 +189,10 @@ public sealed partial class ResiliencePipeline : IDisposable, IAsyncDisposable
         }
         finally
         {
-            ResilienceContextPool.Shared.Return(context);
+            if (returnContext)
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
         }
 #pragma warning restore CA1031
 

@@ -52,8 +52,8 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
         ResilienceContext context,
         TState state)
     {
-        // The duration limit needs a start time; reading the clock costs, so only when it is set.
-        var started = _maxDuration is null ? 0 : _time.GetTimestamp();
+        // The duration limit and OnRetry's Duration need a start time; reading the clock costs, so only when one is set.
+        var started = _maxDuration is null && _onRetry is null ? 0 : _time.GetTimestamp();
         var pending = Invoke(callback, context, state);
         if (!pending.IsCompletedSuccessfully)
         {
@@ -125,6 +125,9 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
         }
 #pragma warning restore CA1031
 
+        // How long the attempt ran, for OnRetry; measured when its outcome arrived (the first attempt began at `started`).
+        var attemptDuration = _onRetry is null ? TimeSpan.Zero : _time.GetElapsedTime(started);
+
         // Whatever a user callback throws (ShouldHandle, DelayGenerator, OnRetry, OnRetriesExhausted) ends the
         // retries and becomes the outcome; the result it replaces is dropped, so it is disposed.
 #pragma warning disable CA1031 // The documented rule for user callbacks: their failure is the outcome.
@@ -171,7 +174,7 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
                 }
 
                 _telemetry.LogRetry(retry + 1, delay, outcome);
-                await EventRaiser.RaiseAsync(_onRetry, new OnRetryArguments<TResult>(context, Outcome.Convert<T, TResult>(outcome), retry + 1, delay), _telemetry, RetryConstants.OnRetryEvent)
+                await EventRaiser.RaiseAsync(_onRetry, new OnRetryArguments<TResult>(context, Outcome.Convert<T, TResult>(outcome), retry + 1, delay, attemptDuration), _telemetry, RetryConstants.OnRetryEvent)
                     .ConfigureAwait(false);
 
                 // A handled result is dropped for the next attempt; a response left undisposed would hold its connection.
@@ -186,6 +189,7 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
                     return Outcome.FromException<T>(ex);
                 }
 
+                var attemptStarted = _onRetry is null ? 0 : _time.GetTimestamp();
                 try
                 {
                     outcome = await Invoke(callback, context, state).ConfigureAwait(false);
@@ -194,6 +198,8 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
                 {
                     outcome = Outcome.FromException<T>(ex);
                 }
+
+                attemptDuration = _onRetry is null ? TimeSpan.Zero : _time.GetElapsedTime(attemptStarted);
             }
         }
         catch (Exception ex)

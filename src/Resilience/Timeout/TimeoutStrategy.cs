@@ -152,15 +152,31 @@ internal sealed class TimeoutStrategy : ResilienceStrategy
         // Unregister before the source goes back to the pool, so a late caller cancellation cannot cancel a
         // source that another call is already using. Dispose waits for a running callback to finish.
         registration.Dispose();
+        var ownToken = slot.Source.Token;
         var timedOut = slot.Source.IsCancellationRequested && !callerToken.IsCancellationRequested;
         _pool.Return(slot);
 
-        if (!timedOut || outcome.Exception is not OperationCanceledException cancellation)
+        if (outcome.Exception is not OperationCanceledException cancellation)
         {
             return new ValueTask<Outcome<TResult>>(outcome);
+        }
+
+        if (!timedOut)
+        {
+            return new ValueTask<Outcome<TResult>>(callerToken.IsCancellationRequested && cancellation.CancellationToken == ownToken
+                ? ForCaller<TResult>(cancellation, callerToken)
+                : outcome);
         }
 
         var rejected = Outcome.FromException<TResult>(new TimeoutRejectedException(timeout, _telemetry.PipelineName, cancellation));
         return EventRaiser.RaiseThenReturn(_onTimeout, new OnTimeoutArguments(context, timeout), _telemetry, TimeoutConstants.OnTimeoutEvent, rejected);
     }
+
+    // The work saw this strategy's token, so a cancellation the caller caused names that token; the caller filters on
+    // its own (`catch (OperationCanceledException e) when (e.CancellationToken == ct)`), as Polly 8.7 lets it. Only a
+    // cancellation of our own token is translated (one raised on some other token is the work's business); each
+    // timeout hands back the token it was given, so nested timeouts and a retry on either side all end with the
+    // caller's. Only the cancelled path pays for the new exception; what the work threw stays as the inner exception.
+    private static Outcome<TResult> ForCaller<TResult>(OperationCanceledException cancellation, CancellationToken callerToken)
+        => Outcome.FromException<TResult>(new OperationCanceledException(cancellation.Message, cancellation, callerToken));
 }

@@ -20,6 +20,7 @@ internal sealed class CircuitController
     private HealthMetrics? _metrics;
     private int _consecutiveFailures;
     private long _blockedUntil;
+    private long _lastBreakTicks;
     private long _halfOpenSince;
     private int _halfOpenAdmitted;
     private int _halfOpenSuccesses;
@@ -96,7 +97,7 @@ internal sealed class CircuitController
     /// Metrics-only breakers never leave closed on their own (they never trip), so they take the same fast path; a
     /// manual isolation still rejects.
     /// </remarks>
-    public bool TryAcquire(out CircuitPermit permit, out Exception? rejection, out ValueTask raised)
+    public bool TryAcquire(out CircuitPermit permit, out Exception? rejection, out ValueTask raised, ResilienceContext? context = null)
     {
         var current = Volatile.Read(ref _stateAndGeneration);
         if ((current & StateMask) == (long)CircuitState.Closed)
@@ -107,11 +108,11 @@ internal sealed class CircuitController
             return true;
         }
 
-        return TryAcquireSlow(out permit, out rejection, out raised);
+        return TryAcquireSlow(out permit, out rejection, out raised, context);
     }
 
     /// <summary>Records the result of an admitted call; returns the transition event it raised, if any.</summary>
-    public ValueTask Record(CircuitPermit permit, bool failure, bool slow, Exception? exception)
+    public ValueTask Record(CircuitPermit permit, bool failure, bool slow, Exception? exception, ResilienceContext? context = null)
     {
         if (permit.IsProbe)
         {
@@ -132,11 +133,11 @@ internal sealed class CircuitController
         switch ((CircuitState)(current & StateMask))
         {
             case CircuitState.Closed:
-                return RecordClosed(current, failure, slow);
+                return RecordClosed(current, failure, slow, context);
             case CircuitState.HalfOpen when permit.IsProbe:
                 if (failure || slow)
                 {
-                    return Open(current, CircuitOpenReason.ProbeFailed);
+                    return Open(current, CircuitOpenReason.ProbeFailed, context);
                 }
 
                 return Interlocked.Increment(ref _halfOpenSuccesses) >= _options.SuccessThresholdInHalfOpen
@@ -211,7 +212,7 @@ internal sealed class CircuitController
         }
     }
 
-    private ValueTask RecordClosed(long current, bool failure, bool slow)
+    private ValueTask RecordClosed(long current, bool failure, bool slow, ResilienceContext? context)
     {
         if (_options.ConsecutiveFailureThreshold is { } threshold)
         {
@@ -219,7 +220,7 @@ internal sealed class CircuitController
             {
                 if (Interlocked.Increment(ref _consecutiveFailures) >= threshold)
                 {
-                    return Trip(current, CircuitOpenReason.ConsecutiveFailures);
+                    return Trip(current, CircuitOpenReason.ConsecutiveFailures, context);
                 }
             }
             else if (Volatile.Read(ref _consecutiveFailures) != 0)
@@ -247,18 +248,18 @@ internal sealed class CircuitController
 
         if (failure && snapshot.Failures >= _options.FailureRatio * snapshot.Calls)
         {
-            return Trip(current, CircuitOpenReason.FailureRatio);
+            return Trip(current, CircuitOpenReason.FailureRatio, context);
         }
 
         if (slow && snapshot.Slow >= _options.SlowCallRatio * snapshot.Calls)
         {
-            return Trip(current, CircuitOpenReason.SlowCallRatio);
+            return Trip(current, CircuitOpenReason.SlowCallRatio, context);
         }
 
         return default;
     }
 
-    private ValueTask Trip(long expected, CircuitOpenReason reason)
+    private ValueTask Trip(long expected, CircuitOpenReason reason, ResilienceContext? context)
     {
         if (_options.MetricsOnly)
         {
@@ -267,10 +268,10 @@ internal sealed class CircuitController
             return default;
         }
 
-        return Open(expected, reason);
+        return Open(expected, reason, context);
     }
 
-    private ValueTask Open(long expected, CircuitOpenReason reason)
+    private ValueTask Open(long expected, CircuitOpenReason reason, ResilienceContext? context)
     {
         TimeSpan duration;
         long generation;
@@ -284,9 +285,10 @@ internal sealed class CircuitController
             }
 
             _consecutiveTrips++;
-            duration = BreakDuration(reason, out generatorFailure);
+            duration = BreakDuration(reason, context, out generatorFailure);
             _lastOpenedAt = _time.GetUtcNow();
-            Volatile.Write(ref _blockedUntil, _time.GetTimestamp() + ToTimestampTicks(duration));
+            _lastBreakTicks = ToTimestampTicks(duration);
+            Volatile.Write(ref _blockedUntil, _time.GetTimestamp() + _lastBreakTicks);
             generation = Transition_NeedsLock(CircuitState.Open);
         }
 
@@ -317,7 +319,7 @@ internal sealed class CircuitController
         return Raise(_options.OnClosed, new CircuitTransitionArguments(Name, CircuitState.Closed, generation, isManual), CircuitBreakerConstants.OnClosedEvent);
     }
 
-    private bool TryAcquireSlow(out CircuitPermit permit, out Exception? rejection, out ValueTask raised)
+    private bool TryAcquireSlow(out CircuitPermit permit, out Exception? rejection, out ValueTask raised, ResilienceContext? context)
     {
         permit = default;
         rejection = null;
@@ -361,24 +363,33 @@ internal sealed class CircuitController
                     timedOutState = Volatile.Read(ref _stateAndGeneration);
                     break;
                 default:
-                    rejection = new BrokenCircuitException(_halfOpenFullMessage, null, _lastFailure) { PipelineName = Name };
+                    rejection = new BrokenCircuitException(_halfOpenFullMessage, HalfOpenRetryAfter_NeedsLock(now), _lastFailure) { PipelineName = Name };
                     return false;
             }
         }
 
         if (timedOut is { } reason)
         {
-            var opened = Open(timedOutState, reason);
+            var opened = Open(timedOutState, reason, context);
 
             // The breaker has just opened for a break of more than zero, so this call is rejected; the event goes
             // back with the rejection.
-            var admitted = TryAcquire(out permit, out rejection, out var next);
+            var admitted = TryAcquire(out permit, out rejection, out var next, context);
             raised = opened.IsCompletedSuccessfully ? next : opened;
             return admitted;
         }
 
         raised = Raise(_options.OnHalfOpened, new CircuitTransitionArguments(Name, CircuitState.HalfOpen, halfOpened, isManual: false), CircuitBreakerConstants.OnHalfOpenedEvent);
         return true;
+    }
+
+    // Nobody knows when the probes in flight will report, so there is no true answer; Polly's is the break duration
+    // counted from the moment the probe was let through, and a migrated caller that waits on RetryAfter keeps working
+    // with it. Once a probe outlasts a break it is zero: a slot may free at any moment.
+    private TimeSpan HalfOpenRetryAfter_NeedsLock(long now)
+    {
+        var until = _halfOpenSince + _lastBreakTicks;
+        return now < until ? _time.GetElapsedTime(now, until) : TimeSpan.Zero;
     }
 
     private long EnterClosed_NeedsLock()
@@ -396,7 +407,7 @@ internal sealed class CircuitController
         return generation;
     }
 
-    private TimeSpan BreakDuration(CircuitOpenReason reason, out Exception? failure)
+    private TimeSpan BreakDuration(CircuitOpenReason reason, ResilienceContext? context, out Exception? failure)
     {
         failure = null;
         if (_options.BreakDurationGenerator is { } generator)
@@ -404,7 +415,8 @@ internal sealed class CircuitController
 #pragma warning disable CA1031 // A failing generator must not keep the breaker from opening: the configured duration is used, and the failure goes to the caller.
             try
             {
-                var generated = generator(new BreakDurationGeneratorArguments(_consecutiveTrips, reason, _options.BreakDuration));
+                var (rate, count) = FailureStatistics_NeedsLock();
+                var generated = generator(new BreakDurationGeneratorArguments(_consecutiveTrips, reason, _options.BreakDuration, rate, count, context));
                 if (generated > TimeSpan.Zero)
                 {
                     // Bounded like the option, so a huge value cannot overflow the deadline arithmetic.
@@ -419,6 +431,22 @@ internal sealed class CircuitController
         }
 
         return _options.BreakDuration;
+    }
+
+    // What the breaker saw, for the generator (Polly's failure rate and count): the window's failures over its calls;
+    // in consecutive-failure mode there is no window, so the run of failures (all of them failed, a rate of 1).
+    // The window is kept while open and half-open, so a probe's failure reports the numbers that opened it before.
+    private (double Rate, int Count) FailureStatistics_NeedsLock()
+    {
+        if (Volatile.Read(ref _metrics) is { } metrics)
+        {
+            var snapshot = metrics.Snapshot(_options.SamplingWindow == SamplingWindow.TimeBased ? _time.GetTimestamp() : 0);
+            var failures = (int)Math.Min(snapshot.Failures, int.MaxValue);
+            return (snapshot.Calls == 0 ? 0 : (double)snapshot.Failures / snapshot.Calls, failures);
+        }
+
+        var run = Volatile.Read(ref _consecutiveFailures);
+        return (run > 0 ? 1 : 0, run);
     }
 
     private long ToTimestampTicks(TimeSpan duration)
