@@ -3,6 +3,7 @@ using System.Globalization;
 using Resilience.Compensation;
 using Resilience.DeadLetter.CrashHelper;
 using Resilience.Tests.DeadLetter;
+using Resilience.Tests.TestUtils;
 
 namespace Resilience.Tests.Compensation;
 
@@ -168,19 +169,7 @@ public sealed class CompensationCrashPointTests : IDisposable
 
     private static async Task<List<string>> RunChildAsync(string directory, string mode, int crashAt)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Resilience.DeadLetter.CrashHelper.dll"));
-        start.ArgumentList.Add(directory);
-        start.ArgumentList.Add("saga");
-        start.Environment["RESILIENCE_SAGA_CRASH_AT"] = crashAt.ToString(CultureInfo.InvariantCulture);
-        start.Environment["RESILIENCE_SAGA_MODE"] = mode;
-
-        using var process = Process.Start(start)!;
+        using var process = CrashHelperProcess.Start([directory, "saga"], new Dictionary<string, string> { ["RESILIENCE_SAGA_CRASH_AT"] = crashAt.ToString(CultureInfo.InvariantCulture), ["RESILIENCE_SAGA_MODE"] = mode });
         using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var output = await process.StandardOutput.ReadToEndAsync(bound.Token);
         var errors = await process.StandardError.ReadToEndAsync(bound.Token);

@@ -3,6 +3,7 @@ using System.Globalization;
 using Resilience.Compensation;
 using Resilience.DeadLetter.CrashHelper;
 using Resilience.Tests.DeadLetter;
+using Resilience.Tests.TestUtils;
 
 namespace Resilience.Tests.Compensation;
 
@@ -88,17 +89,7 @@ public sealed class CompensationCrashTests : IDisposable
 
     private static async Task<List<string>> RunAndKillAsync(string directory, int linesBeforeKill)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Resilience.DeadLetter.CrashHelper.dll"));
-        start.ArgumentList.Add(directory);
-        start.ArgumentList.Add("saga");
-
-        using var process = Process.Start(start)!;
+        using var process = CrashHelperProcess.Start([directory, "saga"]);
         var lines = new List<string>();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         try

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Resilience.DeadLetter;
 using Resilience.DeadLetter.CrashHelper;
+using Resilience.Tests.TestUtils;
 
 namespace Resilience.Tests.DeadLetter;
 
@@ -48,18 +49,7 @@ public sealed class CrashTests : IDisposable
 
     private static async Task<List<string>> RunAndKillAsync(string directory, int producers, int ackTarget)
     {
-        var helper = Path.Combine(AppContext.BaseDirectory, "Resilience.DeadLetter.CrashHelper.dll");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(helper);
-        start.ArgumentList.Add(directory);
-        start.ArgumentList.Add(producers.ToString(CultureInfo.InvariantCulture));
-
-        using var process = Process.Start(start)!;
+        using var process = CrashHelperProcess.Start([directory, producers.ToString(CultureInfo.InvariantCulture)]);
         var acks = new List<string>();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         try

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Resilience.DeadLetter;
 using Resilience.DeadLetter.CrashHelper;
+using Resilience.Tests.TestUtils;
 
 namespace Resilience.Tests.DeadLetter;
 
@@ -126,19 +127,7 @@ public sealed class CrashWorkloadTests : IDisposable
 
     private static async Task<List<string>> RunAndKillAsync(string directory, string mode, int producers, int ackTarget)
     {
-        var helper = Path.Combine(AppContext.BaseDirectory, "Resilience.DeadLetter.CrashHelper.dll");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(helper);
-        start.ArgumentList.Add(directory);
-        start.ArgumentList.Add(mode);
-        start.ArgumentList.Add(producers.ToString(CultureInfo.InvariantCulture));
-
-        using var process = Process.Start(start)!;
+        using var process = CrashHelperProcess.Start([directory, mode, producers.ToString(CultureInfo.InvariantCulture)]);
         var lines = new List<string>();
         var acks = 0;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
