@@ -95,8 +95,9 @@ public class RecoveryWorkflowTests
     [Fact]
     public async Task Step_TimesOutThenSucceedsOnRetry()
     {
+        var time = new SteppedFakeTime();
         var tokens = new List<CancellationToken>();
-        var workflow = Builder()
+        var workflow = Builder(b => b.TimeProvider = time)
             .Step(
                 "test connectivity",
                 async ctx =>
@@ -118,20 +119,21 @@ public class RecoveryWorkflowTests
             .Build();
 
         var run = workflow.Trigger(RecoveryTrigger.Manual).Run!;
-        await _time.AdvanceUntilDoneAsync(run.Completion);
+        await time.RunUntilAsync(run.Completion);
         var record = await run.Completion;
 
         record.State.Should().Be(RecoveryRunState.Succeeded);
         record.Steps[0].Attempts.Should().Be(2);
         _log.Should().Equal("attempt 1", "attempt 2");
         tokens[0].IsCancellationRequested.Should().BeTrue("the first attempt timed out");
-        _time.GetUtcNow().Should().BeOnOrAfter(run.StartedAt + TimeSpan.FromSeconds(3), "1 s timeout then a 2 s retry delay");
+        record.Duration.Should().Be(TimeSpan.FromSeconds(3), "a 1 s timeout then a 2 s retry delay");
     }
 
     [Fact]
     public async Task Step_TimesOutOnEveryAttempt_FailsWithTheTimeout()
     {
-        var workflow = Builder()
+        var time = new SteppedFakeTime();
+        var workflow = Builder(b => b.TimeProvider = time)
             .Step(
                 "test connectivity",
                 ctx => new ValueTask(Task.Delay(TimeSpan.FromMinutes(10), ctx.TimeProvider, ctx.CancellationToken)),
@@ -144,10 +146,11 @@ public class RecoveryWorkflowTests
             .Build();
 
         var run = workflow.Trigger(RecoveryTrigger.Manual).Run!;
-        await _time.AdvanceUntilDoneAsync(run.Completion);
+        await time.RunUntilAsync(run.Completion);
         var record = await run.Completion;
 
         record.State.Should().Be(RecoveryRunState.Failed);
+        record.Duration.Should().Be(TimeSpan.FromSeconds(6), "three 1 s timeouts with 1 s and 2 s retry delays between");
         record.Steps[0].Attempts.Should().Be(3);
         record.Steps[0].Error.Should().BeOfType<TimeoutRejectedException>();
     }
