@@ -40,32 +40,56 @@ internal sealed class SteppedFakeTime : TimeProvider
         return timer;
     }
 
-    /// <summary>Advances to the next armed timer, then waits until the work it released armed another timer or <paramref name="done"/> completed.</summary>
+    /// <summary>
+    /// Advances to the next armed timer, waits until the work it released armed another timer or <paramref name="done"/>
+    /// completed, and so on. When no timer is armed it waits for the work to end or arm one (it may still be running).
+    /// </summary>
     public async Task RunUntilAsync(Task done, int maxTimers = 1_000)
     {
         for (var i = 0; i < maxTimers && !done.IsCompleted; i++)
         {
-            long generation;
-            DateTimeOffset? next;
-            lock (_lock)
-            {
-                generation = _generation;
-                next = _due.Count == 0 ? null : _due.Values.Min();
-            }
-
-            if (next is null)
+            await SpinUntilAsync(() => done.IsCompleted || ArmedCount() > 0);
+            if (done.IsCompleted)
             {
                 break;
             }
 
-            Fake.SetUtcNow(next.Value > Fake.GetUtcNow() ? next.Value : Fake.GetUtcNow());
-            for (var spin = 0; spin < 1_000_000 && !done.IsCompleted && Interlocked.Read(ref _generation) == generation; spin++)
+            long generation;
+            DateTimeOffset next;
+            lock (_lock)
             {
-                await Task.Run(static () => { });
+                if (_due.Count == 0)
+                {
+                    // Disarmed meanwhile by the work still running: look again.
+                    continue;
+                }
+
+                generation = _generation;
+                next = _due.Values.Min();
             }
+
+            Fake.SetUtcNow(next > Fake.GetUtcNow() ? next : Fake.GetUtcNow());
+            await SpinUntilAsync(() => done.IsCompleted || Interlocked.Read(ref _generation) != generation);
         }
 
         done.IsCompleted.Should().BeTrue("the work should end once its timers fired");
+    }
+
+    // Thread-pool round trips, each queued after the work being waited for: no real delay.
+    private static async Task SpinUntilAsync(Func<bool> condition)
+    {
+        for (var spin = 0; spin < 100_000 && !condition(); spin++)
+        {
+            await Task.Run(static () => { });
+        }
+    }
+
+    private int ArmedCount()
+    {
+        lock (_lock)
+        {
+            return _due.Count;
+        }
     }
 
     private void Fired(Timer timer)
