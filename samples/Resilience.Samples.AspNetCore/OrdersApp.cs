@@ -10,7 +10,7 @@ namespace Resilience.Samples.AspNetCore;
 public static class OrdersApp
 {
     /// <summary>Builds the app.</summary>
-    /// <param name="args">Command-line arguments (--urls=..., --Resilience:DeadLetter:Directory=...).</param>
+    /// <param name="args">Command-line arguments (--urls=..., --contentRoot=..., --Resilience:DeadLetter:Directory=...).</param>
     /// <param name="configureServices">Lets tests replace services (a fake clock).</param>
     /// <returns>The app, not started.</returns>
     public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
@@ -24,11 +24,7 @@ public static class OrdersApp
         // pipeline is rebuilt and the breaker keeps its state.
         builder.Services.AddResiliencePipeline("inventory", builder.Configuration.GetSection("Resilience:Pipelines:inventory"));
         var deadLetters = builder.Configuration.GetSection("Resilience:DeadLetter");
-        if (deadLetters["Directory"] is null)
-        {
-            deadLetters["Directory"] = Path.Combine(Path.GetTempPath(), "resilience-sample-dead-letters");
-        }
-
+        deadLetters["Directory"] = DeadLetterDirectory(builder);
         builder.Services.AddDeadLetterQueue(deadLetters);
         builder.Services.AddCompensationManager(options => options.MaxAttempts = 1);
         builder.Services.AddHealthChecks().AddResilienceHealthChecks();
@@ -43,8 +39,19 @@ public static class OrdersApp
             ResultStatusCodes = { [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded] = StatusCodes.Status200OK },
         });
         RegisterDeadLetterHandler(app);
+        SampleLog.DeadLettersKeptIn(app.Logger, deadLetters["Directory"]!);
         return app;
     }
+
+    /// <summary>
+    /// Resilience:DeadLetter:Directory, from appsettings.json, the Resilience__DeadLetter__Directory environment
+    /// variable or --Resilience:DeadLetter:Directory=...; a relative path is under the content root (the project folder
+    /// under <c>dotnet run</c>), and data/dead-letters there by default (git ignores it). Not a fixed folder of the
+    /// system temp directory: every run and every user of the machine would share that queue.
+    /// </summary>
+    private static string DeadLetterDirectory(WebApplicationBuilder builder) => Path.GetFullPath(
+        builder.Configuration["Resilience:DeadLetter:Directory"] is { Length: > 0 } configured ? configured : Path.Combine("data", "dead-letters"),
+        builder.Environment.ContentRootPath);
 
     private static void MapDownstream(WebApplication app)
     {

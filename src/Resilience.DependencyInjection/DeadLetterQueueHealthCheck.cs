@@ -31,8 +31,13 @@ public sealed class DeadLetterQueueHealthCheck : IHealthCheck
         var age = statistics.OldestPendingAge ?? TimeSpan.Zero;
         var data = new Dictionary<string, object>(StringComparer.Ordinal)
         {
-            ["pending"] = statistics.Pending,
+            ["pending"] = statistics.ByStatus.GetValueOrDefault(DeadLetterStatus.Pending),
+            ["retrying"] = statistics.ByStatus.GetValueOrDefault(DeadLetterStatus.Retrying),
+            ["recovered"] = statistics.Recovered,
             ["exhausted"] = statistics.Exhausted,
+            ["discarded"] = statistics.Discarded,
+            // A comma-separated string, not a list: health writers print data values with ToString().
+            ["operationTypesWithoutHandler"] = string.Join(", ", statistics.OperationTypesWithoutHandler),
             ["total"] = statistics.TotalFailed,
             ["oldestPendingAgeSeconds"] = age.TotalSeconds,
             ["faulted"] = false,
@@ -53,6 +58,8 @@ public sealed class DeadLetterQueueHealthCheck : IHealthCheck
         var status = statistics.Pending >= _thresholds.UnhealthyPending || age >= _thresholds.UnhealthyAge ? HealthStatus.Unhealthy
             : statistics.Pending >= _thresholds.DegradedPending || age >= _thresholds.DegradedAge ? HealthStatus.Degraded
             : HealthStatus.Healthy;
-        return Task.FromResult(new HealthCheckResult(status, $"{statistics.Pending} pending dead letter(s), oldest {age}.", data: data));
+        var orphans = statistics.OperationTypesWithoutHandler.Count == 0 ? string.Empty
+            : $" No handler is registered for: {string.Join(", ", statistics.OperationTypesWithoutHandler)} (their entries stay pending).";
+        return Task.FromResult(new HealthCheckResult(status, $"{statistics.Pending} pending dead letter(s), oldest {age}.{orphans}", data: data));
     }
 }

@@ -65,14 +65,17 @@ public static class ResilienceServiceCollectionExtensions
         // options monitor would then throw an invalid reload into the configuration's reload call. Reloads are
         // handled (validated and logged) by ConfiguredPipelineReloader instead.
         services.AddOptions<ResiliencePipelineSettings>(name).Configure(settings => section.Bind(settings)).ValidateOnStart();
-        var validator = new ResiliencePipelineSettingsValidator(name, section.Path);
+        var validator = new ResiliencePipelineSettingsValidator(name, section);
         services.AddSingleton<IValidateOptions<ResiliencePipelineSettings>>(validator);
+
+        // Its breaker is listed by the health check from the start, not only once the pipeline was first resolved.
+        services.AddSingleton(new CircuitBreakerSource(sp => sp.GetKeyedService<ResiliencePipeline>(name)));
         services.AddKeyedSingleton(name, (sp, _) =>
         {
             var settings = sp.GetRequiredService<IOptionsMonitor<ResiliencePipelineSettings>>().Get(name);
             var loggerFactory = sp.GetService<ILoggerFactory>();
             var meterFactory = sp.GetService<IMeterFactory>();
-            var configured = new ConfiguredPipeline(name, sp.GetService<TimeProvider>() ?? TimeProvider.System, loggerFactory, meterFactory, sp.GetService<CircuitBreakerRegistry>());
+            var configured = new ConfiguredPipeline(name, sp.GetService<TimeProvider>() ?? TimeProvider.System, loggerFactory, meterFactory, sp.GetService<CircuitBreakerRegistry>(), sp.GetService<ConfiguredOutcomeRules>());
 
             // One chain for the pipeline's lifetime; a configuration change swaps its strategies atomically and calls
             // in flight finish on the strategies they started with. Disposing the pipeline ends the subscription.
@@ -113,20 +116,28 @@ public static class ResilienceServiceCollectionExtensions
     /// latest when the host starts) and a hosted service that runs its retry processor and stops it gracefully.
     /// </summary>
     /// <param name="services">The services.</param>
-    /// <param name="configure">Sets the options; the container's <see cref="TimeProvider"/> is used unless you set one.</param>
+    /// <param name="configure">Sets the options; the container's <see cref="TimeProvider"/> and <see cref="ILoggerFactory"/> are used unless you set others.</param>
     /// <returns>The services.</returns>
     public static IServiceCollection AddDeadLetterQueue(this IServiceCollection services, Action<DeadLetterQueueOptions> configure)
     {
-        ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.TryAddSingleton(sp =>
-        {
-            var options = new DeadLetterQueueOptions { TimeProvider = sp.GetService<TimeProvider>() ?? TimeProvider.System };
-            configure(options);
-            return DeadLetterQueue.Open(options);
-        });
-        services.AddHostedService<DeadLetterQueueHostedService>();
-        return services;
+        return services.AddDeadLetterQueueCore(configure, configureQueue: null);
+    }
+
+    /// <summary>
+    /// Registers a <see cref="DeadLetterQueue"/> singleton and its hosted retry processor, and registers the queue's
+    /// handlers (<see cref="DeadLetterQueue.RegisterHandler(string, Func{DeadLetterAttempt, CancellationToken, ValueTask})"/>)
+    /// in <paramref name="configureQueue"/> when the queue is created, before the processor starts.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Sets the options; the container's <see cref="TimeProvider"/> and <see cref="ILoggerFactory"/> are used unless you set others.</param>
+    /// <param name="configureQueue">Registers the handlers, with the container to resolve what they need.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddDeadLetterQueue(this IServiceCollection services, Action<DeadLetterQueueOptions> configure, Action<DeadLetterQueue, IServiceProvider> configureQueue)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        ArgumentNullException.ThrowIfNull(configureQueue);
+        return services.AddDeadLetterQueueCore(configure, configureQueue);
     }
 
     /// <summary>
@@ -178,6 +189,8 @@ public static class ResilienceServiceCollectionExtensions
     /// <summary>
     /// Registers a <see cref="CompensationManager"/> singleton; with a journal directory, a hosted service resumes the
     /// operations a crash interrupted when the host starts (register the named handlers in <paramref name="configureManager"/>).
+    /// Recovery runs in the host's starting phase, before any hosted service's StartAsync, so it finishes before the
+    /// dead letter queue's processor resumes parked rollbacks.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Sets the options; the container's <see cref="TimeProvider"/> and dead letter queue (if registered) are used unless you set them.</param>
@@ -198,16 +211,15 @@ public static class ResilienceServiceCollectionExtensions
             configureManager?.Invoke(manager, sp);
             return manager;
         });
-        var probe = new CompensationOptions();
-        configure?.Invoke(probe);
-        services.AddSingleton(new CompensationRegistration(probe.JournalDirectory is not null));
-        services.AddHostedService<CompensationRecoveryHostedService>();
+        // The hosted service asks the manager whether it keeps a journal: configure runs once, in the factory above.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CompensationRecoveryHostedService>());
         return services;
     }
 
     /// <summary>
-    /// Adds health checks for the registered circuit breakers (Degraded while any is not closed) and, when a dead letter
-    /// queue is registered, its backlog (Degraded/Unhealthy past the thresholds).
+    /// Adds health checks for the registered circuit breakers (Degraded while any is open, half-open or isolated; the
+    /// breakers of pipelines from configuration are listed from the start) and, when a dead letter queue is registered
+    /// (before or after this call), its backlog (Degraded/Unhealthy past the thresholds).
     /// </summary>
     /// <param name="builder">The health checks builder.</param>
     /// <param name="thresholds">The dead letter backlog thresholds; defaults when <see langword="null"/>.</param>
@@ -217,19 +229,23 @@ public static class ResilienceServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddCircuitBreakerRegistry();
         builder.Services.TryAddSingleton(thresholds ?? new DeadLetterHealthThresholds());
-        builder.AddCheck<CircuitBreakerHealthCheck>("resilience-circuit-breakers", HealthStatus.Degraded, ["resilience"]);
-        if (builder.Services.Any(d => d.ServiceType == typeof(DeadLetterQueue)))
-        {
-            builder.AddCheck<DeadLetterQueueHealthCheck>("resilience-dead-letter-queue", HealthStatus.Unhealthy, ["resilience"]);
-        }
+        builder.Services.TryAddSingleton<CircuitBreakerSources>();
+        builder.Add(new HealthCheckRegistration(
+            "resilience-circuit-breakers",
+            static sp => new CircuitBreakerHealthCheck(sp.GetRequiredService<CircuitBreakerRegistry>(), sp.GetRequiredService<CircuitBreakerSources>()),
+            HealthStatus.Degraded,
+            ["resilience"]));
 
+        // Decided when the options are read, not now: the queue may be registered after this call.
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<HealthCheckServiceOptions>, DeadLetterHealthCheckRegistration>());
         return builder;
     }
 
     /// <summary>
     /// Registers a <see cref="DeadLetterQueue"/> whose options are bound from a configuration section (for example
-    /// <c>Resilience:DeadLetter</c> with <c>Directory</c>, <c>Durability</c>, <c>MaxAttempts</c>, <c>RetryBaseDelay</c>, ...),
-    /// and its hosted retry processor.
+    /// <c>Resilience:DeadLetter</c>; keys: see <see cref="DeadLetterQueueSettings"/>), and its hosted retry processor.
+    /// An unknown key, a value that does not parse and an invalid value fail when the queue is created (at the latest
+    /// when the host starts) with an <see cref="OptionsValidationException"/> naming the path of each bad key.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="section">The section.</param>
@@ -237,8 +253,63 @@ public static class ResilienceServiceCollectionExtensions
     public static IServiceCollection AddDeadLetterQueue(this IServiceCollection services, IConfigurationSection section)
     {
         ArgumentNullException.ThrowIfNull(section);
-        var settings = section.Get<DeadLetterQueueSettings>() ?? new DeadLetterQueueSettings();
-        return services.AddDeadLetterQueue(settings.ApplyTo);
+        return services.AddDeadLetterQueueCore(options => ConfigureFrom(section, options), configureQueue: null);
+    }
+
+    /// <summary>
+    /// Registers a <see cref="DeadLetterQueue"/> whose options are bound from a configuration section, its hosted retry
+    /// processor, and registers the queue's handlers in <paramref name="configureQueue"/> before the processor starts.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="section">The section.</param>
+    /// <param name="configureQueue">Registers the handlers, with the container to resolve what they need.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddDeadLetterQueue(this IServiceCollection services, IConfigurationSection section, Action<DeadLetterQueue, IServiceProvider> configureQueue)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        ArgumentNullException.ThrowIfNull(configureQueue);
+        return services.AddDeadLetterQueueCore(options => ConfigureFrom(section, options), configureQueue);
+    }
+
+    private static IServiceCollection AddDeadLetterQueueCore(this IServiceCollection services, Action<DeadLetterQueueOptions> configure, Action<DeadLetterQueue, IServiceProvider>? configureQueue)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton(sp =>
+        {
+            var options = new DeadLetterQueueOptions { TimeProvider = sp.GetService<TimeProvider>() ?? TimeProvider.System, LoggerFactory = sp.GetService<ILoggerFactory>() };
+            configure(options);
+            var queue = DeadLetterQueue.Open(options);
+            configureQueue?.Invoke(queue, sp);
+            return queue;
+        });
+        services.AddHostedService<DeadLetterQueueHostedService>();
+        return services;
+    }
+
+    // Every problem of the section at once, each with its key's path, before any directory is opened.
+    private static void ConfigureFrom(IConfigurationSection section, DeadLetterQueueOptions options)
+    {
+        var failures = new List<string>();
+        SettingsKeys.DeadLetterQueue.CheckUnder(section, failures);
+        try
+        {
+            (section.Get<DeadLetterQueueSettings>() ?? new DeadLetterQueueSettings()).ApplyTo(options);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // A value that does not parse; the binder's message names the key.
+            failures.Add($"{section.Path}: {ex.Message}");
+        }
+
+        if (DeadLetterQueueSettings.Validate(options) is { } invalid)
+        {
+            failures.Add($"{section.Path}:{invalid.ParamName?.Replace("DeadLetterQueueOptions.", string.Empty, StringComparison.Ordinal)}: {invalid.Message}");
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new OptionsValidationException(section.Path, typeof(DeadLetterQueueSettings), failures);
+        }
     }
 
     private static void AddRegistration<TPipeline>(IServiceCollection services, string name)
@@ -251,6 +322,7 @@ public static class ResilienceServiceCollectionExtensions
         }
 
         services.TryAddSingleton<ResiliencePipelineProvider>();
+        services.AddChaosSwitch();
         services.AddSingleton(new ResiliencePipelineRegistration(name, typeof(TPipeline)));
     }
 }

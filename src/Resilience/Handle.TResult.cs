@@ -32,6 +32,24 @@ public static class Handle<TResult>
         where TException : Exception => new OutcomePredicate<TResult>().Or(filter);
 
     /// <summary>
+    /// Handles exceptions whose direct inner exception is a <typeparamref name="TException"/> (Polly's <c>HandleInner</c>).
+    /// </summary>
+    /// <typeparam name="TException">The type of the inner exception.</typeparam>
+    /// <returns>A rule to extend with <c>Or</c>.</returns>
+    public static OutcomePredicate<TResult> InnerException<TException>()
+        where TException : Exception => new OutcomePredicate<TResult>().OrInner<TException>();
+
+    /// <summary>
+    /// Handles exceptions whose direct inner exception is a <typeparamref name="TException"/> that matches
+    /// <paramref name="filter"/> (Polly's <c>HandleInner</c>).
+    /// </summary>
+    /// <typeparam name="TException">The type of the inner exception.</typeparam>
+    /// <param name="filter">Returns <see langword="true"/> for the inner exceptions to handle.</param>
+    /// <returns>A rule to extend with <c>Or</c>.</returns>
+    public static OutcomePredicate<TResult> InnerException<TException>(Func<TException, bool> filter)
+        where TException : Exception => new OutcomePredicate<TResult>().OrInner(filter);
+
+    /// <summary>
     /// Handles results that match <paramref name="predicate"/>.
     /// </summary>
     /// <param name="predicate">Returns <see langword="true"/> for the results to handle.</param>

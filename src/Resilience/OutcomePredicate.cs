@@ -7,13 +7,22 @@ namespace Resilience;
 /// </summary>
 /// <typeparam name="TResult">The result type the rule inspects.</typeparam>
 /// <remarks>
+/// <para>
 /// An <see cref="OperationCanceledException"/> raised because the caller's token was cancelled is never handled,
 /// whatever the rule says: strategies check that before they consult the rule.
+/// </para>
+/// <para>
+/// A rule is frozen when a pipeline that uses it is built: parts added until then count, and adding one afterwards
+/// throws <see cref="InvalidOperationException"/> (it could not take effect in the built pipeline, and would race
+/// with its executions).
+/// </para>
 /// </remarks>
 public sealed class OutcomePredicate<TResult>
 {
+    private readonly Lock _lock = new();
     private readonly List<Func<Exception, bool>> _exceptionRules = [];
     private readonly List<Func<TResult, bool>> _resultRules = [];
+    private volatile bool _frozen;
 
     internal OutcomePredicate()
     {
@@ -40,10 +49,11 @@ public sealed class OutcomePredicate<TResult>
     /// </summary>
     /// <typeparam name="TException">The exception type.</typeparam>
     /// <returns>This rule, for chaining.</returns>
+    /// <exception cref="InvalidOperationException">A pipeline that uses this rule was already built.</exception>
     public OutcomePredicate<TResult> Or<TException>()
         where TException : Exception
     {
-        _exceptionRules.Add(static ex => ex is TException);
+        Add(_exceptionRules, static ex => ex is TException);
         return this;
     }
 
@@ -54,11 +64,43 @@ public sealed class OutcomePredicate<TResult>
     /// <param name="filter">Returns <see langword="true"/> for the exceptions to handle.</param>
     /// <returns>This rule, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="filter"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">A pipeline that uses this rule was already built.</exception>
     public OutcomePredicate<TResult> Or<TException>(Func<TException, bool> filter)
         where TException : Exception
     {
         ArgumentNullException.ThrowIfNull(filter);
-        _exceptionRules.Add(ex => ex is TException typed && filter(typed));
+        Add(_exceptionRules, ex => ex is TException typed && filter(typed));
+        return this;
+    }
+
+    /// <summary>
+    /// Also handles exceptions whose direct inner exception is a <typeparamref name="TException"/> (Polly's
+    /// <c>HandleInner</c>): a failure wrapped once, such as an <see cref="AggregateException"/> of one exception.
+    /// </summary>
+    /// <typeparam name="TException">The type of the inner exception.</typeparam>
+    /// <returns>This rule, for chaining.</returns>
+    /// <exception cref="InvalidOperationException">A pipeline that uses this rule was already built.</exception>
+    public OutcomePredicate<TResult> OrInner<TException>()
+        where TException : Exception
+    {
+        Add(_exceptionRules, static ex => ex.InnerException is TException);
+        return this;
+    }
+
+    /// <summary>
+    /// Also handles exceptions whose direct inner exception is a <typeparamref name="TException"/> that matches
+    /// <paramref name="filter"/> (Polly's <c>HandleInner</c>).
+    /// </summary>
+    /// <typeparam name="TException">The type of the inner exception.</typeparam>
+    /// <param name="filter">Returns <see langword="true"/> for the inner exceptions to handle.</param>
+    /// <returns>This rule, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="filter"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">A pipeline that uses this rule was already built.</exception>
+    public OutcomePredicate<TResult> OrInner<TException>(Func<TException, bool> filter)
+        where TException : Exception
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        Add(_exceptionRules, ex => ex.InnerException is TException typed && filter(typed));
         return this;
     }
 
@@ -68,11 +110,37 @@ public sealed class OutcomePredicate<TResult>
     /// <param name="predicate">Returns <see langword="true"/> for the results to handle.</param>
     /// <returns>This rule, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="predicate"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">A pipeline that uses this rule was already built.</exception>
     public OutcomePredicate<TResult> OrResult(Func<TResult, bool> predicate)
     {
         ArgumentNullException.ThrowIfNull(predicate);
-        _resultRules.Add(predicate);
+        Add(_resultRules, predicate);
         return this;
+    }
+
+    /// <summary>
+    /// Freezes the rule for a pipeline being built; from now on its parts never change, so executions read them
+    /// without a lock.
+    /// </summary>
+    internal void Freeze()
+    {
+        lock (_lock)
+        {
+            _frozen = true;
+        }
+    }
+
+    private void Add<T>(List<T> rules, T rule)
+    {
+        lock (_lock)
+        {
+            if (_frozen)
+            {
+                throw new InvalidOperationException("This OutcomePredicate is used by a pipeline that was already built, so it can no longer change; start a new rule (Handle.Exception<T>() ...) for other pipelines.");
+            }
+
+            rules.Add(rule);
+        }
     }
 
     /// <summary>

@@ -38,6 +38,24 @@ public sealed class ResilienceContext
     /// </summary>
     public IDictionary<string, object?> Properties => _properties ??= new Dictionary<string, object?>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Copies this context's properties into <paramref name="target"/>, replacing values under the same keys; does
+    /// nothing (and allocates nothing) when this context has none. Hedging gives each attempt its own copy this way.
+    /// </summary>
+    internal void CopyPropertiesTo(ResilienceContext target)
+    {
+        if (_properties is not { Count: > 0 } source)
+        {
+            return;
+        }
+
+        var destination = target.Properties;
+        foreach (var (key, value) in source)
+        {
+            destination[key] = value;
+        }
+    }
+
     internal void Initialize(string? operationKey, bool isSynchronous, CancellationToken cancellationToken)
     {
         OperationKey = operationKey;

@@ -13,6 +13,10 @@ public sealed class ResilienceContextPool
     private static ResilienceContext? t_cached;
 
     private const int MaxShared = 1024;
+
+    // Leak checks for tests: off by default, so the hot path pays one static read and no interlocked work.
+    private static int s_outstanding;
+
     private readonly ConcurrentQueue<ResilienceContext> _shared = new();
     private int _sharedCount;
 
@@ -24,6 +28,12 @@ public sealed class ResilienceContextPool
     /// Gets the process-wide pool.
     /// </summary>
     public static ResilienceContextPool Shared { get; } = new();
+
+    /// <summary>Gets or sets a value indicating whether rented and returned contexts are counted (tests only).</summary>
+    internal static bool TrackOutstanding { get; set; }
+
+    /// <summary>Gets how many contexts were rented and not returned while <see cref="TrackOutstanding"/> was on.</summary>
+    internal static int Outstanding => Volatile.Read(ref s_outstanding);
 
     /// <summary>
     /// Gets a context initialized with the given cancellation token.
@@ -60,6 +70,11 @@ public sealed class ResilienceContextPool
     public void Return(ResilienceContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (TrackOutstanding)
+        {
+            Interlocked.Decrement(ref s_outstanding);
+        }
+
         context.Reset();
         if (t_cached is null)
         {
@@ -79,6 +94,11 @@ public sealed class ResilienceContextPool
 
     private ResilienceContext Rent()
     {
+        if (TrackOutstanding)
+        {
+            Interlocked.Increment(ref s_outstanding);
+        }
+
         var context = t_cached;
         if (context is not null)
         {

@@ -8,13 +8,15 @@ internal static class Program
     // dotnet run -c Release --project tests/Resilience.Benchmarks -- --short --filter '*'  (short runs: 3 warmups, 5 iterations of 200 ms, 1 launch)
     // dotnet run -c Release --project tests/Resilience.Benchmarks -- --dlq                 (dead letter queue harness)
     //
-    // 74 cases, each of ours next to Polly.Core's configured alike (Polly is the baseline of its class or category):
+    // 83 cases, each of ours next to Polly.Core's configured alike (Polly is the baseline of its class or category):
     //   synchronous success per strategy   CoreBenchmark (timeout), RetryBenchmark, CircuitBreakerBenchmark, FallbackBenchmark,
     //                                      BulkheadBenchmark, RateLimiterBenchmark, PipelineBenchmark (4-strategy pipeline)
     //   truly asynchronous (Task.Yield)    AsyncCallbackBenchmark (one category per strategy), PipelineBenchmark
     //   fail once, then succeed            RetryBenchmark, PipelineRetryBenchmark (one retry, zero delay); FallbackBenchmark (failure)
     //   rejection as outcome and thrown    CircuitBreakerBenchmark (open), BulkheadFullBenchmark, RateLimiterBenchmark
     //   contention at 1, 2 and 16 callers  PipelineContentionBenchmark, CircuitBreakerContentionBenchmark (bulkhead: 2 and 16)
+    //   hedging                            HedgingBenchmark (first attempt succeeds before the delay; first handled, the hedge wins)
+    //   chaos switched off                 ChaosBenchmark (Enabled = false, the global switch off, a pass-through, no chaos)
     //   ours only                          CompensationBenchmark, DependencyInjectionBenchmark
     // The whole short matrix takes under 5 minutes on the 2-core CI machine kind (docs/benchmarks.md has the table).
     public static async Task Main(string[] args)

@@ -9,6 +9,11 @@ if (args.Length == 2 && args[1] == "saga")
     return await SagaMode.RunAsync(args[0]);
 }
 
+if (args.Length == 3 && args[1] == "queue")
+{
+    return await QueueWorkload.RunAsync(args[0], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+}
+
 if (args.Length == 3 && args[1] is "compact" or "race")
 {
     return await StoreWorkload.RunAsync(args[0], args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));

@@ -13,6 +13,13 @@ public static class SagaMode
 {
     public static async Task<int> RunAsync(string directory)
     {
+        // The deterministic crash-point workload (CompensationCrashPointTests) is selected by environment, so the
+        // command line of the random-kill test stays as it is.
+        if (Environment.GetEnvironmentVariable("RESILIENCE_SAGA_CRASH_AT") is { } crashAt)
+        {
+            return await CrashPointSaga.RunAsync(directory, Environment.GetEnvironmentVariable("RESILIENCE_SAGA_MODE") ?? "workload", int.Parse(crashAt, System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         await using var manager = new CompensationManager(new CompensationOptions { JournalDirectory = directory, MaxAttempts = 1 });
         manager.RegisterHandler("undo", SagaJsonContext.Default.SagaStep, static (step, _) =>
         {

@@ -35,7 +35,7 @@ public class ConfigurationReloadTests
         var calls = 0;
         await pipeline.Invoking(p => p.ExecuteAsync<int>(_ => ++calls > 0 ? throw new IOException() : default).AsTask()).Should().ThrowAsync<IOException>();
         calls.Should().Be(2, "the previous pipeline (one retry) stays");
-        logger.Collector.GetSnapshot().Should().Contain(r => r.Level == LogLevel.Warning && r.Message.Contains("P:Retry:BaseDelay", StringComparison.Ordinal));
+        logger.Collector.GetSnapshot().Should().Contain(r => r.Level == LogLevel.Error && r.Message.Contains("P:Retry:BaseDelay", StringComparison.Ordinal));
     }
 
     [Fact]

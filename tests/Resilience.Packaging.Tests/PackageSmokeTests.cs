@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace Resilience.Packaging.Tests;
 
 /// <summary>
@@ -8,68 +6,37 @@ namespace Resilience.Packaging.Tests;
 /// registration.
 /// </summary>
 [Collection(nameof(OneBuildAtATime))]
-public sealed class PackageSmokeTests : IDisposable
+public sealed class PackageSmokeTests(PackedLibraries packed)
 {
-    private static readonly string[] Libraries = ["Resilience", "Resilience.DependencyInjection", "Resilience.Http"];
-
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "resilience-smoke-" + Guid.NewGuid().ToString("N")[..12]);
-
     [Fact]
     public async Task Packed_libraries_restore_build_and_run_in_a_fresh_console_project()
     {
-        var repository = Repository.Root;
-        var configuration = typeof(PackageSmokeTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
-        // A version no feed can already hold, so only this run's packages can satisfy the reference.
-        var version = "1.0.0-smoke" + Guid.NewGuid().ToString("N")[..12];
-        var packFolder = Directory.CreateDirectory(Path.Combine(_root, "packages")).FullName;
-        var appFolder = Directory.CreateDirectory(Path.Combine(_root, "app")).FullName;
-        var noEnvironment = new Dictionary<string, string?>();
+        await packed.PackAsync();
+        var appFolder = Directory.CreateDirectory(Path.Combine(packed.Root, "smoke-app")).FullName;
 
-        foreach (var library in Libraries)
+        foreach (var library in PackedLibraries.Libraries)
         {
-            await DotNetCli.RunAsync(repository, noEnvironment,
-                "pack", Path.Combine("src", library, library + ".csproj"), "--no-build", "-c", configuration,
-                "-o", packFolder, "-p:PackageVersion=" + version, "-nodeReuse:false");
-        }
-
-        foreach (var library in Libraries)
-        {
-            var package = Path.Combine(packFolder, $"{library}.{version}.nupkg");
+            var package = packed.Package(library);
             File.Exists(package).Should().BeTrue($"dotnet pack should produce {package}");
             File.Exists(Path.ChangeExtension(package, ".snupkg")).Should().BeTrue("symbols ship beside each package");
             AssertPackageContents(package, library);
         }
 
-        var dependencyFeed = await GlobalPackagesFolderAsync(repository);
-        await File.WriteAllTextAsync(Path.Combine(appFolder, "nuget.config"),
-            ConsumerApp.NuGetConfig(packFolder, dependencyFeed, Path.Combine(_root, "restored")));
-        await File.WriteAllTextAsync(Path.Combine(appFolder, "SmokeApp.csproj"), ConsumerApp.Project(version));
+        await packed.WriteNuGetConfigAsync(appFolder);
+        await File.WriteAllTextAsync(Path.Combine(appFolder, "SmokeApp.csproj"), ConsumerApp.Project(packed.Version));
         await File.WriteAllTextAsync(Path.Combine(appFolder, "Program.cs"), ConsumerApp.Program);
 
-        // NUGET_PACKAGES would override the config's globalPackagesFolder and let a cached copy answer.
-        var isolated = new Dictionary<string, string?> { ["NUGET_PACKAGES"] = null };
-        await DotNetCli.RunAsync(appFolder, isolated, "build", "-c", "Release", "-nodeReuse:false", "--disable-build-servers");
-        var output = await DotNetCli.RunAsync(appFolder, isolated,
-            "run", "-c", "Release", "--no-build", "--", Path.Combine(_root, "dlq"));
+        var environment = PackedLibraries.ConsumerEnvironment;
+        await DotNetCli.RunAsync(appFolder, environment, "build", "-c", "Release", "-nodeReuse:false", "--disable-build-servers");
+        var output = await DotNetCli.RunAsync(appFolder, environment,
+            "run", "-c", "Release", "--no-build", "--", Path.Combine(packed.Root, "smoke-dlq"));
 
         output.Should().Contain("retry: 42 after 3 attempts")
             .And.Contain("dead letter: replayed 'payload', status Recovered")
             .And.Contain("SMOKE OK");
-        Directory.GetFiles(Path.Combine(_root, "restored"), "*.nupkg", SearchOption.AllDirectories)
+        Directory.GetFiles(packed.RestoredFolder, "*.nupkg", SearchOption.AllDirectories)
             .Select(Path.GetFileName)
-            .Should().Contain($"resilience.{version}.nupkg", "the package must come from the pack folder");
-    }
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temporary folder is not worth failing a passed test over.
-        }
+            .Should().Contain($"resilience.{packed.Version}.nupkg", "the package must come from the pack folder");
     }
 
     private static void AssertPackageContents(string package, string library)
@@ -84,19 +51,28 @@ public sealed class PackageSmokeTests : IDisposable
         var text = reader.ReadToEnd();
         text.Should().Contain("<license type=\"expression\">MIT</license>")
             .And.Contain("<readme>README.md</readme>");
-    }
-
-    private static async Task<string> GlobalPackagesFolderAsync(string repository)
-    {
-        var configured = Environment.GetEnvironmentVariable("NUGET_PACKAGES");
-        if (!string.IsNullOrEmpty(configured))
+        // A <repository> element is there only with the URL it is for (none is known yet: see Directory.Build.props).
+        if (text.Contains("<repository", StringComparison.Ordinal))
         {
-            return configured;
+            text.Should().MatchRegex("<repository [^>]*url=\"https://", "a repository without a URL tells a reader nothing");
         }
 
-        // "global-packages: /root/.nuget/packages/"
-        var output = await DotNetCli.RunAsync(repository, new Dictionary<string, string?>(), "nuget", "locals", "global-packages", "--list");
-        var line = output.Split('\n').Single(l => l.Contains("global-packages:", StringComparison.Ordinal));
-        return line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
+        AssertOwnReadme(archive, library);
+    }
+
+    /// <summary>
+    /// The package's README is its own (src/&lt;library&gt;/README.md), not the repository's: nuget.org shows it
+    /// outside the repository, where relative links are dead and set-up commands for the repository mean nothing.
+    /// </summary>
+    private static void AssertOwnReadme(System.IO.Compression.ZipArchive archive, string library)
+    {
+        using var reader = new StreamReader(archive.GetEntry("README.md")!.Open());
+        var readme = reader.ReadToEnd();
+        var own = File.ReadAllText(Path.Combine(Repository.Root, "src", library, "README.md"));
+        readme.Should().Be(own, $"{library}'s package carries src/{library}/README.md");
+        readme.Should().StartWith($"# {library}\n", "the README is about this package")
+            .And.NotMatchRegex(@"\]\((?!https?://)", "a relative link is dead on nuget.org")
+            .And.NotContain("dotnet run --project", "the repository's set-up commands are no use to a package user")
+            .And.NotContain("dotnet test", "the repository's set-up commands are no use to a package user");
     }
 }

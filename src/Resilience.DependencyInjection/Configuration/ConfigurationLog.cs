@@ -7,7 +7,7 @@ namespace Resilience.DependencyInjection.Configuration;
 /// </summary>
 internal static partial class ConfigurationLog
 {
-    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "The configuration change of pipeline {PipelineName} was ignored, the pipeline keeps its previous settings: {Failures}")]
+    [LoggerMessage(EventId = 10, Level = LogLevel.Error, Message = "The configuration change of pipeline {PipelineName} was ignored, the pipeline keeps its previous settings: {Failures}")]
     public static partial void ReloadRejected(ILogger logger, string pipelineName, string failures);
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Pipeline {PipelineName} was rebuilt from changed configuration")]

@@ -20,11 +20,13 @@ internal sealed class ConfiguredPipeline
     private readonly ILoggerFactory? _loggerFactory;
     private readonly IMeterFactory? _meterFactory;
     private readonly CircuitBreakerRegistry? _registry;
+    private readonly ConfiguredOutcomeRules? _rules;
     private (string Key, SharedCircuitBreaker Breaker)? _breaker;
     private (string Key, SharedBulkhead Bulkhead)? _bulkhead;
 
-    public ConfiguredPipeline(string name, TimeProvider time, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null, CircuitBreakerRegistry? registry = null)
+    public ConfiguredPipeline(string name, TimeProvider time, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null, CircuitBreakerRegistry? registry = null, ConfiguredOutcomeRules? rules = null)
     {
+        _rules = rules;
         _registry = registry;
         _name = name;
         _time = time;
@@ -44,7 +46,9 @@ internal sealed class ConfiguredPipeline
 
             if (settings.Retry is { } retry)
             {
-                builder.AddRetry(ToOptions(retry));
+                var options = ToOptions(retry);
+                options.ShouldHandle = _rules?.Retry ?? options.ShouldHandle;
+                builder.AddRetry(options);
             }
 
             if (settings.CircuitBreaker is { } breaker)
@@ -52,7 +56,9 @@ internal sealed class ConfiguredPipeline
                 var key = Describe(breaker.ConsecutiveFailureThreshold, breaker.FailureRatio, breaker.MinimumThroughput, breaker.SamplingDuration, breaker.BreakDuration);
                 if (_breaker?.Key != key)
                 {
-                    _breaker = (key, new SharedCircuitBreaker(_name, ToOptions(breaker), _time, _loggerFactory, _meterFactory));
+                    var options = ToOptions(breaker);
+                    options.ShouldHandle = _rules?.CircuitBreaker ?? options.ShouldHandle;
+                    _breaker = (key, new SharedCircuitBreaker(_name, options, _time, _loggerFactory, _meterFactory, pipelineName: _name));
 
                     // Listed where health checks and dashboards look.
                     _registry?.Set(_breaker.Value.Breaker);

@@ -7,6 +7,9 @@ namespace Resilience.DependencyInjection.Configuration;
 /// </summary>
 public sealed class DeadLetterQueueSettings
 {
+    /// <summary>Gets or sets the queue's name (the <c>queue</c> tag of its gauges and a field of its log messages).</summary>
+    public string? Name { get; set; }
+
     /// <summary>Gets or sets the store directory (in memory when unset).</summary>
     public string? Directory { get; set; }
 
@@ -37,8 +40,24 @@ public sealed class DeadLetterQueueSettings
     /// <summary>Gets or sets how long recovered and discarded entries are kept.</summary>
     public TimeSpan? Retention { get; set; }
 
+    /// <summary>The first invalid option (the queue validates in order), found over a throwaway in-memory store so no directory is touched.</summary>
+    internal static ArgumentException? Validate(DeadLetterQueueOptions options)
+    {
+        try
+        {
+            var probe = DeadLetterQueue.Create(new InMemoryDeadLetterStore(), options);
+            probe.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            return null;
+        }
+        catch (ArgumentException ex)
+        {
+            return ex;
+        }
+    }
+
     internal void ApplyTo(DeadLetterQueueOptions options)
     {
+        options.Name = Name ?? options.Name;
         options.Directory = Directory ?? options.Directory;
         options.Durability = Durability ?? options.Durability;
         options.MaxPayloadBytes = MaxPayloadBytes ?? options.MaxPayloadBytes;

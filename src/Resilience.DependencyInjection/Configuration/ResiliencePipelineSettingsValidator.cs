@@ -1,20 +1,24 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Resilience.DependencyInjection.Configuration;
 
 /// <summary>
-/// Validates a named pipeline's settings by building them, and reports each problem with the configuration path of the
-/// bad key (for example <c>Resilience:Pipelines:orders-api:Retry:BaseDelay</c>).
+/// Validates a named pipeline's settings by building them, and reports every problem at once with the configuration
+/// path of the bad key (for example <c>Resilience:Pipelines:orders-api:Retry:BaseDelay</c>): unknown keys (typos), a
+/// section without any strategy (often a misspelt pipeline name), and each strategy's invalid values.
 /// </summary>
 internal sealed class ResiliencePipelineSettingsValidator : IValidateOptions<ResiliencePipelineSettings>
 {
     private readonly string _name;
+    private readonly IConfigurationSection _section;
     private readonly string _path;
 
-    public ResiliencePipelineSettingsValidator(string name, string path)
+    public ResiliencePipelineSettingsValidator(string name, IConfigurationSection section)
     {
         _name = name;
-        _path = path;
+        _section = section;
+        _path = section.Path;
     }
 
     public ValidateOptionsResult Validate(string? name, ResiliencePipelineSettings options)
@@ -25,23 +29,32 @@ internal sealed class ResiliencePipelineSettingsValidator : IValidateOptions<Res
         }
 
         var failures = new List<string>();
+        SettingsKeys.Pipeline.CheckUnder(_section, failures);
+        if (options is { TotalTimeout: null, Retry: null, CircuitBreaker: null, Bulkhead: null, AttemptTimeout: null })
+        {
+            failures.Add($"{_path}: no strategy is configured (the section is empty or missing; is the pipeline's name spelt as in configuration?); expected at least one of {string.Join(", ", SettingsKeys.Pipeline.Names)}.");
+        }
+
         Check(failures, "TotalTimeout", options.TotalTimeout);
         Check(failures, "AttemptTimeout", options.AttemptTimeout);
+
+        // One strategy at a time, so a bad value in each is reported, not only the first.
+        Build(failures, new ResiliencePipelineSettings { Retry = options.Retry });
+        Build(failures, new ResiliencePipelineSettings { CircuitBreaker = options.CircuitBreaker });
+        Build(failures, new ResiliencePipelineSettings { Bulkhead = options.Bulkhead });
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private void Build(List<string> failures, ResiliencePipelineSettings strategy)
+    {
         try
         {
-            new ConfiguredPipeline(_name, TimeProvider.System).Build(new ResiliencePipelineSettings
-            {
-                Retry = options.Retry,
-                CircuitBreaker = options.CircuitBreaker,
-                Bulkhead = options.Bulkhead,
-            });
+            new ConfiguredPipeline(_name, TimeProvider.System).Build(strategy);
         }
         catch (ArgumentException ex)
         {
             failures.Add($"{_path}:{KeyOf(ex.ParamName)}: {ex.Message}");
         }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
     private void Check(List<string> failures, string key, TimeSpan? timeout)
@@ -53,7 +66,7 @@ internal sealed class ResiliencePipelineSettingsValidator : IValidateOptions<Res
     }
 
     // "RetryStrategyOptions.BaseDelay" → "Retry:BaseDelay"
-    private static string KeyOf(string? parameter)
+    internal static string KeyOf(string? parameter)
     {
         if (parameter is null)
         {

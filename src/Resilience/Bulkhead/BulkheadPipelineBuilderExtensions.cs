@@ -66,6 +66,7 @@ public static class BulkheadPipelineBuilderExtensions
         if (options.QueueTimeout != System.Threading.Timeout.InfiniteTimeSpan)
         {
             OptionGuard.Positive(options.QueueTimeout, "BulkheadStrategyOptions.QueueTimeout");
+            OptionGuard.AtMostMaxDuration(options.QueueTimeout, "BulkheadStrategyOptions.QueueTimeout");
         }
     }
 }

@@ -24,6 +24,9 @@ internal sealed class BulkheadStrategy : ResilienceStrategy
         telemetry.Observe(BulkheadConstants.QueuedGauge, limiter);
     }
 
+    /// <summary>Gets the limiter (tests check no slot leaks).</summary>
+    internal BulkheadLimiter Limiter => _limiter;
+
     protected internal override ValueTask<Outcome<T>> ExecuteCore<T, TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<T>>> callback,
         ResilienceContext context,
@@ -71,30 +74,25 @@ internal sealed class BulkheadStrategy : ResilienceStrategy
     private ValueTask<Outcome<T>> ExecuteHoldingSlot<T, TState>(Func<ResilienceContext, TState, ValueTask<Outcome<T>>> callback, ResilienceContext context, TState state)
     {
         ValueTask<Outcome<T>> pending;
+#pragma warning disable CA1031 // The callback contract says it never throws; if a custom strategy does, the slot comes back and the failure is the outcome.
         try
         {
             pending = callback(context, state);
         }
-        catch
+        catch (Exception ex)
         {
-            // The callback contract says it never throws; the slot must come back even if a custom strategy does.
             _limiter.Release();
-            throw;
+            return Outcome.FromExceptionAsValueTask<T>(ex);
         }
 
-        if (!pending.IsCompleted)
+        if (!pending.IsCompletedSuccessfully)
         {
             return AwaitThenReleaseAsync(pending);
         }
 
-        try
-        {
-            return new ValueTask<Outcome<T>>(pending.GetAwaiter().GetResult());
-        }
-        finally
-        {
-            _limiter.Release();
-        }
+        var outcome = pending.Result;
+        _limiter.Release();
+        return new ValueTask<Outcome<T>>(outcome);
     }
 
     private async ValueTask<Outcome<T>> AwaitThenReleaseAsync<T>(ValueTask<Outcome<T>> pending)
@@ -103,10 +101,15 @@ internal sealed class BulkheadStrategy : ResilienceStrategy
         {
             return await pending.ConfigureAwait(false);
         }
+        catch (Exception ex)
+        {
+            return Outcome.FromException<T>(ex);
+        }
         finally
         {
             _limiter.Release();
         }
+#pragma warning restore CA1031
     }
 
     private ValueTask<Outcome<T>> RejectAsync<T>(ResilienceContext context, BulkheadRejectionReason reason)

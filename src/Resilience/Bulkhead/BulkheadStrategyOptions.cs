@@ -14,9 +14,9 @@ public sealed class BulkheadStrategyOptions : ResilienceStrategyOptions
     public int MaxQueueLength { get; set; }
 
     /// <summary>Gets or sets how long a call may wait in the queue for a slot.</summary>
-    /// <value>The default value is 30 seconds. It must be greater than zero, or <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> to wait as long as it takes.</value>
+    /// <value>The default value is 30 seconds. It must be greater than zero and at most 1 day, or <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> to wait as long as it takes.</value>
     public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Gets or sets a callback raised when a call is refused. An exception it throws is reported to telemetry, not to the caller.</summary>
+    /// <summary>Gets or sets a callback raised when a call is refused. An exception it throws becomes the call's outcome instead of the rejection.</summary>
     public Func<OnBulkheadRejectedArguments, ValueTask>? OnRejected { get; set; }
 }

@@ -36,6 +36,10 @@ public class BrokenCircuitException : ExecutionRejectedException
         RetryAfter = retryAfter;
     }
 
-    /// <summary>Gets how long until the breaker lets a probe through, when known.</summary>
+    /// <summary>
+    /// Gets how long until the breaker lets a probe through, when known. While half-open with every probe in flight it
+    /// is the last break duration counted from the moment the breaker half-opened (Polly's value), zero once a probe
+    /// has outlasted it.
+    /// </summary>
     public TimeSpan? RetryAfter { get; }
 }

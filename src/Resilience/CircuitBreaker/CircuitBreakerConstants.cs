@@ -24,4 +24,7 @@ internal static class CircuitBreakerConstants
     // What a live breaker reports to the gauges of each pipeline's meter that uses it.
     public static readonly GaugeDefinition<CircuitController> StateGauge = GaugeDefinition<CircuitController>.Gauge(
         ResilienceTelemetryNames.CircuitState, "{state}", "Current circuit state: 0 closed, 1 open, 2 half-open, 3 isolated.", static c => (int)c.State, ResilienceTelemetryNames.BreakerTag, static c => c.Name);
+
+    // A generated break longer than any option may be is cut to the same bound.
+    public static readonly TimeSpan MaxBreakDuration = Resilience.Internal.OptionGuard.MaxDuration;
 }

@@ -16,7 +16,7 @@ public sealed class CircuitBreakerStateProvider
     public Exception? LastFailure => _controller?.LastFailure;
 
     /// <summary>Gets when the breaker last opened, if ever.</summary>
-    public DateTimeOffset? LastOpenedAt => _controller?.LastFailureAt;
+    public DateTimeOffset? LastOpenedAt => _controller?.LastOpenedAt;
 
     /// <summary>Gets how long until an open breaker lets a probe through; <see langword="null"/> when it is not open.</summary>
     public TimeSpan? TimeUntilHalfOpen => _controller?.TimeUntilHalfOpen;

@@ -22,7 +22,7 @@ public class CircuitBreakerStrategyOptions<TResult> : ResilienceStrategyOptions
     public double FailureRatio { get; set; } = 0.5;
 
     /// <summary>Gets or sets how many calls the window must hold before a ratio can trip the breaker.</summary>
-    /// <value>The default value is 10. It must be at least 1.</value>
+    /// <value>The default value is 10. It must be at least 1, and for a count-based window at most <see cref="WindowSize"/>.</value>
     public int MinimumThroughput { get; set; } = 10;
 
     /// <summary>Gets or sets how calls are sampled.</summary>
@@ -30,7 +30,7 @@ public class CircuitBreakerStrategyOptions<TResult> : ResilienceStrategyOptions
     public SamplingWindow SamplingWindow { get; set; } = SamplingWindow.TimeBased;
 
     /// <summary>Gets or sets the time a time-based window covers.</summary>
-    /// <value>The default value is 30 seconds. Each bucket must cover at least 1 ms.</value>
+    /// <value>The default value is 30 seconds. Each bucket must cover at least 1 ms; at most 1 day.</value>
     public TimeSpan SamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Gets or sets how many buckets a time-based window is split into (older buckets expire one at a time).</summary>
@@ -42,7 +42,7 @@ public class CircuitBreakerStrategyOptions<TResult> : ResilienceStrategyOptions
     public int WindowSize { get; set; } = 100;
 
     /// <summary>Gets or sets the duration above which a call counts as slow, success or not.</summary>
-    /// <value>The default value is <see langword="null"/> (no slow-call rule).</value>
+    /// <value>The default value is <see langword="null"/> (no slow-call rule). When set, greater than zero and at most 1 day.</value>
     public TimeSpan? SlowCallDuration { get; set; }
 
     /// <summary>Gets or sets the slow-call ratio over the window that trips the breaker.</summary>
@@ -50,12 +50,13 @@ public class CircuitBreakerStrategyOptions<TResult> : ResilienceStrategyOptions
     public double SlowCallRatio { get; set; } = 1.0;
 
     /// <summary>Gets or sets how long the breaker stays open.</summary>
-    /// <value>The default value is 5 seconds. It must be greater than zero.</value>
+    /// <value>The default value is 5 seconds. It must be greater than zero and at most 1 day.</value>
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Gets or sets a generator of the break duration, for example growing with consecutive trips (and capped).
-    /// Returning a value not greater than zero keeps <see cref="BreakDuration"/>.
+    /// Returning a value not greater than zero keeps <see cref="BreakDuration"/>; one longer than 1 day is cut to 1 day.
+    /// An exception it throws reaches the caller whose result opened the breaker (which opens for <see cref="BreakDuration"/>).
     /// </summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public Func<BreakDurationGeneratorArguments, TimeSpan>? BreakDurationGenerator { get; set; }
@@ -72,10 +73,13 @@ public class CircuitBreakerStrategyOptions<TResult> : ResilienceStrategyOptions
     /// Gets or sets how long half-open waits for probe results before it re-opens (a probe whose result never comes —
     /// a hung call — would otherwise leave the breaker stuck).
     /// </summary>
-    /// <value>The default value is 1 minute. <see langword="null"/> waits forever.</value>
+    /// <value>The default value is 1 minute; at most 1 day. <see langword="null"/> waits forever.</value>
     public TimeSpan? MaxWaitInHalfOpen { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Gets or sets a value indicating whether the breaker only records (metrics-only): it never opens or rejects.</summary>
+    /// <summary>
+    /// Gets or sets a value indicating whether the breaker only records (metrics-only): it never opens on its own.
+    /// A manual isolation still rejects calls until the breaker is closed again.
+    /// </summary>
     /// <value>The default value is <see langword="false"/>.</value>
     public bool MetricsOnly { get; set; }
 

@@ -22,14 +22,14 @@ public sealed class SharedCircuitBreaker
     }
 
     // The DI registration's: the breaker's own events (transitions) go to the container's logger and meter.
-    internal SharedCircuitBreaker(string name, CircuitBreakerStrategyOptions options, TimeProvider? timeProvider, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory, System.Diagnostics.Metrics.IMeterFactory? meterFactory)
+    internal SharedCircuitBreaker(string name, CircuitBreakerStrategyOptions<object> options, TimeProvider? timeProvider, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory, System.Diagnostics.Metrics.IMeterFactory? meterFactory, string? pipelineName = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(options);
         CircuitBreakerOptionsValidator.Validate(options);
         Name = name;
         Options = CircuitBreakerOptionsValidator.Copy(options);
-        Controller = new CircuitController(name, Options, timeProvider ?? TimeProvider.System, new ResilienceTelemetry(null, name, loggerFactory, meterFactory, CircuitBreakerConstants.Events));
+        Controller = new CircuitController(name, Options, timeProvider ?? TimeProvider.System, new ResilienceTelemetry(pipelineName, name, loggerFactory, meterFactory, CircuitBreakerConstants.Events));
         options.ManualControl?.Attach(Controller);
         options.StateProvider?.Attach(Controller);
     }
@@ -52,22 +52,22 @@ public sealed class SharedCircuitBreaker
 
     /// <summary>Opens the breaker until <see cref="CloseAsync"/>.</summary>
     /// <param name="cancellationToken">Cancels before anything changes.</param>
-    /// <returns>A completed task.</returns>
+    /// <returns>A task that completes when the <c>OnOpened</c> callback has run; it faults if the callback fails.</returns>
     public Task IsolateAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        Controller.Isolate();
-        return Task.CompletedTask;
+        var raised = Controller.Isolate();
+        return raised.IsCompletedSuccessfully ? Task.CompletedTask : raised.AsTask();
     }
 
     /// <summary>Closes the breaker and clears its counters.</summary>
     /// <param name="cancellationToken">Cancels before anything changes.</param>
-    /// <returns>A completed task.</returns>
+    /// <returns>A task that completes when the <c>OnClosed</c> callback has run; it faults if the callback fails.</returns>
     public Task CloseAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        Controller.CloseManually();
-        return Task.CompletedTask;
+        var raised = Controller.CloseManually();
+        return raised.IsCompletedSuccessfully ? Task.CompletedTask : raised.AsTask();
     }
 
     /// <summary>Clears the failure counters without changing the state.</summary>

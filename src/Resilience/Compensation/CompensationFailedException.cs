@@ -26,7 +26,7 @@ public sealed class CompensationFailedException : AggregateException
     }
 
     internal CompensationFailedException(CompensationResult result, IReadOnlyList<Exception> failures)
-        : base($"The rollback of operation '{result.OperationId}' had {failures.Count} failing step(s){(result.ParkedEntryId is null ? string.Empty : $" and was parked as dead letter entry '{result.ParkedEntryId}'")}.", failures)
+        : base($"The rollback of operation '{result.OperationId}' had {failures.Count} failing step(s){(result.LostSteps.Count == 0 ? string.Empty : $", stopped at lost step(s) {string.Join(", ", result.LostSteps)} (delegate compensations lost in a restart)")}{(result.ParkedEntryId is null ? string.Empty : $" and was parked as dead letter entry '{result.ParkedEntryId}'")}.", failures)
     {
         Result = result;
     }

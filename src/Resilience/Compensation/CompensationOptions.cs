@@ -7,6 +7,14 @@ namespace Resilience.Compensation;
 /// </summary>
 public sealed class CompensationOptions
 {
+    /// <summary>
+    /// The largest serialized state of one named compensation, in bytes (16 MiB):
+    /// <see cref="CompensationScope.RegisterAsync{TState}"/> refuses a larger one with an <see cref="ArgumentException"/>
+    /// before anything is registered or written. A fixed bound of the journal format, not a setting, so a journal
+    /// written today is readable whatever tomorrow's configuration says.
+    /// </summary>
+    public const int MaxStateBytes = 16 * 1024 * 1024;
+
     /// <summary>Gets or sets what a rollback does when a compensation keeps failing.</summary>
     /// <value>The default value is <see cref="CompensationFailurePolicy.ContinueOnError"/>.</value>
     public CompensationFailurePolicy FailurePolicy { get; set; } = CompensationFailurePolicy.ContinueOnError;
@@ -40,6 +48,10 @@ public sealed class CompensationOptions
     /// </summary>
     /// <value>The default value is <see langword="null"/> (in memory only).</value>
     public string? JournalDirectory { get; set; }
+
+    /// <summary>Gets or sets how the journal writes (durability, segment size, compaction, corruption handling).</summary>
+    /// <value>The default value is a <see cref="CompensationJournalOptions"/> with its defaults.</value>
+    public CompensationJournalOptions Journal { get; set; } = new();
 
     /// <summary>Gets or sets what recovery does with interrupted operations.</summary>
     /// <value>The default value is <see cref="CompensationRecoveryPolicy.Compensate"/>.</value>

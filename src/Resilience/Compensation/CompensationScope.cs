@@ -11,6 +11,9 @@ namespace Resilience.Compensation;
 /// Register a step's compensation <b>before</b> running the step, so a crash or a timeout in between cannot leave an
 /// effect with nothing to undo it; a compensation must therefore accept that its step may never have happened
 /// (releasing a reservation that does not exist is a no-op). Scopes are pooled: do not use one after disposing it.
+/// A scope becomes durable with its first <see cref="RegisterAsync{TState}"/>; from then on a delegate registration
+/// blocks until its mark is journaled (so recovery knows a step is there it cannot run) and <see cref="Complete"/>
+/// blocks until the completion is journaled.
 /// </remarks>
 public sealed class CompensationScope : IAsyncDisposable
 {
@@ -70,26 +73,23 @@ public sealed class CompensationScope : IAsyncDisposable
 
     /// <summary>
     /// Marks the operation successful and, in durable mode, records that durably, so recovery never compensates it.
+    /// Prefer this in durable scopes: it awaits the journal write instead of blocking on it.
     /// </summary>
     /// <returns>A task that completes when the completion is durable.</returns>
     /// <exception cref="InvalidOperationException">The scope is rolling back (or rolled back) already.</exception>
-    public ValueTask CompleteAsync()
-    {
-        Complete();
-        return _manager.CompletedDurablyAsync(OperationId);
-    }
+    public ValueTask CompleteAsync() => MarkCompleted() ? _manager.CompletedAsync(OperationId) : default;
 
-    /// <summary>Marks the operation successful: its compensations are dropped and disposing does nothing.</summary>
+    /// <summary>
+    /// Marks the operation successful: its compensations are dropped and disposing does nothing. In a durable scope
+    /// (one that registered a named step) this blocks until the completion is journaled, so that once it returns,
+    /// recovery never compensates the operation; <see cref="CompleteAsync"/> does the same without blocking.
+    /// </summary>
     /// <exception cref="InvalidOperationException">The scope is rolling back (or rolled back) already.</exception>
     public void Complete()
     {
-        if (_stack.TryComplete())
+        if (MarkCompleted())
         {
-            _manager.OperationEnded();
-        }
-        else if (!_stack.IsCompleted)
-        {
-            throw new InvalidOperationException($"Operation '{OperationId}' is being (or was) rolled back; it cannot be completed.");
+            _manager.Completed(OperationId);
         }
     }
 
@@ -128,9 +128,29 @@ public sealed class CompensationScope : IAsyncDisposable
         _manager.ReturnScope(this);
     }
 
+    /// <summary>Marks the stack completed; returns whether this call did (so the completion is recorded once).</summary>
+    private bool MarkCompleted()
+    {
+        if (_stack.TryComplete())
+        {
+            _manager.OperationEnded();
+            return true;
+        }
+
+        if (!_stack.IsCompleted)
+        {
+            throw new InvalidOperationException($"Operation '{OperationId}' is being (or was) rolled back; it cannot be completed.");
+        }
+
+        return false;
+    }
+
     private void Add(CompensationStep step)
     {
-        _stack.Add(step);
+        var index = _stack.Add(step);
         _manager.StepRegistered();
+
+        // In a durable scope, even a delegate step leaves a mark, so recovery knows there is a step it cannot run.
+        _manager.DelegateRegistered(OperationId, index);
     }
 }

@@ -21,6 +21,9 @@ public sealed class DeadLetterCounts
     /// <summary>Gets the entries per operation type.</summary>
     public required IReadOnlyDictionary<string, int> ByOperationType { get; init; }
 
+    /// <summary>Gets the entries waiting for an attempt (status <see cref="DeadLetterStatus.Pending"/>) per operation type.</summary>
+    public IReadOnlyDictionary<string, int> PendingByOperationType { get; init; } = new Dictionary<string, int>();
+
     /// <summary>Gets when the oldest entry still to be retried (pending or retrying) was created.</summary>
     public DateTimeOffset? OldestPendingCreatedAt { get; init; }
 
@@ -32,6 +35,7 @@ public sealed class DeadLetterCounts
         ArgumentNullException.ThrowIfNull(entries);
         var byStatus = new Dictionary<DeadLetterStatus, int>();
         var byType = new Dictionary<string, int>(StringComparer.Ordinal);
+        var pendingByType = new Dictionary<string, int>(StringComparer.Ordinal);
         var total = 0;
         long payload = 0;
         long attempts = 0;
@@ -43,6 +47,11 @@ public sealed class DeadLetterCounts
             attempts += entry.AttemptCount;
             byStatus[entry.Status] = byStatus.GetValueOrDefault(entry.Status) + 1;
             byType[entry.OperationType] = byType.GetValueOrDefault(entry.OperationType) + 1;
+            if (entry.Status == DeadLetterStatus.Pending)
+            {
+                pendingByType[entry.OperationType] = pendingByType.GetValueOrDefault(entry.OperationType) + 1;
+            }
+
             if (entry.Status is DeadLetterStatus.Pending or DeadLetterStatus.Retrying && (oldest is null || entry.CreatedAt < oldest))
             {
                 oldest = entry.CreatedAt;
@@ -56,6 +65,7 @@ public sealed class DeadLetterCounts
             AttemptsMade = attempts,
             ByStatus = byStatus,
             ByOperationType = byType,
+            PendingByOperationType = pendingByType,
             OldestPendingCreatedAt = oldest,
         };
     }

@@ -106,10 +106,13 @@ public static class DeadLetterLimits
             throw Rejected(entry, $"its context has {context.Count} entries; at most {MaxContextEntries} are accepted (DeadLetterLimits.MaxContextEntries)");
         }
 
-        foreach (var pair in context)
+        if (context.Count > 0)
         {
-            CheckText(entry, pair.Key, MaxContextKeyLength, "context key", "DeadLetterLimits.MaxContextKeyLength", noControl: true);
-            CheckText(entry, pair.Value ?? throw Rejected(entry, $"its context value for '{pair.Key}' is null"), MaxContextValueLength, $"context value of '{pair.Key}'", "DeadLetterLimits.MaxContextValueLength", noControl: false);
+            foreach (var pair in context)
+            {
+                CheckText(entry, pair.Key, MaxContextKeyLength, "context key", "DeadLetterLimits.MaxContextKeyLength", noControl: true);
+                CheckText(entry, pair.Value ?? throw Rejected(entry, $"its context value for '{pair.Key}' is null"), MaxContextValueLength, $"context value of '{pair.Key}'", "DeadLetterLimits.MaxContextValueLength", noControl: false);
+            }
         }
     }
 

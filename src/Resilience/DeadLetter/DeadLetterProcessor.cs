@@ -47,6 +47,18 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
         _random = options.Randomizer ?? Random.Shared.NextDouble;
     }
 
+    /// <summary>Gets how many operation types the processor keeps failure counts for (bounded).</summary>
+    internal int TrackedOperationTypeCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _consecutiveFailures.Count;
+            }
+        }
+    }
+
     /// <summary>Gets how many entries are queued for dispatch (each once, however often it was scheduled).</summary>
     internal int ScheduledCount
     {
@@ -326,6 +338,7 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
                 if (_queue.FindHandler(entry.OperationType) is null)
                 {
                     // Picked up again when a handler for its type is registered.
+                    _queue.WarnNoHandler(entry.OperationType);
                     continue;
                 }
 
@@ -410,6 +423,7 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
             if (await _queue.Store.TryUpdateAsync(spent).ConfigureAwait(false) is { } exhaustedNow)
             {
                 _queue.Telemetry.Report("OnExhausted");
+                DeadLetterLog.Exhausted(_queue.Logger, null, exhaustedNow.Id, exhaustedNow.OperationType, exhaustedNow.AttemptCount, "attempts spent before a restart", _options.Name);
                 await _queue.RaiseAsync(_options.OnExhausted, exhaustedNow, "OnExhausted").ConfigureAwait(false);
             }
 
@@ -425,6 +439,7 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
             return;
         }
 
+        DeadLetterLog.AttemptStarted(_queue.Logger, running.Id, running.OperationType, attemptNumber, running.MaxAttempts, _options.Name);
         Exception? failure = null;
 #pragma warning disable CA1031 // The handler's failure is the attempt's outcome.
         try
@@ -451,6 +466,7 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
             if (recovered is not null)
             {
                 _queue.Telemetry.Report("OnRecovered");
+                DeadLetterLog.Recovered(_queue.Logger, recovered.Id, recovered.OperationType, attemptNumber, _options.Name);
                 await _queue.RaiseAsync(_options.OnRecovered, recovered, "OnRecovered").ConfigureAwait(false);
             }
 
@@ -485,6 +501,7 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
             if (exhausted is not null)
             {
                 _queue.Telemetry.Report("OnExhausted");
+                DeadLetterLog.Exhausted(_queue.Logger, failure, exhausted.Id, exhausted.OperationType, attemptNumber, reason.ToString(), _options.Name);
                 await _queue.RaiseAsync(_options.OnExhausted, exhausted, "OnExhausted").ConfigureAwait(false);
             }
 
@@ -498,6 +515,7 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
             UpdatedAt = now,
             Error = _queue.Redact(DeadLetterError.FromException(failure, DeadLetterFailureReason.MaxRetriesExceeded)),
         }).ConfigureAwait(false);
+        DeadLetterLog.AttemptFailed(_queue.Logger, failure, running.Id, running.OperationType, attemptNumber, running.MaxAttempts, retry?.NextAttemptAt, _options.Name);
         if (retry is not null)
         {
             Schedule(retry);
@@ -550,6 +568,7 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
             {
                 _pausedUntil[operationType] = now + _options.PauseDuration;
                 _queue.Telemetry.Report("OnOperationTypePaused");
+                DeadLetterLog.OperationTypePaused(_queue.Logger, operationType, _pausedUntil[operationType], failures, _options.Name);
             }
         }
     }

@@ -41,7 +41,7 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
         _options = options;
         _ids = new DeadLetterId(options.TimeProvider);
         Processor = new DeadLetterProcessor(this, options);
-        _telemetry.Observe(GaugeDefinition<DeadLetterQueue>.Gauge(ResilienceTelemetryNames.DeadLetterSize, "{entry}", "Entries in dead letter queues.", static q => q.Store.Count), this);
+        ObserveSize();
     }
 
     /// <summary>Gets the processor that retries due entries; call <see cref="DeadLetterProcessor.Start"/> to run it.</summary>
@@ -255,6 +255,7 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
 
         var stored = _store.Find(entry.Id) ?? entry;
         _telemetry.Report("OnEnqueued");
+        DeadLetterLog.Enqueued(Logger, stored.Id, stored.OperationType, _options.Name, stored.Error.Type, stored.MaxAttempts);
         await RaiseAsync(_options.OnEnqueued, stored, "OnEnqueued").ConfigureAwait(false);
         Processor.Schedule(stored);
         return stored;
@@ -308,8 +309,25 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
         query ??= new DeadLetterQuery();
         ArgumentOutOfRangeException.ThrowIfNegative(query.Skip, "DeadLetterQuery.Skip");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(query.Take, "DeadLetterQuery.Take");
-        var matches = _store.GetAll().Where(query.Matches).ToList();
-        return new DeadLetterPage(matches.Skip(query.Skip).Take(query.Take).ToList(), matches.Count);
+        // One pass, keeping only the page: matches are counted, not collected.
+        var page = new List<DeadLetterEntry>(Math.Min(query.Take, 1024));
+        var total = 0;
+        foreach (var entry in _store.GetAll())
+        {
+            if (!query.Matches(entry))
+            {
+                continue;
+            }
+
+            if (total >= query.Skip && page.Count < query.Take)
+            {
+                page.Add(entry);
+            }
+
+            total++;
+        }
+
+        return new DeadLetterPage(page, total);
     }
 
     /// <summary>
@@ -333,6 +351,7 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
             OldestPendingAge = counts.OldestPendingCreatedAt is { } oldest ? now - oldest : null,
             ByOperationType = counts.ByOperationType,
             ByStatus = counts.ByStatus,
+            OperationTypesWithoutHandler = [.. counts.PendingByOperationType.Keys.Where(type => FindHandler(type) is null).Order(StringComparer.Ordinal)],
         };
     }
 

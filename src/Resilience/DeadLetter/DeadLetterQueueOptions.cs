@@ -106,6 +106,17 @@ public sealed class DeadLetterQueueOptions
     /// <summary>Gets or sets a callback raised after an entry ran out of attempts (or failed permanently).</summary>
     public Func<DeadLetterEntry, ValueTask>? OnExhausted { get; set; }
 
+    /// <summary>Gets or sets the queue's name: the <c>queue</c> tag of its gauges and a field of its log messages.</summary>
+    /// <value>The default value is <c>"default"</c>.</value>
+    public string Name { get; set; } = "default";
+
+    /// <summary>
+    /// Gets or sets where the queue and its processor log (enqueue, attempts, recovered, exhausted, paused types,
+    /// types with no handler) under category <c>Resilience.DeadLetter</c>; nothing is logged when <see langword="null"/>.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>; <c>AddDeadLetterQueue</c> sets the container's.</value>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; set; }
+
     /// <summary>Gets or sets the time source of timestamps, schedules and the processor's timer.</summary>
     /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;

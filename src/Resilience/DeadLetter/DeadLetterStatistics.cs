@@ -33,6 +33,11 @@ public sealed record DeadLetterStatistics
     /// <summary>Gets the number of entries per operation type.</summary>
     public IReadOnlyDictionary<string, int> ByOperationType { get; init; } = new Dictionary<string, int>();
 
+    /// <summary>
+    /// Gets the operation types of pending entries that no handler is registered for: they stay pending until one is.
+    /// </summary>
+    public IReadOnlyList<string> OperationTypesWithoutHandler { get; init; } = [];
+
     /// <summary>Gets the number of entries per status.</summary>
     public IReadOnlyDictionary<DeadLetterStatus, int> ByStatus { get; init; } = new Dictionary<DeadLetterStatus, int>();
 }

@@ -18,11 +18,10 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (DeadLetterEntry Entry, int RecordSize)> _entries = new(StringComparer.Ordinal);
 
-    // Reads far outnumber writes in queries and statistics: the id-ordered copy is kept until the next change.
-    private DeadLetterEntry[]? _ordered;
+    private readonly OrderedEntries _ordered = new();
     private readonly int _maxPayloadBytes;
     private readonly DecodePool _decodePool = new();
-    private readonly RunningCounts _counts = new();
+    private readonly RunningCounts _counts;
     private SegmentLog _log = null!;
     private long _payloadBytes;
     private long _liveBytes;
@@ -30,6 +29,11 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     private FileDeadLetterStore(FileDeadLetterStoreOptions options)
     {
         _maxPayloadBytes = options.MaxPayloadBytes;
+
+        // Called under _lock, from the counts' own calls.
+        _counts = new RunningCounts((id, created) => _entries.TryGetValue(id, out var found)
+            && found.Entry.CreatedAt.UtcTicks == created
+            && found.Entry.Status is DeadLetterStatus.Pending or DeadLetterStatus.Retrying);
     }
 
     /// <inheritdoc/>
@@ -211,20 +215,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     {
         lock (_lock)
         {
-            if (_ordered is null)
-            {
-                var all = new DeadLetterEntry[_entries.Count];
-                var i = 0;
-                foreach (var pair in _entries)
-                {
-                    all[i++] = pair.Value.Entry;
-                }
-
-                Array.Sort(all, static (a, b) => string.CompareOrdinal(a.Id, b.Id));
-                _ordered = all;
-            }
-
-            return _ordered;
+            return _ordered.Snapshot();
         }
     }
 
@@ -259,7 +250,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
         {
             _entries.Clear();
             _counts.Clear();
-            _ordered = null;
+            _ordered.Clear();
             _payloadBytes = 0;
             _liveBytes = 0;
         }
@@ -303,7 +294,6 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     {
         cancellationToken.ThrowIfCancellationRequested();
         var records = new EncodedRecord[changes.Length];
-        var sizes = new int[changes.Length];
         for (var i = 0; i < changes.Length; i++)
         {
             var change = changes[i];
@@ -313,21 +303,21 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
                 DeadLetterChangeKind.State => RecordCodec.EncodeState(change.Entry!, change.ExpectedVersion),
                 _ => RecordCodec.EncodeDelete(change.Id, change.ExpectedVersion),
             };
-            sizes[i] = records[i].Size;
+            change.RecordSize = records[i].Size;
         }
 
-        var pending = _log.AppendAsync(
-            records,
-            first =>
-            {
-                for (var i = 0; i < changes.Length; i++)
-                {
-                    Apply(changes[i], first + (ulong)i, sizes[i]);
-                }
-            },
-            grows);
+        var pending = _log.AppendAsync(records, ApplyDurable, (this, changes), grows);
         return new ValueTask(cancellationToken.CanBeCanceled ? pending.WaitAsync(cancellationToken) : pending);
     }
+
+    private static readonly Action<ulong, object?> ApplyDurable = static (first, state) =>
+    {
+        var (store, changes) = ((FileDeadLetterStore, DeadLetterChange[]))state!;
+        for (var i = 0; i < changes.Length; i++)
+        {
+            store.Apply(changes[i], first + (ulong)i, changes[i].RecordSize);
+        }
+    };
 
     /// <summary>
     /// The one function that changes memory, live and at open: conditional changes apply only to an entry at the
@@ -357,6 +347,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
                     }
 
                     _entries[change.Id] = (entry, recordSize);
+                    _ordered.Set(entry, isNew: !exists);
                     _counts.Add(entry);
                     _payloadBytes += entry.Payload.Length;
                     _liveBytes += recordSize;
@@ -380,6 +371,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
                         Version = (long)sequence,
                     };
                     _entries[change.Id] = (updated, current.RecordSize);
+                    _ordered.Set(updated, isNew: false);
                     _counts.Remove(current.Entry);
                     _counts.Add(updated);
                     change.Result = updated;
@@ -391,6 +383,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
                     }
 
                     _entries.Remove(change.Id);
+                    _ordered.Remove(change.Id);
                     _counts.Remove(current.Entry);
                     _payloadBytes -= current.Entry.Payload.Length;
                     _liveBytes -= current.RecordSize;
@@ -398,7 +391,6 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
             }
 
             change.Applied = true;
-            _ordered = null;
         }
     }
 }

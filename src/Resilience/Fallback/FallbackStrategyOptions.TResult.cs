@@ -24,8 +24,8 @@ public class FallbackStrategyOptions<TResult> : ResilienceStrategyOptions
         new List<Func<FallbackActionArguments<TResult>, ValueTask<Outcome<TResult>>>>();
 
     /// <summary>
-    /// Gets or sets a callback raised before each fallback runs. An exception it throws is reported to telemetry,
-    /// not to the caller.
+    /// Gets or sets a callback raised before each fallback runs. An exception it throws ends the chain and becomes the
+    /// call's outcome.
     /// </summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public Func<OnFallbackArguments<TResult>, ValueTask>? OnFallback { get; set; }

@@ -39,6 +39,55 @@ internal static class CallbackInvoker
         return AwaitAsync(pending);
     }
 
+    public static ValueTask<Outcome<TResult>> InvokeContextAsync<TResult, TState>(
+        Func<ResilienceContext, TState, ValueTask<TResult>> callback,
+        TState state,
+        ResilienceContext context)
+    {
+        if (context.CancellationToken.IsCancellationRequested)
+        {
+            return Outcome.FromExceptionAsValueTask<TResult>(new OperationCanceledException(context.CancellationToken));
+        }
+
+        ValueTask<TResult> pending;
+#pragma warning disable CA1031 // The callback's failure is the outcome: strategies decide what to do with it.
+        try
+        {
+            pending = callback(context, state);
+        }
+        catch (Exception ex)
+        {
+            return Outcome.FromExceptionAsValueTask<TResult>(ex);
+        }
+#pragma warning restore CA1031
+
+        return pending.IsCompletedSuccessfully
+            ? new ValueTask<Outcome<TResult>>(Outcome.FromResult(pending.Result))
+            : AwaitAsync(pending);
+    }
+
+    public static ValueTask<Outcome<TResult>> InvokeContextSync<TResult, TState>(
+        Func<ResilienceContext, TState, TResult> callback,
+        TState state,
+        ResilienceContext context)
+    {
+        if (context.CancellationToken.IsCancellationRequested)
+        {
+            return Outcome.FromExceptionAsValueTask<TResult>(new OperationCanceledException(context.CancellationToken));
+        }
+
+#pragma warning disable CA1031 // The callback's failure is the outcome: strategies decide what to do with it.
+        try
+        {
+            return new ValueTask<Outcome<TResult>>(Outcome.FromResult(callback(context, state)));
+        }
+        catch (Exception ex)
+        {
+            return Outcome.FromExceptionAsValueTask<TResult>(ex);
+        }
+#pragma warning restore CA1031
+    }
+
     public static ValueTask<Outcome<TResult>> InvokeOutcomeAsync<TResult, TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
         TState state,

@@ -3,8 +3,10 @@ using Resilience.Telemetry;
 namespace Resilience.Internal;
 
 /// <summary>
-/// Raises a user event callback (<c>OnRetry</c>, <c>OnTimeout</c>, ...). An exception thrown by the callback is
-/// reported to telemetry and never replaces the outcome of the caller's work.
+/// Raises a user event callback (<c>OnRetry</c>, <c>OnTimeout</c>, ...). The rule for every user callback, as in
+/// Polly: an exception it throws is not swallowed. The returned task faults with it (whether the callback threw
+/// synchronously or its task faulted), and the strategy, once it has released what it holds, makes it the outcome.
+/// The failure is also counted on the callback-failure counter, so dashboards see handler bugs.
 /// </summary>
 internal static class EventRaiser
 {
@@ -16,8 +18,8 @@ internal static class EventRaiser
             return default;
         }
 
+#pragma warning disable CA1031 // Not swallowed: the exception travels on in the returned task.
         ValueTask pending;
-#pragma warning disable CA1031 // A failing event handler must not change what the caller gets; telemetry records it.
         try
         {
             pending = callback(args);
@@ -25,31 +27,15 @@ internal static class EventRaiser
         catch (Exception ex)
         {
             telemetry.ReportCallbackFailure(eventName, ex);
-            return default;
+            return ValueTask.FromException(ex);
         }
 #pragma warning restore CA1031
 
-        return pending.IsCompletedSuccessfully ? default : AwaitAsync(pending, telemetry, eventName);
+        return pending.IsCompletedSuccessfully ? default : ObserveAsync(pending, telemetry, eventName);
     }
 
-    /// <summary>
-    /// Raises the event, then yields <paramref name="outcome"/>: synchronously when the callback completed synchronously.
-    /// </summary>
-    public static ValueTask<Outcome<T>> RaiseThenReturn<TArgs, T>(Func<TArgs, ValueTask>? callback, TArgs args, ResilienceTelemetry telemetry, string eventName, Outcome<T> outcome)
+    private static async ValueTask ObserveAsync(ValueTask pending, ResilienceTelemetry telemetry, string eventName)
     {
-        var raised = RaiseAsync(callback, args, telemetry, eventName);
-        return raised.IsCompletedSuccessfully ? new ValueTask<Outcome<T>>(outcome) : AwaitThenReturnAsync(raised, outcome);
-    }
-
-    private static async ValueTask<Outcome<T>> AwaitThenReturnAsync<T>(ValueTask raised, Outcome<T> outcome)
-    {
-        await raised.ConfigureAwait(false);
-        return outcome;
-    }
-
-    private static async ValueTask AwaitAsync(ValueTask pending, ResilienceTelemetry telemetry, string eventName)
-    {
-#pragma warning disable CA1031 // See RaiseAsync.
         try
         {
             await pending.ConfigureAwait(false);
@@ -57,7 +43,34 @@ internal static class EventRaiser
         catch (Exception ex)
         {
             telemetry.ReportCallbackFailure(eventName, ex);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Raises the event, then yields <paramref name="outcome"/> (synchronously when the callback completed
+    /// synchronously), or the callback's exception as the outcome when it failed.
+    /// </summary>
+    public static ValueTask<Outcome<T>> RaiseThenReturn<TArgs, T>(Func<TArgs, ValueTask>? callback, TArgs args, ResilienceTelemetry telemetry, string eventName, Outcome<T> outcome)
+    {
+        var raised = RaiseAsync(callback, args, telemetry, eventName);
+        return raised.IsCompletedSuccessfully ? new ValueTask<Outcome<T>>(outcome) : AwaitThenReturnAsync(raised, outcome);
+    }
+
+    /// <summary>Waits for a raised event that did not complete at once; its failure becomes the outcome.</summary>
+    public static async ValueTask<Outcome<T>> AwaitThenReturnAsync<T>(ValueTask raised, Outcome<T> outcome)
+    {
+#pragma warning disable CA1031 // The callback's failure is the outcome (see the class remarks).
+        try
+        {
+            await raised.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            return Outcome.FromException<T>(ex);
         }
 #pragma warning restore CA1031
+
+        return outcome;
     }
 }

@@ -8,6 +8,12 @@ namespace Resilience.Internal;
 /// </summary>
 internal static class OptionGuard
 {
+    /// <summary>
+    /// The longest any duration option may be (delays, timeouts, break durations, queue timeouts), as in Polly: far
+    /// below what timers accept (about 49.7 days) and what timestamp arithmetic can add without overflowing.
+    /// </summary>
+    public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(1);
+
     public static T NotNull<T>(T? value, string optionName)
         where T : class
         => value ?? throw new ArgumentNullException(optionName, $"The option '{optionName}' must not be null.");
@@ -28,11 +34,12 @@ internal static class OptionGuard
         }
     }
 
-    public static void AtMost(TimeSpan value, TimeSpan max, string optionName)
+    /// <summary>Rejects a duration above <see cref="MaxDuration"/> (an infinite one is the caller's to allow or not).</summary>
+    public static void AtMostMaxDuration(TimeSpan value, string optionName)
     {
-        if (value > max)
+        if (value > MaxDuration)
         {
-            throw OutOfRange(optionName, value, $"must not exceed {Format(max)}");
+            throw new ArgumentOutOfRangeException(optionName, value, $"{optionName} must be at most {Format(MaxDuration)}; it was {Format(value)}.");
         }
     }
 

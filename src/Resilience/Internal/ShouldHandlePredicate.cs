@@ -12,10 +12,18 @@ internal readonly struct ShouldHandlePredicate<TResult>
     // pipeline need not be boxed just to be rejected.
     private readonly bool _exceptionsOnly;
 
+    // Built when the pipeline is built: a rule given as an OutcomePredicate is frozen here, so what is cached about
+    // it (whether it inspects results) stays true and no part is added while executions read it.
     public ShouldHandlePredicate(Func<Outcome<TResult>, bool> predicate, bool exceptionsOnly = false)
     {
         _predicate = predicate;
-        _exceptionsOnly = exceptionsOnly || (predicate.Target is OutcomePredicate<TResult> rule && !rule.HandlesResults);
+        if (predicate.Target is OutcomePredicate<TResult> rule)
+        {
+            rule.Freeze();
+            exceptionsOnly |= !rule.HandlesResults;
+        }
+
+        _exceptionsOnly = exceptionsOnly;
     }
 
     public bool ShouldHandle<T>(in Outcome<T> outcome, ResilienceContext context)

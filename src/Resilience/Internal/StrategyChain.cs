@@ -20,6 +20,9 @@ internal sealed class StrategyChain
     /// <summary>Gets what the pipeline created for itself and disposes with itself.</summary>
     public OwnedResources? Owned { get; init; }
 
+    /// <summary>Gets the strategies, outermost first (tests inspect what they hold).</summary>
+    public IReadOnlyList<ResilienceStrategy> Strategies => _strategies;
+
     /// <summary>Gets or sets what keeps a configuration-change subscription alive as long as the pipeline.</summary>
     public IDisposable? ReloadSubscription { get; set; }
 

@@ -129,4 +129,45 @@ public sealed partial class ResiliencePipeline
             new CallbackState<Action<TState, CancellationToken>, TState>(callback, state),
             cancellationToken);
     }
+
+    /// <summary>
+    /// Executes synchronous work that returns a result, passing it a state argument (Polly's shape, without a token).
+    /// </summary>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <typeparam name="TState">The state type.</typeparam>
+    /// <param name="callback">The work to protect.</param>
+    /// <param name="state">The state passed to <paramref name="callback"/>.</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="callback"/> is <see langword="null"/>.</exception>
+    public TResult Execute<TResult, TState>(Func<TState, TResult> callback, TState state)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        return RunSync(
+            static (context, s) => CallbackInvoker.InvokeSync(static (x, _) => x.Callback(x.State), s, context),
+            new CallbackState<Func<TState, TResult>, TState>(callback, state),
+            CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Executes synchronous work that returns nothing, passing it a state argument (Polly's shape, without a token).
+    /// </summary>
+    /// <typeparam name="TState">The state type.</typeparam>
+    /// <param name="callback">The work to protect.</param>
+    /// <param name="state">The state passed to <paramref name="callback"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="callback"/> is <see langword="null"/>.</exception>
+    public void Execute<TState>(Action<TState> callback, TState state)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        RunSync(
+            static (context, s) => CallbackInvoker.InvokeSync(
+                static (x, _) =>
+                {
+                    x.Callback(x.State);
+                    return VoidResult.Instance;
+                },
+                s,
+                context),
+            new CallbackState<Action<TState>, TState>(callback, state),
+            CancellationToken.None);
+    }
 }

@@ -14,11 +14,22 @@ public sealed class ResiliencePipeline<TResult> : IDisposable, IAsyncDisposable
     internal ResiliencePipeline(ResiliencePipeline pipeline) => _pipeline = pipeline;
 
     /// <summary>
+    /// Gets a pipeline with no strategies: it runs the callback as a direct call would (Polly's
+    /// <c>ResiliencePipeline&lt;T&gt;.Empty</c>). One shared instance per result type.
+    /// </summary>
+#pragma warning disable CA1000 // Polly code writes ResiliencePipeline<T>.Empty; the drop-in needs the same shape.
+    public static ResiliencePipeline<TResult> Empty { get; } = new(ResiliencePipeline.Empty);
+#pragma warning restore CA1000
+
+    /// <summary>
     /// Gets the name the pipeline was built with, if any.
     /// </summary>
     public string? Name => _pipeline.Name;
 
     internal bool MayRepeatCallback => _pipeline.MayRepeatCallback;
+
+    /// <summary>Gets the untyped pipeline this one wraps (composing pipelines takes its strategies).</summary>
+    internal ResiliencePipeline Inner => _pipeline;
 
     /// <inheritdoc cref="ResiliencePipeline.Dispose"/>
     public void Dispose() => _pipeline.Dispose();
@@ -126,4 +137,32 @@ public sealed class ResiliencePipeline<TResult> : IDisposable, IAsyncDisposable
     /// <exception cref="ArgumentNullException"><paramref name="callback"/> is <see langword="null"/>.</exception>
     public TResult Execute<TState>(Func<TState, CancellationToken, TResult> callback, TState state, CancellationToken cancellationToken = default)
         => _pipeline.Execute(callback, state, cancellationToken);
+
+    /// <summary>
+    /// Executes synchronous work on the calling thread, passing it a state argument (Polly's shape, without a token).
+    /// </summary>
+    /// <typeparam name="TState">The state type.</typeparam>
+    /// <param name="callback">The work to protect.</param>
+    /// <param name="state">The state passed to <paramref name="callback"/>.</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="callback"/> is <see langword="null"/>.</exception>
+    public TResult Execute<TState>(Func<TState, TResult> callback, TState state) => _pipeline.Execute(callback, state);
+
+    /// <inheritdoc cref="ResiliencePipeline.ExecuteAsync{TResult, TState}(Func{ResilienceContext, TState, ValueTask{TResult}}, ResilienceContext, TState)"/>
+    /// <typeparam name="TState">The state type.</typeparam>
+    public ValueTask<TResult> ExecuteAsync<TState>(Func<ResilienceContext, TState, ValueTask<TResult>> callback, ResilienceContext context, TState state)
+        => _pipeline.ExecuteAsync(callback, context, state);
+
+    /// <inheritdoc cref="ResiliencePipeline.ExecuteAsync{TResult}(Func{ResilienceContext, ValueTask{TResult}}, ResilienceContext)"/>
+    public ValueTask<TResult> ExecuteAsync(Func<ResilienceContext, ValueTask<TResult>> callback, ResilienceContext context)
+        => _pipeline.ExecuteAsync(callback, context);
+
+    /// <inheritdoc cref="ResiliencePipeline.Execute{TResult, TState}(Func{ResilienceContext, TState, TResult}, ResilienceContext, TState)"/>
+    /// <typeparam name="TState">The state type.</typeparam>
+    public TResult Execute<TState>(Func<ResilienceContext, TState, TResult> callback, ResilienceContext context, TState state)
+        => _pipeline.Execute(callback, context, state);
+
+    /// <inheritdoc cref="ResiliencePipeline.Execute{TResult}(Func{ResilienceContext, TResult}, ResilienceContext)"/>
+    public TResult Execute(Func<ResilienceContext, TResult> callback, ResilienceContext context)
+        => _pipeline.Execute(callback, context);
 }

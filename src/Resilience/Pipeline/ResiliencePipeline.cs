@@ -59,12 +59,26 @@ public sealed partial class ResiliencePipeline : IDisposable, IAsyncDisposable
 
     internal bool MayRepeatCallback => _chain?.MayRepeatCallback ?? false;
 
+    /// <summary>Gets the built strategies, outermost first (tests inspect what they hold).</summary>
+    internal IReadOnlyList<ResilienceStrategy> Strategies => _chain?.Strategies ?? [];
+
+    // Never throws: a custom strategy that breaks the never-throw contract still yields an outcome, so the caller
+    // gets its failure and whatever the pipeline holds (the pooled context) goes back.
     private ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
         ResilienceContext context,
         TState state)
     {
-        return _chain is null ? callback(context, state) : _chain.Execute(callback, context, state);
+#pragma warning disable CA1031 // See above.
+        try
+        {
+            return _chain is null ? callback(context, state) : _chain.Execute(callback, context, state);
+        }
+        catch (Exception ex)
+        {
+            return Outcome.FromExceptionAsValueTask<TResult>(ex);
+        }
+#pragma warning restore CA1031
     }
 
     // Two flag reads decide whether anyone listens; only then is the execution timed and traced.
@@ -147,24 +161,40 @@ public sealed partial class ResiliencePipeline : IDisposable, IAsyncDisposable
         return outcome.GetResultOrRethrow();
     }
 
-    private async ValueTask<Outcome<TResult>> RunObservedOutcomeAsync<TResult, TState>(
+    private ValueTask<Outcome<TResult>> RunObservedOutcomeAsync<TResult, TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
         TState state,
         CancellationToken cancellationToken)
+        => ObserveAsync(callback, ResilienceContextPool.Shared.Get(isSynchronous: false, cancellationToken), state, returnContext: true);
+
+    // The caller's context (the overloads that take one) is the caller's to return; a rented one goes back here.
+    private async ValueTask<Outcome<TResult>> ObserveAsync<TResult, TState>(
+        Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
+        ResilienceContext context,
+        TState state,
+        bool returnContext)
     {
         using var activity = ResilienceInstruments.ActivitySource.StartActivity("resilience.pipeline");
         activity?.SetTag(ResilienceTelemetryNames.PipelineTag, Name);
         var started = Stopwatch.GetTimestamp();
-        var context = ResilienceContextPool.Shared.Get(isSynchronous: false, cancellationToken);
         Outcome<TResult> outcome;
+#pragma warning disable CA1031 // A faulted task from a custom strategy is an outcome like any other.
         try
         {
             outcome = await ExecuteCore(callback, context, state).ConfigureAwait(false);
         }
+        catch (Exception ex)
+        {
+            outcome = new Outcome<TResult>(ExceptionDispatchInfo.Capture(ex));
+        }
         finally
         {
-            ResilienceContextPool.Shared.Return(context);
+            if (returnContext)
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
         }
+#pragma warning restore CA1031
 
         var errorType = outcome.Exception?.GetType().FullName;
         if (activity is not null && errorType is not null)
@@ -190,14 +220,20 @@ public sealed partial class ResiliencePipeline : IDisposable, IAsyncDisposable
     private static async ValueTask<TResult> AwaitResultAsync<TResult>(ValueTask<Outcome<TResult>> pending, ResilienceContext context)
     {
         Outcome<TResult> outcome;
+#pragma warning disable CA1031 // A faulted task from a custom strategy is the caller's failure, thrown below.
         try
         {
             outcome = await pending.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            outcome = new Outcome<TResult>(ExceptionDispatchInfo.Capture(ex));
         }
         finally
         {
             ResilienceContextPool.Shared.Return(context);
         }
+#pragma warning restore CA1031
 
         return outcome.GetResultOrRethrow();
     }

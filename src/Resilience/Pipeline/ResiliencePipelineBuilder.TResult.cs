@@ -18,6 +18,22 @@ public sealed class ResiliencePipelineBuilder<TResult> : ResiliencePipelineBuild
         return this;
     }
 
+    /// <inheritdoc cref="ResiliencePipelineBuilder.AddPipeline(ResiliencePipeline)"/>
+    public ResiliencePipelineBuilder<TResult> AddPipeline(ResiliencePipeline pipeline)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        AddPipelineCore(pipeline);
+        return this;
+    }
+
+    /// <inheritdoc cref="ResiliencePipelineBuilder.AddPipeline(ResiliencePipeline)"/>
+    public ResiliencePipelineBuilder<TResult> AddPipeline(ResiliencePipeline<TResult> pipeline)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        AddPipelineCore(pipeline.Inner);
+        return this;
+    }
+
     /// <summary>
     /// Builds the pipeline. The builder can be reused; each call creates new strategy instances.
     /// </summary>

@@ -9,7 +9,8 @@ namespace Resilience;
 /// </summary>
 public abstract class ResiliencePipelineBuilderBase
 {
-    private readonly List<Func<StrategyBuilderContext, ResilienceStrategy>> _factories = [];
+    // A factory builds a strategy of this pipeline; a pipeline entry stands for the strategies of one composed in.
+    private readonly List<(Func<StrategyBuilderContext, ResilienceStrategy>? Factory, ResiliencePipeline? Pipeline)> _factories = [];
     private TimeProvider _timeProvider = TimeProvider.System;
 
     private protected ResiliencePipelineBuilderBase()
@@ -51,7 +52,7 @@ public abstract class ResiliencePipelineBuilderBase
     public IMeterFactory? MeterFactory { get; set; }
 
     /// <summary>
-    /// Gets the number of strategies added so far.
+    /// Gets the number of strategies added so far (a pipeline added with <c>AddPipeline</c> counts as one).
     /// </summary>
     public int Count => _factories.Count;
 
@@ -61,8 +62,10 @@ public abstract class ResiliencePipelineBuilderBase
     internal void AddStrategyCore(Func<StrategyBuilderContext, ResilienceStrategy> factory)
     {
         ArgumentNullException.ThrowIfNull(factory);
-        _factories.Add(factory);
+        _factories.Add((factory, null));
     }
+
+    internal void AddPipelineCore(ResiliencePipeline pipeline) => _factories.Add((null, pipeline));
 
     internal Internal.StrategyChain? BuildChain()
     {
@@ -72,12 +75,22 @@ public abstract class ResiliencePipelineBuilderBase
         }
 
         var context = new StrategyBuilderContext(Name, TimeProvider, LoggerFactory, MeterFactory);
-        var strategies = new ResilienceStrategy[_factories.Count];
+        var strategies = new List<ResilienceStrategy>(_factories.Count);
         try
         {
-            for (var i = 0; i < strategies.Length; i++)
+            for (var i = 0; i < _factories.Count; i++)
             {
-                strategies[i] = _factories[i](context) ?? throw new InvalidOperationException($"The strategy factory at position {i} returned null.");
+                var (factory, pipeline) = _factories[i];
+                if (pipeline is not null)
+                {
+                    // Composed in place rather than wrapped: the composed pipeline's own strategy instances (so a breaker
+                    // keeps one state, as in Polly) join this chain, and the walk stays one generic level deep, which
+                    // a wrapper calling into another chain would not be under native AOT (see StrategyChain).
+                    strategies.AddRange(pipeline.Strategies);
+                    continue;
+                }
+
+                strategies.Add(factory!(context) ?? throw new InvalidOperationException($"The strategy factory at position {i} returned null."));
             }
         }
         catch
@@ -87,7 +100,12 @@ public abstract class ResiliencePipelineBuilderBase
             throw;
         }
 
+        if (strategies.Count == 0)
+        {
+            return null;
+        }
+
         // The first strategy added is the outermost.
-        return new Internal.StrategyChain(strategies) { Owned = context.Owned };
+        return new Internal.StrategyChain([.. strategies]) { Owned = context.Owned };
     }
 }

@@ -1,8 +1,9 @@
 namespace Resilience.Retry;
 
 /// <summary>
-/// How randomness is added to a computed delay <c>d</c>, so many clients do not retry in lockstep. The delay is capped
-/// by <see cref="RetryStrategyOptions{TResult}.MaxDelay"/> after jitter.
+/// How randomness is added to a computed delay, so many clients do not retry in lockstep. The backoff is capped by
+/// <see cref="RetryStrategyOptions{TResult}.MaxDelay"/> first (<c>d = min(cap, backoff)</c>) and then jittered, so
+/// delays at the cap stay spread below it instead of piling up on it; no mode gives a delay above the cap.
 /// </summary>
 public enum JitterMode
 {
@@ -15,6 +16,9 @@ public enum JitterMode
     /// <summary>Uniform in [d/2, d): the AWS "equal jitter", never shorter than half the delay.</summary>
     Equal = 2,
 
-    /// <summary>Uniform in [d·(1 − r), d·(1 + r)) with r = <see cref="RetryStrategyOptions{TResult}.JitterRange"/> (for example ±20 %).</summary>
+    /// <summary>
+    /// Uniform in [c·(1 − r), c·(1 + r)) with r = <see cref="RetryStrategyOptions{TResult}.JitterRange"/> (for example
+    /// ±20 %) around c = min(d, cap / (1 + r)), so the whole spread stays at or below the cap.
+    /// </summary>
     Proportional = 3,
 }

@@ -17,7 +17,7 @@ internal static class RetryConstants
     // The counters of the retry's events, declared here so telemetry need not know them.
     public static readonly TelemetryEvent[] Events =
     [
-        new(OnRetryEvent, "resilience.retry.retries", "{retry}", "Retries scheduled."),
+        new(OnRetryEvent, "resilience.retry.retries", "{retry}", "Retries scheduled.", LoggedInDetail: true),
         new(OnRetriesExhaustedEvent, "resilience.retry.exhausted", "{call}", "Calls returned after their last retry."),
         new(OnBudgetExhaustedEvent, "resilience.retry.budget_denied", "{retry}", "Retries refused by a retry budget."),
     ];

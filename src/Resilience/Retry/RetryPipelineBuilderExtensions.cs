@@ -68,7 +68,9 @@ public static class RetryPipelineBuilderExtensions
     {
         OptionGuard.InRange(options.MaxRetryAttempts, 1, int.MaxValue, "RetryStrategyOptions.MaxRetryAttempts");
         OptionGuard.NotNegative(options.BaseDelay, "RetryStrategyOptions.BaseDelay");
+        OptionGuard.AtMostMaxDuration(options.BaseDelay, "RetryStrategyOptions.BaseDelay");
         OptionGuard.NotNegative(options.MaxDelay, "RetryStrategyOptions.MaxDelay");
+        OptionGuard.AtMostMaxDuration(options.MaxDelay, "RetryStrategyOptions.MaxDelay");
         if (options.MaxDelay < options.BaseDelay)
         {
             throw OptionGuard.OutOfRange("RetryStrategyOptions.MaxDelay", options.MaxDelay, $"must not be shorter than BaseDelay ({options.BaseDelay})");
@@ -88,6 +90,7 @@ public static class RetryPipelineBuilderExtensions
         if (options.MaxRetryDuration is { } duration)
         {
             OptionGuard.Positive(duration, "RetryStrategyOptions.MaxRetryDuration");
+            OptionGuard.AtMostMaxDuration(duration, "RetryStrategyOptions.MaxRetryDuration");
         }
 
         OptionGuard.NotNull(options.ShouldHandle, "RetryStrategyOptions.ShouldHandle");

@@ -52,17 +52,31 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
         ResilienceContext context,
         TState state)
     {
-        // The duration limit needs a start time; reading the clock costs, so only when it is set.
-        var started = _maxDuration is null ? 0 : _time.GetTimestamp();
-        var pending = callback(context, state);
+        // The duration limit and OnRetry's Duration need a start time; reading the clock costs, so only when one is set.
+        var started = _maxDuration is null && _onRetry is null ? 0 : _time.GetTimestamp();
+        var pending = Invoke(callback, context, state);
         if (!pending.IsCompletedSuccessfully)
         {
             return RetryAsync(pending, firstReported: false, started, callback, context, state);
         }
 
         var outcome = pending.Result;
-        _telemetry.ReportAttempt(outcome.Exception);
-        if (!_shouldHandle.ShouldHandle(outcome, context))
+        bool handled;
+#pragma warning disable CA1031 // A throwing ShouldHandle fails the call with its exception (the documented rule for user callbacks).
+        try
+        {
+            handled = _shouldHandle.ShouldHandle(outcome, context);
+        }
+        catch (Exception ex)
+        {
+            _telemetry.ReportAttempt(outcome, handled: false);
+            DisposeDropped(outcome);
+            return Outcome.FromExceptionAsValueTask<T>(ex);
+        }
+#pragma warning restore CA1031
+
+        // An attempt is counted once its rule decided: a handled result is a failed attempt.
+        if (!_telemetry.ReportAttempt(outcome, handled))
         {
             if (_budget is not null && outcome.HasResult)
             {
@@ -75,6 +89,21 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
         return RetryAsync(new ValueTask<Outcome<T>>(outcome), firstReported: true, started, callback, context, state);
     }
 
+    // The rest of the pipeline never throws by contract; one that does still yields an outcome, which may be retried.
+    private static ValueTask<Outcome<T>> Invoke<T, TState>(Func<ResilienceContext, TState, ValueTask<Outcome<T>>> callback, ResilienceContext context, TState state)
+    {
+#pragma warning disable CA1031 // See above: the failure is the attempt's outcome.
+        try
+        {
+            return callback(context, state);
+        }
+        catch (Exception ex)
+        {
+            return Outcome.FromExceptionAsValueTask<T>(ex);
+        }
+#pragma warning restore CA1031
+    }
+
     private async ValueTask<Outcome<T>> RetryAsync<T, TState>(
         ValueTask<Outcome<T>> first,
         bool firstReported,
@@ -83,64 +112,122 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
         ResilienceContext context,
         TState state)
     {
-        var outcome = await first.ConfigureAwait(false);
-        if (!firstReported)
+        // Awaited here rather than in a helper: an extra async method would add a box to every asynchronous call.
+        Outcome<T> outcome;
+#pragma warning disable CA1031 // A faulted attempt is an outcome like any other, and may be retried.
+        try
         {
-            _telemetry.ReportAttempt(outcome.Exception);
+            outcome = await first.ConfigureAwait(false);
         }
-
-        var previousDelayTicks = 0.0;
-        for (var retry = 0; ; retry++)
+        catch (Exception ex)
         {
-            if (!_shouldHandle.ShouldHandle(outcome, context))
+            outcome = Outcome.FromException<T>(ex);
+        }
+#pragma warning restore CA1031
+
+        // How long the attempt ran, for OnRetry; measured when its outcome arrived (the first attempt began at `started`).
+        var attemptDuration = _onRetry is null ? TimeSpan.Zero : _time.GetElapsedTime(started);
+
+        // Whatever a user callback throws (ShouldHandle, DelayGenerator, OnRetry, OnRetriesExhausted) ends the
+        // retries and becomes the outcome; the result it replaces is dropped, so it is disposed.
+#pragma warning disable CA1031 // The documented rule for user callbacks: their failure is the outcome.
+        try
+        {
+            var previousDelayTicks = 0.0;
+            for (var retry = 0; ; retry++)
             {
-                if (_budget is not null && outcome.HasResult)
+                // ExecuteCore counted a first outcome that completed synchronously; every other attempt is counted here.
+                var handled = _shouldHandle.ShouldHandle(outcome, context);
+                if (!(retry == 0 && firstReported ? handled : _telemetry.ReportAttempt(outcome, handled)))
                 {
-                    _budget.RecordSuccess(afterRetry: retry > 0);
+                    if (_budget is not null && outcome.HasResult)
+                    {
+                        _budget.RecordSuccess(afterRetry: retry > 0);
+                    }
+
+                    return outcome;
                 }
 
-                return outcome;
-            }
+                if (retry >= _maxRetries)
+                {
+                    return await ExhaustedAsync(outcome, context, retry).ConfigureAwait(false);
+                }
 
-            if (retry >= _maxRetries)
-            {
-                return await ExhaustedAsync(outcome, context, retry).ConfigureAwait(false);
-            }
+                // A caller that already gave up gets its cancellation: no delay is computed, no budget spent, no OnRetry.
+                if (context.CancellationToken.IsCancellationRequested)
+                {
+                    DisposeDropped(outcome);
+                    return Outcome.FromException<T>(new OperationCanceledException(context.CancellationToken));
+                }
 
-            var delay = await NextDelayAsync(outcome, context, retry, previousDelayTicks).ConfigureAwait(false);
-            previousDelayTicks = delay.Ticks;
-            if (_maxDuration is { } limit && _time.GetElapsedTime(started) + delay > limit)
-            {
-                return await ExhaustedAsync(outcome, context, retry).ConfigureAwait(false);
-            }
+                var delay = await NextDelayAsync(outcome, context, retry, previousDelayTicks).ConfigureAwait(false);
+                previousDelayTicks = delay.Ticks;
+                if (_maxDuration is { } limit && _time.GetElapsedTime(started) + delay > limit)
+                {
+                    return await ExhaustedAsync(outcome, context, retry).ConfigureAwait(false);
+                }
 
-            if (_budget is not null && !_budget.TryAcquire())
-            {
-                _telemetry.Report(RetryConstants.OnBudgetExhaustedEvent);
-                return await ExhaustedAsync(outcome, context, retry).ConfigureAwait(false);
-            }
+                if (_budget is not null && !_budget.TryAcquire())
+                {
+                    _telemetry.Report(RetryConstants.OnBudgetExhaustedEvent);
+                    return await ExhaustedAsync(outcome, context, retry).ConfigureAwait(false);
+                }
 
-            await EventRaiser.RaiseAsync(_onRetry, new OnRetryArguments<TResult>(context, Outcome.Convert<T, TResult>(outcome), retry + 1, delay), _telemetry, RetryConstants.OnRetryEvent)
-                .ConfigureAwait(false);
+                _telemetry.LogRetry(retry + 1, delay, outcome);
+                await EventRaiser.RaiseAsync(_onRetry, new OnRetryArguments<TResult>(context, Outcome.Convert<T, TResult>(outcome), retry + 1, delay, attemptDuration), _telemetry, RetryConstants.OnRetryEvent)
+                    .ConfigureAwait(false);
 
-            // A handled result is dropped for the next attempt; a response left undisposed would hold its connection.
-            if (outcome.Result is IDisposable disposable)
-            {
-                disposable.Dispose();
-            }
+                // A handled result is dropped for the next attempt; a response left undisposed would hold its connection.
+                DisposeDropped(outcome);
+                outcome = default;
+                try
+                {
+                    await TimeDelay.WaitAsync(delay, _time, context.IsSynchronous, context.CancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException ex)
+                {
+                    return Outcome.FromException<T>(ex);
+                }
 
-            try
-            {
-                await TimeDelay.WaitAsync(delay, _time, context.IsSynchronous, context.CancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException ex)
-            {
-                return Outcome.FromException<T>(ex);
-            }
+                var attemptStarted = _onRetry is null ? 0 : _time.GetTimestamp();
+                try
+                {
+                    outcome = await Invoke(callback, context, state).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    outcome = Outcome.FromException<T>(ex);
+                }
 
-            outcome = await callback(context, state).ConfigureAwait(false);
-            _telemetry.ReportAttempt(outcome.Exception);
+                attemptDuration = _onRetry is null ? TimeSpan.Zero : _time.GetElapsedTime(attemptStarted);
+            }
         }
+        catch (Exception ex)
+        {
+            DisposeDropped(outcome);
+
+            return Outcome.FromException<T>(ex);
+        }
+#pragma warning restore CA1031
+    }
+
+    private void DisposeDropped<T>(in Outcome<T> outcome)
+    {
+        if (outcome.Result is not IDisposable disposable)
+        {
+            return;
+        }
+
+#pragma warning disable CA1031 // The result is being thrown away: its Dispose failing must not cost the caller its own outcome.
+        try
+        {
+            disposable.Dispose();
+        }
+        catch (Exception ex)
+        {
+            _telemetry.ReportCallbackFailure("Dispose", ex);
+        }
+#pragma warning restore CA1031
     }
 
     private async ValueTask<TimeSpan> NextDelayAsync<T>(Outcome<T> outcome, ResilienceContext context, int retry, double previousDelayTicks)
@@ -157,7 +244,8 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
                 .ConfigureAwait(false);
             if (generated is { } chosen)
             {
-                delay = chosen < TimeSpan.Zero ? TimeSpan.Zero : chosen;
+                // Bounded like every duration option, so no timer rejects it and no sum with it overflows.
+                delay = chosen < TimeSpan.Zero ? TimeSpan.Zero : chosen > OptionGuard.MaxDuration ? OptionGuard.MaxDuration : chosen;
             }
         }
 

@@ -22,11 +22,14 @@ public class RetryStrategyOptions<TResult> : ResilienceStrategyOptions
     public BackoffType BackoffType { get; set; } = BackoffType.Exponential;
 
     /// <summary>Gets or sets the base delay of the backoff (the first delay before jitter). Zero retries at once.</summary>
-    /// <value>The default value is 200 milliseconds.</value>
+    /// <value>The default value is 200 milliseconds. It must not be negative, and at most 1 day.</value>
     public TimeSpan BaseDelay { get; set; } = RetryConstants.DefaultBaseDelay;
 
-    /// <summary>Gets or sets the longest delay; it caps every delay after jitter (and a server's <c>Retry-After</c>).</summary>
-    /// <value>The default value is 30 seconds. It must not be shorter than <see cref="BaseDelay"/>.</value>
+    /// <summary>
+    /// Gets or sets the longest delay. It caps the backoff before jitter is applied (full jitter is
+    /// <c>random(0, min(MaxDelay, backoff))</c>), so no jittered delay exceeds it, and a server's <c>Retry-After</c>.
+    /// </summary>
+    /// <value>The default value is 30 seconds. It must not be shorter than <see cref="BaseDelay"/>, and at most 1 day.</value>
     public TimeSpan MaxDelay { get; set; } = RetryConstants.DefaultMaxDelay;
 
     /// <summary>Gets or sets how randomness is added to delays.</summary>
@@ -39,7 +42,8 @@ public class RetryStrategyOptions<TResult> : ResilienceStrategyOptions
 
     /// <summary>
     /// Gets or sets a generator that may replace the computed delay for a retry; returning <see langword="null"/>
-    /// keeps the default (backoff, or the server's <c>Retry-After</c>).
+    /// keeps the default (backoff, or the server's <c>Retry-After</c>). A negative delay counts as zero and one longer
+    /// than 1 day as 1 day; an exception it throws ends the retries and becomes the call's outcome.
     /// </summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public Func<RetryDelayGeneratorArguments<TResult>, ValueTask<TimeSpan?>>? DelayGenerator { get; set; }
@@ -48,7 +52,7 @@ public class RetryStrategyOptions<TResult> : ResilienceStrategyOptions
     /// Gets or sets the longest time the strategy may spend, from the first attempt: no retry starts whose delay would
     /// end after it.
     /// </summary>
-    /// <value>The default value is <see langword="null"/> (no limit).</value>
+    /// <value>The default value is <see langword="null"/> (no limit). When set, it must be greater than zero and at most 1 day.</value>
     public TimeSpan? MaxRetryDuration { get; set; }
 
     /// <summary>

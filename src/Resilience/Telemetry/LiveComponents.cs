@@ -49,21 +49,26 @@ internal sealed class LiveComponents
         }
     }
 
+    // The components are read outside the lock: a reading may take a while (a dead letter queue counts its entries
+    // by status) and must not hold up a pipeline registering its breaker meanwhile.
     private List<Measurement<int>> Measure(List<Entry> entries)
     {
+        Entry[] snapshot;
         lock (_lock)
         {
-            var measurements = new List<Measurement<int>>(entries.Count);
-            foreach (var entry in entries)
-            {
-                if (entry.Component.TryGetTarget(out var component))
-                {
-                    measurements.Add(entry.Gauge.Measure(component));
-                }
-            }
-
-            return measurements;
+            snapshot = [.. entries];
         }
+
+        var measurements = new List<Measurement<int>>(snapshot.Length);
+        foreach (var entry in snapshot)
+        {
+            if (entry.Component.TryGetTarget(out var component))
+            {
+                entry.Gauge.MeasureInto(component, measurements);
+            }
+        }
+
+        return measurements;
     }
 
     private readonly record struct Entry(WeakReference<object> Component, GaugeDefinition Gauge);

@@ -12,4 +12,7 @@ internal static partial class ResilienceLog
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "The {CallbackName} callback threw (pipeline {PipelineName}, strategy {StrategyName}); the caller's outcome is unchanged")]
     public static partial void CallbackFailed(ILogger logger, Exception exception, string callbackName, string? pipelineName, string strategyName);
+
+    [LoggerMessage(EventId = 3, EventName = "Retrying", Level = LogLevel.Warning, Message = "Retry {AttemptNumber} of pipeline {PipelineName} (strategy {StrategyName}) in {DelayMs} ms after {ErrorType}")]
+    public static partial void Retrying(ILogger logger, Exception? exception, string? pipelineName, string strategyName, int attemptNumber, double delayMs, string? errorType);
 }

@@ -39,18 +39,34 @@ internal sealed class ResilienceTelemetry
         _families = new Counter<long>?[_events.Length];
     }
 
-    /// <summary>Counts an attempt; costs one check of a flag when nobody listens.</summary>
-    public void ReportAttempt(Exception? failure)
+    /// <summary>
+    /// Counts an attempt; costs one check of a flag when nobody listens. An attempt fails when it threw or when its
+    /// result is <paramref name="handled"/> (a 503 the retry will retry is no success).
+    /// </summary>
+    /// <returns><paramref name="handled"/>, so the caller can test and report in one expression.</returns>
+    public bool ReportAttempt<T>(Outcome<T> outcome, bool handled)
     {
         var attempts = _instruments.Attempts;
         if (attempts.Enabled)
         {
+            var failed = handled || outcome.Exception is not null;
             attempts.Add(
                 1,
                 new KeyValuePair<string, object?>(ResilienceTelemetryNames.PipelineTag, PipelineName),
                 new KeyValuePair<string, object?>(ResilienceTelemetryNames.StrategyTag, StrategyName),
-                new KeyValuePair<string, object?>(ResilienceTelemetryNames.OutcomeTag, failure is null ? "success" : "failure"),
-                new KeyValuePair<string, object?>(ResilienceTelemetryNames.ErrorTypeTag, failure?.GetType().FullName));
+                new KeyValuePair<string, object?>(ResilienceTelemetryNames.OutcomeTag, failed ? "failure" : "success"),
+                new KeyValuePair<string, object?>(ResilienceTelemetryNames.ErrorTypeTag, ErrorTypes.Of(outcome, handled)));
+        }
+
+        return handled;
+    }
+
+    /// <summary>Logs a scheduled retry with its number, its delay and what failed (the event itself is reported by <see cref="Report"/>).</summary>
+    public void LogRetry<T>(int attemptNumber, TimeSpan delay, Outcome<T> outcome)
+    {
+        if (_logger is not null)
+        {
+            ResilienceLog.Retrying(_logger, outcome.Exception, PipelineName, StrategyName, attemptNumber, delay.TotalMilliseconds, ErrorTypes.Of(outcome, handled: true));
         }
     }
 
@@ -60,7 +76,8 @@ internal sealed class ResilienceTelemetry
 
     public void Report(string eventName)
     {
-        if (_logger is not null)
+        var declared = IndexOf(eventName);
+        if (_logger is not null && (declared < 0 || !_events[declared].LoggedInDetail))
         {
             ResilienceLog.StrategyEvent(_logger, eventName, PipelineName, StrategyName);
         }
@@ -75,7 +92,7 @@ internal sealed class ResilienceTelemetry
                 new KeyValuePair<string, object?>(ResilienceTelemetryNames.EventTag, eventName));
         }
 
-        var family = FamilyOf(eventName);
+        var family = declared < 0 ? null : FamilyAt(declared);
         if (family is not null && family.Enabled)
         {
             family.Add(
@@ -93,19 +110,21 @@ internal sealed class ResilienceTelemetry
 
     // A component declares a handful of events: a scan comparing references first (the names are constants) beats
     // hashing the name, and the counter is resolved once per telemetry instance.
-    private Counter<long>? FamilyOf(string eventName)
+    private int IndexOf(string eventName)
     {
         var events = _events;
         for (var i = 0; i < events.Length; i++)
         {
             if (ReferenceEquals(events[i].Name, eventName) || string.Equals(events[i].Name, eventName, StringComparison.Ordinal))
             {
-                return Volatile.Read(ref _families[i]) ?? (_families[i] = _instruments.FamilyOf(events[i]));
+                return i;
             }
         }
 
-        return null;
+        return -1;
     }
+
+    private Counter<long> FamilyAt(int index) => Volatile.Read(ref _families[index]) ?? (_families[index] = _instruments.FamilyOf(_events[index]));
 
     public void ReportCallbackFailure(string callbackName, Exception exception)
     {

@@ -32,7 +32,7 @@ public static class ResilienceTelemetryNames
     /// <summary>An up-down counter of calls queued in each live bulkhead, tagged with bulkhead.</summary>
     public const string BulkheadQueued = "resilience.bulkhead.queued";
 
-    /// <summary>A gauge of the entries in each live dead letter queue.</summary>
+    /// <summary>A gauge of the entries in each live dead letter queue, tagged with queue and status (one measurement per status).</summary>
     public const string DeadLetterSize = "resilience.dead_letter.size";
 
     /// <summary>The tag holding an outcome: <c>success</c> or <c>failure</c>.</summary>
@@ -46,6 +46,12 @@ public static class ResilienceTelemetryNames
 
     /// <summary>The tag holding a bulkhead's name.</summary>
     public const string BulkheadTag = "bulkhead";
+
+    /// <summary>The tag holding a dead letter queue's name.</summary>
+    public const string QueueTag = "queue";
+
+    /// <summary>The tag holding a dead letter entry's status.</summary>
+    public const string StatusTag = "status";
 
     /// <summary>The tag holding the pipeline name.</summary>
     public const string PipelineTag = "pipeline";

@@ -8,4 +8,5 @@ namespace Resilience.Telemetry;
 /// <param name="CounterName">The counter of the event's family (<c>resilience.retry.retries</c>); events may share one.</param>
 /// <param name="Unit">The counter's unit (<c>{retry}</c>).</param>
 /// <param name="Description">The counter's description.</param>
-internal sealed record TelemetryEvent(string Name, string CounterName, string Unit, string Description);
+/// <param name="LoggedInDetail">The component logs the event itself with its details (a retry's number, delay and error), so the generic message is not written too.</param>
+internal sealed record TelemetryEvent(string Name, string CounterName, string Unit, string Description, bool LoggedInDetail = false);

@@ -12,8 +12,11 @@ internal static class TimeoutConstants
 
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 
-    // The longest delay a CancellationTokenSource timer accepts (uint.MaxValue - 1 milliseconds, about 49.7 days).
-    public static readonly TimeSpan MaxTimeout = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+    // The bound of every duration option (1 day), well below what timers accept (about 49.7 days).
+    public static readonly TimeSpan MaxTimeout = Resilience.Internal.OptionGuard.MaxDuration;
 
-    public static bool IsEnforced(TimeSpan timeout) => timeout > TimeSpan.Zero && timeout <= MaxTimeout;
+    public static bool IsEnforced(TimeSpan timeout) => timeout > TimeSpan.Zero;
+
+    /// <summary>A generated timeout longer than the bound is cut to it, so no timer is given a due time it rejects.</summary>
+    public static TimeSpan Bounded(TimeSpan timeout) => timeout > MaxTimeout ? MaxTimeout : timeout;
 }

@@ -13,7 +13,7 @@ public static class TimeoutPipelineBuilderExtensions
     /// </summary>
     /// <typeparam name="TBuilder">The builder type.</typeparam>
     /// <param name="builder">The builder.</param>
-    /// <param name="timeout">The timeout; greater than zero and at most about 49.7 days.</param>
+    /// <param name="timeout">The timeout; greater than zero and at most 1 day.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is not a valid timeout.</exception>
@@ -38,7 +38,7 @@ public static class TimeoutPipelineBuilderExtensions
         if (options.TimeoutGenerator is null)
         {
             OptionGuard.Positive(options.Timeout, "TimeoutStrategyOptions.Timeout");
-            OptionGuard.AtMost(options.Timeout, TimeoutConstants.MaxTimeout, "TimeoutStrategyOptions.Timeout");
+            OptionGuard.AtMostMaxDuration(options.Timeout, "TimeoutStrategyOptions.Timeout");
         }
 
         var snapshot = new TimeoutStrategyOptions

@@ -25,6 +25,9 @@ internal sealed class TimeoutStrategy : ResilienceStrategy
         _telemetry = context.CreateTelemetry(options.Name, TimeoutConstants.DefaultName, TimeoutConstants.Events);
     }
 
+    /// <summary>Gets the slot pool (tests check no slot leaks).</summary>
+    internal TimeoutSlotPool Pool => _pool;
+
     protected internal override ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
         ResilienceContext context,
@@ -84,14 +87,27 @@ internal sealed class TimeoutStrategy : ResilienceStrategy
             return callback(context, state);
         }
 
+        timeout = TimeoutConstants.Bounded(timeout);
         var callerToken = context.CancellationToken;
         var slot = _pool.Rent(timeout);
+        var source = slot.Source;
         var registration = callerToken.CanBeCanceled
-            ? callerToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), slot.Source)
+            ? callerToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), source)
             : default;
-        context.CancellationToken = slot.Source.Token;
+        context.CancellationToken = source.Token;
 
-        var pending = callback(context, state);
+        ValueTask<Outcome<TResult>> pending;
+#pragma warning disable CA1031 // An inner strategy that throws breaks its contract; the slot and the caller's token still come back.
+        try
+        {
+            pending = callback(context, state);
+        }
+        catch (Exception ex)
+        {
+            pending = Outcome.FromExceptionAsValueTask<TResult>(ex);
+        }
+#pragma warning restore CA1031
+
         if (!pending.IsCompletedSuccessfully)
         {
             return AwaitThenCompleteAsync(pending, timeout, slot, registration, context, callerToken);
@@ -108,7 +124,18 @@ internal sealed class TimeoutStrategy : ResilienceStrategy
         ResilienceContext context,
         CancellationToken callerToken)
     {
-        var outcome = await pending.ConfigureAwait(false);
+        Outcome<TResult> outcome;
+#pragma warning disable CA1031 // A faulted inner task is this call's failure; the slot and the caller's token still come back.
+        try
+        {
+            outcome = await pending.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            outcome = Outcome.FromException<TResult>(ex);
+        }
+#pragma warning restore CA1031
+
         return await Complete(outcome, timeout, slot, registration, context, callerToken).ConfigureAwait(false);
     }
 
@@ -125,15 +152,31 @@ internal sealed class TimeoutStrategy : ResilienceStrategy
         // Unregister before the source goes back to the pool, so a late caller cancellation cannot cancel a
         // source that another call is already using. Dispose waits for a running callback to finish.
         registration.Dispose();
+        var ownToken = slot.Source.Token;
         var timedOut = slot.Source.IsCancellationRequested && !callerToken.IsCancellationRequested;
         _pool.Return(slot);
 
-        if (!timedOut || outcome.Exception is not OperationCanceledException cancellation)
+        if (outcome.Exception is not OperationCanceledException cancellation)
         {
             return new ValueTask<Outcome<TResult>>(outcome);
+        }
+
+        if (!timedOut)
+        {
+            return new ValueTask<Outcome<TResult>>(callerToken.IsCancellationRequested && cancellation.CancellationToken == ownToken
+                ? ForCaller<TResult>(cancellation, callerToken)
+                : outcome);
         }
 
         var rejected = Outcome.FromException<TResult>(new TimeoutRejectedException(timeout, _telemetry.PipelineName, cancellation));
         return EventRaiser.RaiseThenReturn(_onTimeout, new OnTimeoutArguments(context, timeout), _telemetry, TimeoutConstants.OnTimeoutEvent, rejected);
     }
+
+    // The work saw this strategy's token, so a cancellation the caller caused names that token; the caller filters on
+    // its own (`catch (OperationCanceledException e) when (e.CancellationToken == ct)`), as Polly 8.7 lets it. Only a
+    // cancellation of our own token is translated (one raised on some other token is the work's business); each
+    // timeout hands back the token it was given, so nested timeouts and a retry on either side all end with the
+    // caller's. Only the cancelled path pays for the new exception; what the work threw stays as the inner exception.
+    private static Outcome<TResult> ForCaller<TResult>(OperationCanceledException cancellation, CancellationToken callerToken)
+        => Outcome.FromException<TResult>(new OperationCanceledException(cancellation.Message, cancellation, callerToken));
 }

@@ -13,7 +13,7 @@ public class TimeoutStrategyOptions : ResilienceStrategyOptions
     /// <summary>
     /// Gets or sets the fixed timeout.
     /// </summary>
-    /// <value>The default value is 30 seconds. It must be greater than zero and at most about 49.7 days.</value>
+    /// <value>The default value is 30 seconds. It must be greater than zero and at most 1 day.</value>
     public TimeSpan Timeout { get; set; } = TimeoutConstants.DefaultTimeout;
 
     /// <summary>
@@ -22,13 +22,13 @@ public class TimeoutStrategyOptions : ResilienceStrategyOptions
     /// <value>The default value is <see langword="null"/>.</value>
     /// <remarks>
     /// Returning <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> or any value not greater than zero runs
-    /// that call without a timeout.
+    /// that call without a timeout; a value longer than 1 day is cut to 1 day.
     /// </remarks>
     public Func<TimeoutGeneratorArguments, ValueTask<TimeSpan>>? TimeoutGenerator { get; set; }
 
     /// <summary>
     /// Gets or sets a callback raised when a call times out, before the caller gets the
-    /// <see cref="TimeoutRejectedException"/>. An exception it throws is reported to telemetry, not to the caller.
+    /// <see cref="TimeoutRejectedException"/>. An exception it throws becomes the call's outcome instead of the <see cref="TimeoutRejectedException"/>.
     /// </summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public Func<OnTimeoutArguments, ValueTask>? OnTimeout { get; set; }

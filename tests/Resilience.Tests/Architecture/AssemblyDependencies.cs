@@ -235,6 +235,11 @@ internal sealed class AssemblyDependencies
             }
 
             var relative = path[(at + Root.Length)..];
+            if (relative.StartsWith("obj/", StringComparison.Ordinal))
+            {
+                continue; // source generated into obj/ (a JsonSerializerContext, LoggerMessage), judged by another method or the namespace
+            }
+
             var slash = relative.IndexOf('/', StringComparison.Ordinal);
             var folder = slash < 0 ? string.Empty : relative[..slash];
             return folders.Contains(folder) ? folder : string.Empty;

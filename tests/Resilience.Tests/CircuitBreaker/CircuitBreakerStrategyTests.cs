@@ -221,6 +221,85 @@ public class CircuitBreakerStrategyTests
     }
 
     [Fact]
+    public async Task MetricsOnly_IsolateRejectsAndRecordingResumesAfterClose()
+    {
+        var pipeline = Build(o =>
+        {
+            o.ConsecutiveFailureThreshold = 1;
+            o.MetricsOnly = true;
+        });
+
+        await _manual.IsolateAsync();
+        (await pipeline.ExecuteOutcomeAsync(static (_, _) => new ValueTask<int>(1), 0)).Exception.Should().BeOfType<IsolatedCircuitException>("a manual isolation blocks calls in metrics-only mode too");
+
+        await _manual.CloseAsync();
+        await FailAsync(pipeline, 1);
+        _state.LastFailure.Should().BeOfType<IOException>("results are recorded again in the new generation");
+        _state.State.Should().Be(CircuitState.Closed);
+    }
+
+    [Fact]
+    public void ManualControl_DroppedPipelines_AreNotKeptAlive()
+    {
+        var control = new CircuitBreakerManualControl();
+        BuildAndDrop(control, 10_000);
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        control.AttachedCount.Should().BeLessThan(100, "the control holds its breakers weakly");
+    }
+
+    [Fact]
+    public async Task ManualControl_AttachRacingClose_EndsInTheStateOfTheLastCall()
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            var control = new CircuitBreakerManualControl();
+            var state = new CircuitBreakerStateProvider();
+            await control.IsolateAsync();
+            using var start = new Barrier(2);
+            var build = Task.Run(() =>
+            {
+                start.SignalAndWait();
+                _ = new ResiliencePipelineBuilder().AddCircuitBreaker(new CircuitBreakerStrategyOptions { ManualControl = control, StateProvider = state }).Build();
+            });
+            var close = Task.Run(async () =>
+            {
+                start.SignalAndWait();
+                await control.CloseAsync();
+            });
+            await Task.WhenAll(build, close);
+
+            control.IsIsolated.Should().BeFalse();
+            state.State.Should().Be(CircuitState.Closed, "CloseAsync came last (iteration {0})", i);
+        }
+    }
+
+    [Fact]
+    public async Task LastOpenedAt_IsWhenTheBreakerOpenedNotTheLastFailure()
+    {
+        var pipeline = Build(o => o.ConsecutiveFailureThreshold = 2);
+        var start = _time.GetUtcNow();
+
+        await FailAsync(pipeline, 1);
+        _time.Advance(TimeSpan.FromSeconds(3));
+        await FailAsync(pipeline, 1);
+
+        _state.LastOpenedAt.Should().Be(start + TimeSpan.FromSeconds(3));
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void BuildAndDrop(CircuitBreakerManualControl control, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            _ = new ResiliencePipelineBuilder().AddCircuitBreaker(new CircuitBreakerStrategyOptions { ManualControl = control }).Build();
+        }
+    }
+
+    [Fact]
     public async Task LateResult_FromCallAdmittedBeforeTransition_IsIgnored()
     {
         var pipeline = Build(o => o.ConsecutiveFailureThreshold = 1);
@@ -306,15 +385,18 @@ public class CircuitBreakerStrategyTests
     }
 
     [Fact]
-    public async Task ThrowingCallback_DoesNotReachTheCaller()
+    public async Task ThrowingCallback_ReachesTheCallerWhoseCallMovedTheState()
     {
+        // The rule for every user callback (issue 16, Minor 14): its exception reaches the caller.
         var pipeline = new ResiliencePipelineBuilder { TimeProvider = _time }
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions { ConsecutiveFailureThreshold = 1, OnOpened = _ => throw new InvalidOperationException("handler bug") })
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions { ConsecutiveFailureThreshold = 1, StateProvider = _state, OnOpened = _ => throw new InvalidOperationException("handler bug") })
             .Build();
 
         var act = async () => await pipeline.ExecuteAsync<int>(static _ => throw new IOException("real failure"));
 
-        await act.Should().ThrowAsync<IOException>().WithMessage("real failure");
+        await act.Should().ThrowAsync<InvalidOperationException>().WithMessage("handler bug");
+        _state.State.Should().Be(CircuitState.Open);
+        await act.Should().ThrowAsync<BrokenCircuitException>("later callers are rejected as usual");
     }
 
     [Fact]
@@ -334,6 +416,27 @@ public class CircuitBreakerStrategyTests
 
             AllocationMeter.BytesPerRun(() => _ = AllocationMeter.Completed(pipeline.ExecuteAsync(static (s, _) => new ValueTask<int>(s), 1))).Should().Be(0);
         }
+    }
+
+    [Fact]
+    public void AddCircuitBreaker_CountWindowSmallerThanMinimumThroughput_ThrowsNamingBothOptions()
+    {
+        var options = new CircuitBreakerStrategyOptions { SamplingWindow = SamplingWindow.CountBased, WindowSize = 5, MinimumThroughput = 10 };
+
+        var act = () => new ResiliencePipelineBuilder().AddCircuitBreaker(options);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("CircuitBreakerStrategyOptions.MinimumThroughput")
+            .And.Message.Should().Contain("CircuitBreakerStrategyOptions.WindowSize");
+    }
+
+    [Fact]
+    public void AddCircuitBreaker_CountWindowOfMinimumThroughput_Accepted()
+    {
+        var options = new CircuitBreakerStrategyOptions { SamplingWindow = SamplingWindow.CountBased, WindowSize = 10, MinimumThroughput = 10 };
+
+        var act = () => new ResiliencePipelineBuilder().AddCircuitBreaker(options).Build();
+
+        act.Should().NotThrow();
     }
 
     public static TheoryData<Action<CircuitBreakerStrategyOptions>, string> BadOptions => new()

@@ -68,7 +68,7 @@ public class CircuitBreakerStressTests
                     Thread.Yield();
                 }
 
-                if (!controller.TryAcquire(out var permit, out var rejection))
+                if (!controller.TryAcquire(out var permit, out var rejection, out _))
                 {
                     rejection.Should().BeAssignableTo<BrokenCircuitException>();
                     Interlocked.Increment(ref rejected);
@@ -103,7 +103,8 @@ public class CircuitBreakerStressTests
                 }
                 else
                 {
-                    controller.Record(permit, failure, slow: false, failure ? new IOException() : null);
+                    var recorded = controller.Record(permit, failure, slow: false, failure ? new IOException() : null);
+                    recorded.IsCompletedSuccessfully.Should().BeTrue("the event callbacks complete synchronously");
                 }
             }
         });

@@ -15,7 +15,7 @@ public sealed class RunningCountsTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
-    public async Task RandomChanges_CountsEqualAScanLiveAndAfterReopen()
+    public async Task RandomChanges_CountsAndOrderEqualAScanLiveAndAfterReopen()
     {
         var random = new Random(17);
         var statuses = Enum.GetValues<DeadLetterStatus>();
@@ -42,6 +42,9 @@ public sealed class RunningCountsTests : IDisposable
                 }
 
                 store.GetCounts().Should().BeEquivalentTo(DeadLetterCounts.Compute(store.GetAll()), $"after step {step}");
+                var all = store.GetAll();
+                all.Select(e => e.Id).Should().BeInAscendingOrder(StringComparer.Ordinal, "the id order is kept as changes apply, not re-sorted");
+                all.Should().OnlyContain(e => ReferenceEquals(store.Find(e.Id), e), "every listed entry is the current one");
             }
         }
 
@@ -65,5 +68,29 @@ public sealed class RunningCountsTests : IDisposable
         queue.RegisterHandler("op-2", (_, _) => default);
 
         queue.Processor.ScheduledCount.Should().Be(10, "each registration reschedules every entry, which must not queue duplicates");
+    }
+}
+
+/// <summary>Issue 26 finding 5: operation types come from callers, so the processor's per-type state stays bounded.</summary>
+public sealed class ProcessorStateBoundTests
+{
+    [Fact]
+    public async Task ManyFailingOperationTypes_PerTypeStateStaysBounded()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var queue = DeadLetterQueue.Open(new DeadLetterQueueOptions { TimeProvider = time, MaxAttempts = 1, PauseAfterConsecutiveFailures = 1_000_000, MaxConcurrentAttempts = 64 });
+        for (var i = 0; i < 1200; i++)
+        {
+            var type = "type-" + i;
+            queue.RegisterHandler(type, (_, _) => throw new InvalidOperationException("down"));
+            await queue.AddAsync(type, "x"u8.ToArray(), new DeadLetterError { Type = "E", Message = "m" });
+        }
+
+        queue.Processor.Start();
+        time.Advance(TimeSpan.FromMinutes(5));
+        await queue.Processor.WaitForIdleAsync();
+
+        queue.GetStatistics().Exhausted.Should().Be(1200);
+        queue.Processor.TrackedOperationTypeCount.Should().BeLessThanOrEqualTo(1024);
     }
 }

@@ -208,13 +208,16 @@ public class FallbackStrategyTests
     }
 
     [Fact]
-    public async Task ExecuteAsync_OnFallbackThrows_FallbackStillApplies()
+    public async Task ExecuteAsync_OnFallbackThrows_CallerGetsTheCallbackFailure()
     {
+        // The rule for every user callback (issue 16, Minor 14): its exception reaches the caller.
         var options = new FallbackStrategyOptions<string> { OnFallback = _ => throw new InvalidOperationException("handler bug") };
         options.FallbackActions.Add(_ => Outcome.FromResultAsValueTask("ok"));
         var pipeline = new ResiliencePipelineBuilder<string>().AddFallback(options).Build();
 
-        (await pipeline.ExecuteAsync(static _ => throw new HttpRequestException())).Should().Be("ok");
+        var act = async () => await pipeline.ExecuteAsync(static _ => throw new HttpRequestException());
+
+        await act.Should().ThrowAsync<InvalidOperationException>().WithMessage("handler bug");
     }
 
     [Fact]

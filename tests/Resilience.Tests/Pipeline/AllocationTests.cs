@@ -5,28 +5,33 @@ namespace Resilience.Tests.Pipeline;
 
 public class AllocationTests
 {
+    // A timed call's own cancellation source: one CancellationTokenSource with no timer (48 B on 64-bit). It is not
+    // pooled, since a token may outlive its call and a reset source would be cancelled by a later call's timeout
+    // (issue 16, Major 3). Everything else on the path, the timer included, is pooled.
+    private const long TimedCallSource = 48;
+
     [Fact]
-    public void ExecuteAsync_TimeoutAndFallbackWithStaticCallback_AllocatesNothing()
+    public void ExecuteAsync_TimeoutAndFallbackWithStaticCallback_AllocatesOnlyTheCallsCancellationSource()
     {
         var pipeline = CreateTimeoutAndFallback();
 
         var bytes = AllocationMeter.BytesPerRun(() => _ = AllocationMeter.Completed(pipeline.ExecuteAsync(static (s, _) => new ValueTask<int>(s), 42)));
 
-        bytes.Should().Be(0);
+        bytes.Should().BeLessThanOrEqualTo(TimedCallSource);
     }
 
     [Fact]
-    public void Execute_TimeoutAndFallbackWithStaticCallback_AllocatesNothing()
+    public void Execute_TimeoutAndFallbackWithStaticCallback_AllocatesOnlyTheCallsCancellationSource()
     {
         var pipeline = CreateTimeoutAndFallback();
 
         var bytes = AllocationMeter.BytesPerRun(() => pipeline.Execute(static (s, _) => s + 1, 41));
 
-        bytes.Should().Be(0);
+        bytes.Should().BeLessThanOrEqualTo(TimedCallSource);
     }
 
     [Fact]
-    public void ExecuteAsync_GenericPipelineTimeoutAndFallback_AllocatesNothing()
+    public void ExecuteAsync_GenericPipelineTimeoutAndFallback_AllocatesOnlyTheCallsCancellationSource()
     {
         var pipeline = new ResiliencePipelineBuilder<int>()
             .AddFallback(-1)
@@ -35,7 +40,7 @@ public class AllocationTests
 
         var bytes = AllocationMeter.BytesPerRun(() => _ = AllocationMeter.Completed(pipeline.ExecuteAsync(static (s, _) => new ValueTask<int>(s), 42)));
 
-        bytes.Should().Be(0);
+        bytes.Should().BeLessThanOrEqualTo(TimedCallSource);
     }
 
     [Fact]

@@ -3,6 +3,30 @@ namespace Resilience.Tests.Predicates;
 public class OutcomePredicateTests
 {
     [Fact]
+    public void Rule_ExtendedAfterAPipelineWasBuiltWithIt_ThrowsInsteadOfBeingIgnored()
+    {
+        var rule = Handle.Exception<IOException>();
+        _ = new ResiliencePipelineBuilder().AddRetry(new Resilience.Retry.RetryStrategyOptions { ShouldHandle = rule }).Build();
+
+        var act = () => rule.OrResult(static r => r is null);
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("*built*");
+        rule.HandlesResults.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Rule_ExtendedAfterAddButBeforeBuild_IsHonoured()
+    {
+        var rule = Handle<int>.Exception<IOException>();
+        var builder = new ResiliencePipelineBuilder<int>().AddRetry(new Resilience.Retry.RetryStrategyOptions<int> { ShouldHandle = rule, BaseDelay = TimeSpan.Zero });
+        rule.OrResult(static r => r < 0);
+        var pipeline = builder.Build();
+        var calls = 0;
+
+        (await pipeline.ExecuteAsync(_ => new ValueTask<int>(++calls < 2 ? -1 : calls))).Should().Be(2, "the rule is frozen when the pipeline is built, with every part added until then");
+    }
+
+    [Fact]
     public void Exception_MatchesTypeAndDerivedTypes()
     {
         Func<Outcome<object>, bool> predicate = Handle.Exception<IOException>();

@@ -80,14 +80,33 @@ public class BackoffCalculatorTests
     }
 
     [Fact]
-    public void Compute_JitterNearTheCap_CapAppliesAfterJitter()
+    public void Compute_FullJitter_IsUniformUpToTheCappedDelay()
     {
         var previous = 0.0;
 
-        // 8 s ±100 % could reach 16 s; the 10 s cap applies to the jittered value.
-        var delay = BackoffCalculator.Compute(BackoffType.Exponential, 3, Base, TimeSpan.FromSeconds(10), JitterMode.Proportional, 1.0, () => 0.99, ref previous);
+        // Retry 9 of base 1 s is 512 s uncapped: full jitter is random(0, min(30 s, 512 s)), so the middle is 15 s.
+        var delay = BackoffCalculator.Compute(BackoffType.Exponential, 9, Base, TimeSpan.FromSeconds(30), JitterMode.Full, 0.2, () => 0.5, ref previous);
 
-        delay.Should().Be(TimeSpan.FromSeconds(10));
+        delay.Should().Be(TimeSpan.FromSeconds(15));
+    }
+
+    [Theory]
+    [InlineData(JitterMode.Full, 0.0)]
+    [InlineData(JitterMode.Equal, 0.5)]
+    [InlineData(JitterMode.Proportional, 0.0)]
+    public void Compute_JitterAtTheCap_SpreadsBelowTheCapInsteadOfCollapsingOnIt(JitterMode mode, double lowFraction)
+    {
+        var cap = TimeSpan.FromSeconds(30);
+        var random = new Random(42);
+        var previous = 0.0;
+        var delays = Enumerable.Range(0, 2000)
+            .Select(_ => BackoffCalculator.Compute(BackoffType.Exponential, 9, Base, cap, mode, 0.2, random.NextDouble, ref previous))
+            .ToList();
+
+        delays.Should().OnlyContain(d => d <= cap, "the cap holds after jitter too");
+        delays.Should().OnlyContain(d => d >= cap * lowFraction);
+        delays.Count(d => d == cap).Should().BeLessThan(20, "at most a rounding's worth of samples sit exactly on the cap");
+        delays.Distinct().Count().Should().BeGreaterThan(1900);
     }
 
     [Fact]

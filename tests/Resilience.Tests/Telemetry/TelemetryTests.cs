@@ -15,14 +15,15 @@ namespace Resilience.Tests.Telemetry;
 public class TelemetryTests
 {
     [Fact]
-    public async Task ThrowingCallback_IsReportedOnCallbackFailuresNotToTheCaller()
+    public async Task ThrowingCallback_IsReportedOnCallbackFailuresAndReachesTheCaller()
     {
         using var failures = new MetricCollector<long>(null, ResilienceTelemetryNames.Meter, ResilienceTelemetryNames.CallbackFailures);
         var pipeline = new ResiliencePipelineBuilder { Name = "telemetry-cb" }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions { ConsecutiveFailureThreshold = 1, OnOpened = _ => throw new InvalidOperationException("handler bug") })
             .Build();
 
-        await pipeline.Invoking(p => p.ExecuteAsync<int>(static _ => throw new IOException("real")).AsTask()).Should().ThrowAsync<IOException>();
+        // Issue 16, Minor 14: a user callback's exception reaches the caller (as in Polly), and is still counted.
+        await pipeline.Invoking(p => p.ExecuteAsync<int>(static _ => throw new IOException("real")).AsTask()).Should().ThrowAsync<InvalidOperationException>();
 
         var measurement = failures.GetMeasurementSnapshot().Should().ContainSingle(m => Equals(m.Tags[ResilienceTelemetryNames.PipelineTag], "telemetry-cb")).Subject;
         measurement.Tags[ResilienceTelemetryNames.EventTag].Should().Be("OnCircuitOpened");

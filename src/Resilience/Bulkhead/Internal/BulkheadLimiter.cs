@@ -70,7 +70,8 @@ internal sealed class BulkheadLimiter
 
     /// <summary>
     /// Takes a free slot, or queues the caller; returns <see langword="null"/> and the outcome in <paramref name="state"/>
-    /// when it did not queue (<see cref="BulkheadWaiter.Granted"/>, or rejected as queue-full with <see cref="BulkheadWaiter.Pending"/>).
+    /// when it did not queue (<see cref="BulkheadWaiter.Granted"/>, or rejected with <see cref="BulkheadWaiter.QueueFull"/>),
+    /// else the waiter and <see cref="BulkheadWaiter.Waiting"/>.
     /// </summary>
     public BulkheadWaiter? AcquireOrEnqueue(bool synchronous, CancellationToken cancellationToken, out int state)
     {
@@ -88,25 +89,37 @@ internal sealed class BulkheadLimiter
             if (_queue.Count >= MaxQueueLength)
             {
                 Interlocked.Decrement(ref _queued);
-                state = BulkheadWaiter.Pending;
+                state = BulkheadWaiter.QueueFull;
                 return null;
             }
 
             waiter = new BulkheadWaiter(synchronous);
-            waiter.Node = _queue.AddLast(waiter);
             if (_queueTimeoutTimestamps != long.MaxValue)
             {
                 waiter.Deadline = _time.GetTimestamp() + _queueTimeoutTimestamps;
                 if (!_queueTimerArmed)
                 {
-                    _queueTimer ??= _time.CreateTimer(static s => ((BulkheadLimiter)s!).ExpireWaiters(), this, System.Threading.Timeout.InfiniteTimeSpan, System.Threading.Timeout.InfiniteTimeSpan);
+                    // Armed before anything is marked or queued: if the timer refused the due time, the limiter
+                    // would be left as it was (the options bound the queue timeout, so it does not).
+                    try
+                    {
+                        _queueTimer ??= _time.CreateTimer(static s => ((BulkheadLimiter)s!).ExpireWaiters(), this, System.Threading.Timeout.InfiniteTimeSpan, System.Threading.Timeout.InfiniteTimeSpan);
+                        _queueTimer.Change(QueueTimeout, System.Threading.Timeout.InfiniteTimeSpan);
+                    }
+                    catch
+                    {
+                        Interlocked.Decrement(ref _queued);
+                        throw;
+                    }
+
                     _queueTimerArmed = true;
-                    _queueTimer.Change(QueueTimeout, System.Threading.Timeout.InfiniteTimeSpan);
                 }
             }
+
+            waiter.Node = _queue.AddLast(waiter);
         }
 
-        state = BulkheadWaiter.Pending;
+        state = BulkheadWaiter.Waiting;
         waiter.Arm(this, cancellationToken);
         return waiter;
     }

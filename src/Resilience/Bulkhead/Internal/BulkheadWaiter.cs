@@ -11,10 +11,20 @@ namespace Resilience.Bulkhead.Internal;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The synchronous waiter disposes its event once it has been signalled, in Wait.")]
 internal sealed class BulkheadWaiter : IValueTaskSource<int>
 {
-    public const int Pending = 0;
+    /// <summary>Queued, not completed yet.</summary>
+    public const int Waiting = 0;
+
+    /// <summary>Given a slot.</summary>
     public const int Granted = 1;
+
+    /// <summary>Left the queue when the queue timeout expired.</summary>
     public const int TimedOut = 2;
+
+    /// <summary>Left the queue when the caller's token was cancelled.</summary>
     public const int Cancelled = 3;
+
+    /// <summary>Never queued: every slot busy and the queue full (only <see cref="BulkheadLimiter.AcquireOrEnqueue"/> reports it).</summary>
+    public const int QueueFull = 4;
 
     private readonly ManualResetEventSlim? _signal;
 

@@ -19,23 +19,36 @@ internal static class CircuitBreakerOptionsValidator
         OptionGuard.InRange(options.MinimumThroughput, 1, int.MaxValue, "CircuitBreakerStrategyOptions.MinimumThroughput");
         OptionGuard.InRange(options.WindowSize, 1, 1_000_000, "CircuitBreakerStrategyOptions.WindowSize");
         OptionGuard.InRange(options.BucketCount, 1, 1000, "CircuitBreakerStrategyOptions.BucketCount");
+        if (options.SamplingWindow == SamplingWindow.CountBased && options.ConsecutiveFailureThreshold is null && options.MinimumThroughput > options.WindowSize)
+        {
+            // The window never holds more calls than its size, so the ratio could never be judged.
+            throw OptionGuard.OutOfRange(
+                "CircuitBreakerStrategyOptions.MinimumThroughput",
+                options.MinimumThroughput,
+                $"must not exceed CircuitBreakerStrategyOptions.WindowSize ({options.WindowSize}) for a count-based window, which never holds more calls than its size, so the breaker could never open");
+        }
+
         OptionGuard.Positive(options.SamplingDuration, "CircuitBreakerStrategyOptions.SamplingDuration");
+        OptionGuard.AtMostMaxDuration(options.SamplingDuration, "CircuitBreakerStrategyOptions.SamplingDuration");
         if (options.SamplingDuration < TimeSpan.FromMilliseconds(options.BucketCount))
         {
             throw OptionGuard.OutOfRange("CircuitBreakerStrategyOptions.SamplingDuration", options.SamplingDuration, $"must allow at least 1 ms per bucket ({options.BucketCount} buckets)");
         }
 
         OptionGuard.Positive(options.BreakDuration, "CircuitBreakerStrategyOptions.BreakDuration");
+        OptionGuard.AtMostMaxDuration(options.BreakDuration, "CircuitBreakerStrategyOptions.BreakDuration");
         OptionGuard.InRange(options.PermittedCallsInHalfOpen, 1, int.MaxValue, "CircuitBreakerStrategyOptions.PermittedCallsInHalfOpen");
         OptionGuard.InRange(options.SuccessThresholdInHalfOpen, 1, options.PermittedCallsInHalfOpen, "CircuitBreakerStrategyOptions.SuccessThresholdInHalfOpen");
         if (options.MaxWaitInHalfOpen is { } maxWait)
         {
             OptionGuard.Positive(maxWait, "CircuitBreakerStrategyOptions.MaxWaitInHalfOpen");
+            OptionGuard.AtMostMaxDuration(maxWait, "CircuitBreakerStrategyOptions.MaxWaitInHalfOpen");
         }
 
         if (options.SlowCallDuration is { } slow)
         {
             OptionGuard.Positive(slow, "CircuitBreakerStrategyOptions.SlowCallDuration");
+            OptionGuard.AtMostMaxDuration(slow, "CircuitBreakerStrategyOptions.SlowCallDuration");
         }
 
         if (!Enum.IsDefined(options.SamplingWindow))

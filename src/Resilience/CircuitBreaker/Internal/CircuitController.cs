@@ -20,12 +20,14 @@ internal sealed class CircuitController
     private HealthMetrics? _metrics;
     private int _consecutiveFailures;
     private long _blockedUntil;
+    private long _lastBreakTicks;
     private long _halfOpenSince;
     private int _halfOpenAdmitted;
     private int _halfOpenSuccesses;
     private int _consecutiveTrips;
+    private int _probesInFlight;
     private Exception? _lastFailure;
-    private DateTimeOffset? _lastFailureAt;
+    private DateTimeOffset? _lastOpenedAt;
 
     // Built once: a rejection should cost an exception object, not a formatted string as well.
     private readonly string _openMessage;
@@ -59,16 +61,19 @@ internal sealed class CircuitController
 
     public Exception? LastFailure => Volatile.Read(ref _lastFailure);
 
-    public DateTimeOffset? LastFailureAt
+    public DateTimeOffset? LastOpenedAt
     {
         get
         {
             lock (_lock)
             {
-                return _lastFailureAt;
+                return _lastOpenedAt;
             }
         }
     }
+
+    /// <summary>Gets the probe permits handed out and not yet recorded or released (tests check none leaks).</summary>
+    internal int ProbesInFlight => Volatile.Read(ref _probesInFlight);
 
     public TimeSpan? TimeUntilHalfOpen
     {
@@ -84,25 +89,40 @@ internal sealed class CircuitController
         }
     }
 
-    public bool TryAcquire(out CircuitPermit permit, out Exception? rejection)
+    /// <summary>
+    /// Admits a call or rejects it. <paramref name="raised"/> is the transition event this call raised (half-open,
+    /// or re-open after the half-open wait); the caller awaits it, and its failure becomes the call's outcome.
+    /// </summary>
+    /// <remarks>
+    /// Metrics-only breakers never leave closed on their own (they never trip), so they take the same fast path; a
+    /// manual isolation still rejects.
+    /// </remarks>
+    public bool TryAcquire(out CircuitPermit permit, out Exception? rejection, out ValueTask raised, ResilienceContext? context = null)
     {
         var current = Volatile.Read(ref _stateAndGeneration);
-        if ((current & StateMask) == (long)CircuitState.Closed || _options.MetricsOnly)
+        if ((current & StateMask) == (long)CircuitState.Closed)
         {
             permit = new CircuitPermit(current >> StateBits, IsProbe: false);
             rejection = null;
+            raised = default;
             return true;
         }
 
-        return TryAcquireSlow(out permit, out rejection);
+        return TryAcquireSlow(out permit, out rejection, out raised, context);
     }
 
-    public void Record(CircuitPermit permit, bool failure, bool slow, Exception? exception)
+    /// <summary>Records the result of an admitted call; returns the transition event it raised, if any.</summary>
+    public ValueTask Record(CircuitPermit permit, bool failure, bool slow, Exception? exception, ResilienceContext? context = null)
     {
+        if (permit.IsProbe)
+        {
+            Interlocked.Decrement(ref _probesInFlight);
+        }
+
         var current = Volatile.Read(ref _stateAndGeneration);
         if (current >> StateBits != permit.Generation)
         {
-            return;
+            return default;
         }
 
         if (failure)
@@ -113,19 +133,18 @@ internal sealed class CircuitController
         switch ((CircuitState)(current & StateMask))
         {
             case CircuitState.Closed:
-                RecordClosed(current, failure, slow);
-                break;
+                return RecordClosed(current, failure, slow, context);
             case CircuitState.HalfOpen when permit.IsProbe:
                 if (failure || slow)
                 {
-                    Open(current, CircuitOpenReason.ProbeFailed);
-                }
-                else if (Interlocked.Increment(ref _halfOpenSuccesses) >= _options.SuccessThresholdInHalfOpen)
-                {
-                    Close(current, isManual: false);
+                    return Open(current, CircuitOpenReason.ProbeFailed, context);
                 }
 
-                break;
+                return Interlocked.Increment(ref _halfOpenSuccesses) >= _options.SuccessThresholdInHalfOpen
+                    ? Close(current, isManual: false)
+                    : default;
+            default:
+                return default;
         }
     }
 
@@ -137,6 +156,7 @@ internal sealed class CircuitController
             return;
         }
 
+        Interlocked.Decrement(ref _probesInFlight);
         lock (_lock)
         {
             if (Generation == permit.Generation && State == CircuitState.HalfOpen && _halfOpenAdmitted > 0)
@@ -146,23 +166,25 @@ internal sealed class CircuitController
         }
     }
 
-    public void Isolate()
+    /// <summary>Isolates the breaker; returns the <c>OnOpened</c> event it raised, if any.</summary>
+    public ValueTask Isolate()
     {
         long generation;
         lock (_lock)
         {
             if (State == CircuitState.Isolated)
             {
-                return;
+                return default;
             }
 
             generation = Transition_NeedsLock(CircuitState.Isolated);
         }
 
-        RaiseOpened(CircuitOpenReason.Manual, TimeSpan.Zero, generation);
+        return RaiseOpened(CircuitOpenReason.Manual, TimeSpan.Zero, generation);
     }
 
-    public void CloseManually()
+    /// <summary>Closes the breaker and clears its counters; returns the <c>OnClosed</c> event it raised, if any.</summary>
+    public ValueTask CloseManually()
     {
         long generation;
         lock (_lock)
@@ -171,13 +193,13 @@ internal sealed class CircuitController
             {
                 _metrics = CreateMetrics();
                 _consecutiveFailures = 0;
-                return;
+                return default;
             }
 
             generation = EnterClosed_NeedsLock();
         }
 
-        Raise(_options.OnClosed, new CircuitTransitionArguments(Name, CircuitState.Closed, generation, isManual: true), CircuitBreakerConstants.OnClosedEvent);
+        return Raise(_options.OnClosed, new CircuitTransitionArguments(Name, CircuitState.Closed, generation, isManual: true), CircuitBreakerConstants.OnClosedEvent);
     }
 
     public void ResetCounters()
@@ -190,7 +212,7 @@ internal sealed class CircuitController
         }
     }
 
-    private void RecordClosed(long current, bool failure, bool slow)
+    private ValueTask RecordClosed(long current, bool failure, bool slow, ResilienceContext? context)
     {
         if (_options.ConsecutiveFailureThreshold is { } threshold)
         {
@@ -198,7 +220,7 @@ internal sealed class CircuitController
             {
                 if (Interlocked.Increment(ref _consecutiveFailures) >= threshold)
                 {
-                    Trip(current, CircuitOpenReason.ConsecutiveFailures);
+                    return Trip(current, CircuitOpenReason.ConsecutiveFailures, context);
                 }
             }
             else if (Volatile.Read(ref _consecutiveFailures) != 0)
@@ -207,7 +229,7 @@ internal sealed class CircuitController
                 Volatile.Write(ref _consecutiveFailures, 0);
             }
 
-            return;
+            return default;
         }
 
         var metrics = Volatile.Read(ref _metrics)!;
@@ -215,79 +237,93 @@ internal sealed class CircuitController
         metrics.Record(failure, slow, timestamp);
         if (!failure && !slow)
         {
-            return;
+            return default;
         }
 
         var snapshot = metrics.Snapshot(timestamp);
         if (snapshot.Calls < _options.MinimumThroughput)
         {
-            return;
+            return default;
         }
 
         if (failure && snapshot.Failures >= _options.FailureRatio * snapshot.Calls)
         {
-            Trip(current, CircuitOpenReason.FailureRatio);
+            return Trip(current, CircuitOpenReason.FailureRatio, context);
         }
-        else if (slow && snapshot.Slow >= _options.SlowCallRatio * snapshot.Calls)
+
+        if (slow && snapshot.Slow >= _options.SlowCallRatio * snapshot.Calls)
         {
-            Trip(current, CircuitOpenReason.SlowCallRatio);
+            return Trip(current, CircuitOpenReason.SlowCallRatio, context);
         }
+
+        return default;
     }
 
-    private void Trip(long expected, CircuitOpenReason reason)
+    private ValueTask Trip(long expected, CircuitOpenReason reason, ResilienceContext? context)
     {
         if (_options.MetricsOnly)
         {
             // Metrics-only: report the threshold crossing, never block.
             _telemetry.Report(CircuitBreakerConstants.OnOpenedEvent + ".MetricsOnly");
-            return;
+            return default;
         }
 
-        Open(expected, reason);
+        return Open(expected, reason, context);
     }
 
-    private void Open(long expected, CircuitOpenReason reason)
+    private ValueTask Open(long expected, CircuitOpenReason reason, ResilienceContext? context)
     {
         TimeSpan duration;
         long generation;
+        Exception? generatorFailure;
         lock (_lock)
         {
             if (Volatile.Read(ref _stateAndGeneration) != expected)
             {
                 // Another caller already moved the state on; this result belongs to the past.
-                return;
+                return default;
             }
 
             _consecutiveTrips++;
-            duration = BreakDuration(reason);
-            _lastFailureAt = _time.GetUtcNow();
-            Volatile.Write(ref _blockedUntil, _time.GetTimestamp() + ToTimestampTicks(duration));
+            duration = BreakDuration(reason, context, out generatorFailure);
+            _lastOpenedAt = _time.GetUtcNow();
+            _lastBreakTicks = ToTimestampTicks(duration);
+            Volatile.Write(ref _blockedUntil, _time.GetTimestamp() + _lastBreakTicks);
             generation = Transition_NeedsLock(CircuitState.Open);
         }
 
-        RaiseOpened(reason, duration, generation);
+        var raised = RaiseOpened(reason, duration, generation);
+        if (generatorFailure is null)
+        {
+            return raised;
+        }
+
+        // The breaker opened for the configured duration all the same; the generator's failure reaches the caller
+        // whose result tripped it, like any user callback's (the OnOpened task is left to run on).
+        return ValueTask.FromException(generatorFailure);
     }
 
-    private void Close(long expected, bool isManual)
+    private ValueTask Close(long expected, bool isManual)
     {
         long generation;
         lock (_lock)
         {
             if (Volatile.Read(ref _stateAndGeneration) != expected)
             {
-                return;
+                return default;
             }
 
             generation = EnterClosed_NeedsLock();
         }
 
-        Raise(_options.OnClosed, new CircuitTransitionArguments(Name, CircuitState.Closed, generation, isManual), CircuitBreakerConstants.OnClosedEvent);
+        return Raise(_options.OnClosed, new CircuitTransitionArguments(Name, CircuitState.Closed, generation, isManual), CircuitBreakerConstants.OnClosedEvent);
     }
 
-    private bool TryAcquireSlow(out CircuitPermit permit, out Exception? rejection)
+    private bool TryAcquireSlow(out CircuitPermit permit, out Exception? rejection, out ValueTask raised, ResilienceContext? context)
     {
         permit = default;
         rejection = null;
+        raised = default;
         long halfOpened = -1;
         CircuitOpenReason? timedOut = null;
         long timedOutState = 0;
@@ -311,10 +347,12 @@ internal sealed class CircuitController
                     _halfOpenSince = now;
                     _halfOpenAdmitted = 1;
                     _halfOpenSuccesses = 0;
+                    Interlocked.Increment(ref _probesInFlight);
                     permit = new CircuitPermit(halfOpened, IsProbe: true);
                     break;
                 case CircuitState.HalfOpen when _halfOpenAdmitted < _options.PermittedCallsInHalfOpen:
                     _halfOpenAdmitted++;
+                    Interlocked.Increment(ref _probesInFlight);
                     permit = new CircuitPermit(Generation, IsProbe: true);
                     return true;
                 case CircuitState.HalfOpen when _options.MaxWaitInHalfOpen is { } maxWait && _time.GetElapsedTime(_halfOpenSince, now) >= maxWait:
@@ -325,19 +363,33 @@ internal sealed class CircuitController
                     timedOutState = Volatile.Read(ref _stateAndGeneration);
                     break;
                 default:
-                    rejection = new BrokenCircuitException(_halfOpenFullMessage, null, _lastFailure) { PipelineName = Name };
+                    rejection = new BrokenCircuitException(_halfOpenFullMessage, HalfOpenRetryAfter_NeedsLock(now), _lastFailure) { PipelineName = Name };
                     return false;
             }
         }
 
         if (timedOut is { } reason)
         {
-            Open(timedOutState, reason);
-            return TryAcquire(out permit, out rejection);
+            var opened = Open(timedOutState, reason, context);
+
+            // The breaker has just opened for a break of more than zero, so this call is rejected; the event goes
+            // back with the rejection.
+            var admitted = TryAcquire(out permit, out rejection, out var next, context);
+            raised = opened.IsCompletedSuccessfully ? next : opened;
+            return admitted;
         }
 
-        Raise(_options.OnHalfOpened, new CircuitTransitionArguments(Name, CircuitState.HalfOpen, halfOpened, isManual: false), CircuitBreakerConstants.OnHalfOpenedEvent);
+        raised = Raise(_options.OnHalfOpened, new CircuitTransitionArguments(Name, CircuitState.HalfOpen, halfOpened, isManual: false), CircuitBreakerConstants.OnHalfOpenedEvent);
         return true;
+    }
+
+    // Nobody knows when the probes in flight will report, so there is no true answer; Polly's is the break duration
+    // counted from the moment the probe was let through, and a migrated caller that waits on RetryAfter keeps working
+    // with it. Once a probe outlasts a break it is zero: a slot may free at any moment.
+    private TimeSpan HalfOpenRetryAfter_NeedsLock(long now)
+    {
+        var until = _halfOpenSince + _lastBreakTicks;
+        return now < until ? _time.GetElapsedTime(now, until) : TimeSpan.Zero;
     }
 
     private long EnterClosed_NeedsLock()
@@ -355,27 +407,46 @@ internal sealed class CircuitController
         return generation;
     }
 
-    private TimeSpan BreakDuration(CircuitOpenReason reason)
+    private TimeSpan BreakDuration(CircuitOpenReason reason, ResilienceContext? context, out Exception? failure)
     {
+        failure = null;
         if (_options.BreakDurationGenerator is { } generator)
         {
-#pragma warning disable CA1031 // A failing generator must not keep the breaker from opening; the configured duration is used.
+#pragma warning disable CA1031 // A failing generator must not keep the breaker from opening: the configured duration is used, and the failure goes to the caller.
             try
             {
-                var generated = generator(new BreakDurationGeneratorArguments(_consecutiveTrips, reason, _options.BreakDuration));
+                var (rate, count) = FailureStatistics_NeedsLock();
+                var generated = generator(new BreakDurationGeneratorArguments(_consecutiveTrips, reason, _options.BreakDuration, rate, count, context));
                 if (generated > TimeSpan.Zero)
                 {
-                    return generated;
+                    // Bounded like the option, so a huge value cannot overflow the deadline arithmetic.
+                    return generated > CircuitBreakerConstants.MaxBreakDuration ? CircuitBreakerConstants.MaxBreakDuration : generated;
                 }
             }
             catch (Exception ex)
             {
-                _telemetry.ReportCallbackFailure("BreakDurationGenerator", ex);
+                failure = ex;
             }
 #pragma warning restore CA1031
         }
 
         return _options.BreakDuration;
+    }
+
+    // What the breaker saw, for the generator (Polly's failure rate and count): the window's failures over its calls;
+    // in consecutive-failure mode there is no window, so the run of failures (all of them failed, a rate of 1).
+    // The window is kept while open and half-open, so a probe's failure reports the numbers that opened it before.
+    private (double Rate, int Count) FailureStatistics_NeedsLock()
+    {
+        if (Volatile.Read(ref _metrics) is { } metrics)
+        {
+            var snapshot = metrics.Snapshot(_options.SamplingWindow == SamplingWindow.TimeBased ? _time.GetTimestamp() : 0);
+            var failures = (int)Math.Min(snapshot.Failures, int.MaxValue);
+            return (snapshot.Calls == 0 ? 0 : (double)snapshot.Failures / snapshot.Calls, failures);
+        }
+
+        var run = Volatile.Read(ref _consecutiveFailures);
+        return (run > 0 ? 1 : 0, run);
     }
 
     private long ToTimestampTicks(TimeSpan duration)
@@ -390,17 +461,11 @@ internal sealed class CircuitController
             ? new CountWindowMetrics(_options.WindowSize)
             : new TimeWindowMetrics(_options.SamplingDuration, _options.BucketCount, _time.TimestampFrequency);
 
-    private void RaiseOpened(CircuitOpenReason reason, TimeSpan duration, long generation)
+    private ValueTask RaiseOpened(CircuitOpenReason reason, TimeSpan duration, long generation)
         => Raise(_options.OnOpened, new OnCircuitOpenedArguments(Name, reason, duration, generation), CircuitBreakerConstants.OnOpenedEvent);
 
-    private void Raise<TArgs>(Func<TArgs, ValueTask>? callback, TArgs args, string eventName)
-    {
-        // Raised by the caller that made the transition, outside the lock. Callbacks that go asynchronous run on;
-        // their failures are reported to telemetry by EventRaiser, never to a caller.
-        var pending = EventRaiser.RaiseAsync(callback, args, _telemetry, eventName);
-        if (!pending.IsCompleted)
-        {
-            _ = pending.AsTask();
-        }
-    }
+    // Raised by the caller that made the transition, outside the lock; that caller awaits the event, and a failure
+    // of the callback becomes its outcome (the state has changed all the same).
+    private ValueTask Raise<TArgs>(Func<TArgs, ValueTask>? callback, TArgs args, string eventName)
+        => EventRaiser.RaiseAsync(callback, args, _telemetry, eventName);
 }

@@ -34,6 +34,9 @@ internal sealed class DeadLetterChange
     /// <summary>Gets or sets a value indicating whether the change applied.</summary>
     public bool Applied { get; set; }
 
+    /// <summary>Gets or sets the bytes the change's record takes (an entry's share of the log's live bytes).</summary>
+    public int RecordSize { get; set; }
+
     public static DeadLetterChange Put(DeadLetterEntry entry, long version, long expectedVersion) => new(DeadLetterChangeKind.Put, entry.Id, entry, version, expectedVersion);
 
     public static DeadLetterChange State(DeadLetterEntry state, long expectedVersion) => new(DeadLetterChangeKind.State, state.Id, state, 0, expectedVersion);

@@ -219,6 +219,10 @@ internal enum RecordType : byte
     CompensationComplete = 11,
     CompensationStepDone = 12,
     CompensationCompensated = 13,
+    CompensationClaim = 14,
+    CompensationRelease = 15,
+    CompensationParked = 16,
+    CompensationDelegateStep = 17,
 }
 
 /// <summary>The verdict on one record read from disk.</summary>

@@ -7,10 +7,16 @@ namespace Resilience.DeadLetter.Internal;
 internal sealed class LogWriteRequest : TaskCompletionSource
 {
     public LogWriteRequest(IReadOnlyList<EncodedRecord> records, Action<ulong>? onDurable, bool isCompaction = false)
+        : this(records, onDurable is null ? null : static (first, state) => ((Action<ulong>)state!)(first), onDurable, isCompaction)
+    {
+    }
+
+    public LogWriteRequest(IReadOnlyList<EncodedRecord> records, Action<ulong, object?>? onDurable, object? state, bool isCompaction = false)
         : base(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         Records = records;
         OnDurable = onDurable;
+        State = state;
         IsCompaction = isCompaction;
         foreach (var record in records)
         {
@@ -21,7 +27,10 @@ internal sealed class LogWriteRequest : TaskCompletionSource
     public IReadOnlyList<EncodedRecord> Records { get; }
 
     /// <summary>Gets what applies the records to memory, given the sequence number of the first; runs in log order.</summary>
-    public Action<ulong>? OnDurable { get; }
+    public Action<ulong, object?>? OnDurable { get; }
+
+    /// <summary>Gets what <see cref="OnDurable"/> is given besides the sequence number (so it can be a static lambda).</summary>
+    public object? State { get; }
 
     public bool IsCompaction { get; }
 

@@ -16,9 +16,13 @@ internal static class RecordCodec
     {
         var size = StringSize(entry.Id) + StringSize(entry.OperationType) + 16 + ErrorSize(entry.Error)
             + 4 + entry.Payload.Length + 4 + 4 + 4 + 8 + 1 + 16;
-        foreach (var pair in entry.Context)
+        if (entry.Context.Count > 0)
         {
-            size += StringSize(pair.Key) + StringSize(pair.Value);
+            // Not enumerated when empty: the interface enumerator is boxed, and most entries have no context.
+            foreach (var pair in entry.Context)
+            {
+                size += StringSize(pair.Key) + StringSize(pair.Value);
+            }
         }
 
         return size;
@@ -40,10 +44,13 @@ internal static class RecordCodec
         writer.WriteInt32(entry.Payload.Length);
         writer.WriteBytes(entry.Payload.Span);
         writer.WriteInt32(entry.Context.Count);
-        foreach (var pair in entry.Context)
+        if (entry.Context.Count > 0)
         {
-            writer.WriteString(pair.Key);
-            writer.WriteString(pair.Value);
+            foreach (var pair in entry.Context)
+            {
+                writer.WriteString(pair.Key);
+                writer.WriteString(pair.Value);
+            }
         }
 
         WriteState(ref writer, entry);
@@ -89,7 +96,18 @@ internal static class RecordCodec
                 var id = reader.ReadRequiredString();
                 var updated = reader.ReadTime();
                 var error = ReadError(ref reader, pool);
-                var state = ReadState(ref reader, new DeadLetterEntry { Id = id, OperationType = string.Empty, Error = error, UpdatedAt = updated });
+                var fields = ReadStateFields(ref reader);
+                var state = new DeadLetterEntry
+                {
+                    Id = id,
+                    OperationType = string.Empty,
+                    Error = error,
+                    UpdatedAt = updated,
+                    AttemptCount = fields.Attempts,
+                    MaxAttempts = fields.MaxAttempts,
+                    NextAttemptAt = fields.Next,
+                    Status = fields.Status,
+                };
                 return DeadLetterChange.State(state, reader.Remaining >= 8 ? reader.ReadInt64() : 0);
             case RecordType.Delete:
                 var deleted = reader.ReadRequiredString();
@@ -126,7 +144,8 @@ internal static class RecordCodec
         }
 
         // Built once, with its final state: during recovery every entry survives, so each extra object is GC work.
-        return ReadState(ref reader, new DeadLetterEntry
+        var state = ReadStateFields(ref reader);
+        return new DeadLetterEntry
         {
             Id = id,
             OperationType = operationType,
@@ -135,7 +154,11 @@ internal static class RecordCodec
             Error = error,
             Payload = payload,
             Context = context,
-        });
+            AttemptCount = state.Attempts,
+            MaxAttempts = state.MaxAttempts,
+            NextAttemptAt = state.Next,
+            Status = state.Status,
+        };
     }
 
     private static void WriteError(ref SpanWriter writer, DeadLetterError error)
@@ -173,20 +196,18 @@ internal static class RecordCodec
         return Enum.IsDefined(status) ? status : throw new FormatException("Bad status.");
     }
 
-    private static DeadLetterEntry ReadState(ref SpanReader reader, DeadLetterEntry entry)
+    private static (int Attempts, int MaxAttempts, DateTimeOffset? Next, DeadLetterStatus Status) ReadStateFields(ref SpanReader reader)
     {
         var attempts = reader.ReadInt32();
         var maxAttempts = reader.ReadInt32();
         var next = reader.ReadInt64();
         var status = ReadStatus(ref reader);
-
-        return entry with
+        if (next != NoTime && (next < DateTimeOffset.MinValue.UtcTicks || next > DateTimeOffset.MaxValue.UtcTicks))
         {
-            AttemptCount = attempts,
-            MaxAttempts = maxAttempts,
-            NextAttemptAt = next == NoTime ? null : new DateTimeOffset(next, TimeSpan.Zero),
-            Status = status,
-        };
+            throw new FormatException("Bad next attempt time.");
+        }
+
+        return (attempts, maxAttempts, next == NoTime ? null : new DateTimeOffset(next, TimeSpan.Zero), status);
     }
 
 

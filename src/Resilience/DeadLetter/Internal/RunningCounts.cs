@@ -8,10 +8,18 @@ internal sealed class RunningCounts
 {
     private readonly Dictionary<DeadLetterStatus, int> _byStatus = [];
     private readonly Dictionary<string, int> _byType = new(StringComparer.Ordinal);
-    private readonly SortedSet<(long CreatedTicks, string Id)> _pendingByAge = new();
+    private readonly Dictionary<string, int> _pendingByType = new(StringComparer.Ordinal);
+    // Pending entries by creation time, for the oldest one. A heap with lazy removal: an entry that stopped pending
+    // stays in it until it reaches the top and is found stale, so a change costs one push, not a search.
+    private readonly PriorityQueue<(string Id, long CreatedTicks), long> _pendingByAge = new();
+    private readonly Func<string, long, bool> _stillPending;
+    private int _pendingCount;
     private int _total;
     private long _payloadBytes;
     private long _attempts;
+
+    /// <param name="stillPending">Whether the entry with this id and creation time is still pending or retrying.</param>
+    public RunningCounts(Func<string, long, bool> stillPending) => _stillPending = stillPending;
 
     public void Add(DeadLetterEntry entry) => Change(entry, +1);
 
@@ -21,7 +29,9 @@ internal sealed class RunningCounts
     {
         _byStatus.Clear();
         _byType.Clear();
+        _pendingByType.Clear();
         _pendingByAge.Clear();
+        _pendingCount = 0;
         _total = 0;
         _payloadBytes = 0;
         _attempts = 0;
@@ -34,8 +44,24 @@ internal sealed class RunningCounts
         AttemptsMade = _attempts,
         ByStatus = new Dictionary<DeadLetterStatus, int>(_byStatus),
         ByOperationType = new Dictionary<string, int>(_byType, StringComparer.Ordinal),
-        OldestPendingCreatedAt = _pendingByAge.Count == 0 ? null : new DateTimeOffset(_pendingByAge.Min.CreatedTicks, TimeSpan.Zero),
+        PendingByOperationType = new Dictionary<string, int>(_pendingByType, StringComparer.Ordinal),
+        OldestPendingCreatedAt = OldestPending() is { } ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : null,
     };
+
+    private long? OldestPending()
+    {
+        while (_pendingByAge.TryPeek(out var top, out _))
+        {
+            if (_stillPending(top.Id, top.CreatedTicks))
+            {
+                return top.CreatedTicks;
+            }
+
+            _pendingByAge.Dequeue();
+        }
+
+        return null;
+    }
 
     private void Change(DeadLetterEntry entry, int delta)
     {
@@ -44,15 +70,24 @@ internal sealed class RunningCounts
         _attempts += delta * (long)entry.AttemptCount;
         Bump(_byStatus, entry.Status, delta);
         Bump(_byType, entry.OperationType, delta);
+        if (entry.Status == DeadLetterStatus.Pending)
+        {
+            Bump(_pendingByType, entry.OperationType, delta);
+        }
+
         if (entry.Status is DeadLetterStatus.Pending or DeadLetterStatus.Retrying)
         {
+            _pendingCount += delta;
             if (delta > 0)
             {
-                _pendingByAge.Add((entry.CreatedAt.UtcTicks, entry.Id));
-            }
-            else
-            {
-                _pendingByAge.Remove((entry.CreatedAt.UtcTicks, entry.Id));
+                _pendingByAge.Enqueue((entry.Id, entry.CreatedAt.UtcTicks), entry.CreatedAt.UtcTicks);
+                if (_pendingByAge.Count > 1024 && _pendingByAge.Count > 4 * _pendingCount)
+                {
+                    // Mostly stale: keep only what is still pending, so the heap stays proportional to the backlog.
+                    var live = _pendingByAge.UnorderedItems.Where(item => _stillPending(item.Element.Id, item.Element.CreatedTicks)).ToList();
+                    _pendingByAge.Clear();
+                    _pendingByAge.EnqueueRange(live);
+                }
             }
         }
     }

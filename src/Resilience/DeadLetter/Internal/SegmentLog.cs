@@ -116,6 +116,10 @@ internal sealed partial class SegmentLog : IAsyncDisposable
     /// <param name="onDurable">Applies them to memory.</param>
     /// <param name="grows">Whether the write adds data (refused when the log is at its size limit; removals never are).</param>
     public Task AppendAsync(IReadOnlyList<EncodedRecord> records, Action<ulong>? onDurable, bool grows = false)
+        => AppendAsync(records, onDurable is null ? null : static (first, state) => ((Action<ulong>)state!)(first), onDurable, grows);
+
+    /// <summary>Queues records; the state-passing form, so the caller's follow-up needs no closure.</summary>
+    public Task AppendAsync(IReadOnlyList<EncodedRecord> records, Action<ulong, object?>? onDurable, object? state, bool grows = false)
     {
         if (_fault is { } fault)
         {
@@ -123,7 +127,7 @@ internal sealed partial class SegmentLog : IAsyncDisposable
             return Task.FromException(Faulted(fault));
         }
 
-        var request = new LogWriteRequest(records, onDurable);
+        var request = new LogWriteRequest(records, onDurable, state);
         if (grows && TotalBytes + request.Size > _options.MaxTotalBytes)
         {
             request.ReleaseRecords();
@@ -312,7 +316,7 @@ internal sealed partial class SegmentLog : IAsyncDisposable
 #pragma warning disable CA1031 // The follow-up belongs to its request: its failure goes to that caller, never kills the writer loop.
             try
             {
-                request.OnDurable?.Invoke(request.FirstSequence);
+                request.OnDurable?.Invoke(request.FirstSequence, request.State);
                 request.TrySetResult();
             }
             catch (Exception ex)

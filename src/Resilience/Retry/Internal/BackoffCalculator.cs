@@ -2,7 +2,9 @@ namespace Resilience.Retry.Internal;
 
 /// <summary>
 /// The pure maths of backoff and jitter. Works in floating-point ticks, so no retry number overflows (an infinite
-/// or huge value simply hits the cap), and applies the cap after jitter.
+/// or huge value simply hits the cap). The cap applies to the backoff before jitter (AWS: full jitter is
+/// <c>random(0, min(cap, base·2ⁿ))</c>), so delays at the cap stay spread instead of collapsing onto it, and every
+/// jitter mode keeps the result at or below the cap.
 /// </summary>
 internal static class BackoffCalculator
 {
@@ -49,15 +51,19 @@ internal static class BackoffCalculator
                 throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown backoff type.");
         }
 
+        ticks = Cap(ticks, maxDelay);
         ticks = jitter switch
         {
             JitterMode.None => ticks,
             JitterMode.Full => ticks * random(),
             JitterMode.Equal => (ticks / 2) + (random() * ticks / 2),
-            JitterMode.Proportional => ticks * (1 + (jitterRange * ((2 * random()) - 1))),
+
+            // ±r around the delay; the centre is held at cap / (1 + r), so the spread stays whole below the cap.
+            JitterMode.Proportional => Math.Min(ticks, maxDelay.Ticks / (1 + jitterRange)) * (1 + (jitterRange * ((2 * random()) - 1))),
             _ => throw new ArgumentOutOfRangeException(nameof(jitter), jitter, "Unknown jitter mode."),
         };
 
+        // Only guards rounding and a randomizer outside [0, 1): every mode above already lies within [0, cap].
         return TimeSpan.FromTicks((long)Cap(ticks, maxDelay));
     }
 

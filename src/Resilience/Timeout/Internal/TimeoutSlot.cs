@@ -1,15 +1,23 @@
 namespace Resilience.Timeout.Internal;
 
 /// <summary>
-/// A reusable cancellation source with a lazily re-armed timer. Arming records a deadline; the timer is moved only
-/// when it would fire too late for that deadline. When it fires early (it was set for an earlier call), it re-arms
-/// itself for the rest; when it fires for a call that already ended, it does nothing. So a steady stream of calls
-/// that finish in time touches the timer about once per timeout period instead of twice per call.
+/// A reusable timer with a lazily re-armed due time, and a fresh cancellation source per use. Arming records a
+/// deadline; the timer is moved only when it would fire too late for that deadline. When it fires early (it was set
+/// for an earlier call), it re-arms itself for the rest; when it fires for a call that already ended, it does
+/// nothing. So a steady stream of calls that finish in time touches the timer about once per timeout period instead
+/// of twice per call.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Deadline states: a positive value is armed, 0 is idle, -1 is firing (the timer thread owns cancelling). Arming and
 /// the timer callback each publish their write (deadline, timer due time) with a full fence before reading the
-/// other's, so at least one of them always sees that the timer must be set.
+/// other's, so at least one of them always sees that the timer must be set; and whoever moves the timer re-reads the
+/// deadline afterwards, so a concurrent arm with an earlier deadline whose move landed first is not overwritten.
+/// </para>
+/// <para>
+/// The source is not reused: a token handed to one call may outlive it (a fire-and-forget continuation), and a reset
+/// source would let the next call's timeout cancel it. The timer, the costly part, is what the pool saves.
+/// </para>
 /// </remarks>
 internal sealed class TimeoutSlot
 {
@@ -18,6 +26,7 @@ internal sealed class TimeoutSlot
 
     private readonly TimeoutSlotPool _pool;
     private readonly ITimer _timer;
+    private CancellationTokenSource _source = null!;
     private long _deadline;
     private long _timerDue = long.MaxValue;
 
@@ -27,10 +36,16 @@ internal sealed class TimeoutSlot
         _timer = pool.TimeProvider.CreateTimer(static s => ((TimeoutSlot)s!).OnTimer(), this, System.Threading.Timeout.InfiniteTimeSpan, System.Threading.Timeout.InfiniteTimeSpan);
     }
 
-    public CancellationTokenSource Source { get; } = new();
+    /// <summary>Gets the source of the current use; valid from <see cref="Arm"/> until the slot is returned.</summary>
+    public CancellationTokenSource Source => Volatile.Read(ref _source);
+
+    /// <summary>Gets a value indicating whether the slot is in use (armed or firing), for leak checks.</summary>
+    public bool InUse => Volatile.Read(ref _deadline) != Idle;
 
     public void Arm(TimeSpan timeout)
     {
+        // Published before the deadline (Interlocked.Exchange is a full fence), so the timer cancels this use's source.
+        Volatile.Write(ref _source, new CancellationTokenSource());
         var now = _pool.Now();
         var deadline = now + timeout.Ticks + _pool.SlackTicks;
         Interlocked.Exchange(ref _deadline, deadline);
@@ -40,12 +55,8 @@ internal sealed class TimeoutSlot
         }
     }
 
-    /// <summary>Ends the current use; returns whether the slot can be used again (its source was not cancelled).</summary>
-    public bool Disarm()
-    {
-        var previous = Interlocked.Exchange(ref _deadline, Idle);
-        return previous != Firing && !Source.IsCancellationRequested && Source.TryReset();
-    }
+    /// <summary>Ends the current use; returns whether the slot can be used again (its timer is not cancelling it).</summary>
+    public bool Disarm() => Interlocked.Exchange(ref _deadline, Idle) != Firing;
 
     /// <summary>Releases the timer of a slot that leaves the pool. The source is not disposed: a timer callback may still be cancelling it.</summary>
     public void Discard() => _timer.Dispose();
@@ -78,7 +89,21 @@ internal sealed class TimeoutSlot
 
     private void SetTimer(long due, long now)
     {
-        Volatile.Write(ref _timerDue, due);
-        _timer.Change(TimeSpan.FromTicks(Math.Max(0, due - now)), System.Threading.Timeout.InfiniteTimeSpan);
+        while (true)
+        {
+            Interlocked.Exchange(ref _timerDue, due);
+            _timer.Change(TimeSpan.FromTicks(Math.Max(0, due - now)), System.Threading.Timeout.InfiniteTimeSpan);
+
+            // An arm that saw our due time before we moved the timer may have moved it to an earlier deadline first,
+            // and our move just overwrote it: set it again for the deadline that is live now.
+            var deadline = Volatile.Read(ref _deadline);
+            if (deadline <= Idle || deadline >= due)
+            {
+                return;
+            }
+
+            due = deadline;
+            now = _pool.Now();
+        }
     }
 }

@@ -22,6 +22,10 @@ internal sealed class TimeoutSlotPool
     private static TimeoutSlotPool? t_slotPool;
 
     private readonly ConcurrentQueue<TimeoutSlot> _slots = new();
+
+    // Every slot alive (pooled or in use), for leak checks; touched only when a slot is created or discarded.
+    private readonly Lock _allLock = new();
+    private readonly List<TimeoutSlot> _all = [];
     private readonly bool _system;
     private readonly long _origin;
 
@@ -37,6 +41,18 @@ internal sealed class TimeoutSlotPool
 
     public long SlackTicks { get; }
 
+    /// <summary>Gets how many slots are rented and not returned.</summary>
+    public int SlotsInUse
+    {
+        get
+        {
+            lock (_allLock)
+            {
+                return _all.Count(static s => s.InUse);
+            }
+        }
+    }
+
     public long Now() => _system
         ? Environment.TickCount64 * TimeSpan.TicksPerMillisecond
         : TimeProvider.GetElapsedTime(_origin).Ticks;
@@ -51,6 +67,10 @@ internal sealed class TimeoutSlotPool
         else if (!_slots.TryDequeue(out slot))
         {
             slot = new TimeoutSlot(this);
+            lock (_allLock)
+            {
+                _all.Add(slot);
+            }
         }
 
         slot.Arm(timeout);
@@ -62,6 +82,11 @@ internal sealed class TimeoutSlotPool
         if (!slot.Disarm())
         {
             slot.Discard();
+            lock (_allLock)
+            {
+                _all.Remove(slot);
+            }
+
             return;
         }
 

@@ -1,0 +1,110 @@
+using Resilience.Compensation.Internal;
+
+namespace Resilience.Compensation;
+
+/// <summary>The walk down an operation's stack, last registered first, under the operation's lease.</summary>
+public sealed partial class CompensationManager
+{
+    /// <summary>The first rollback of an operation, from its scope or its id: every registered step is pending.</summary>
+    private async Task<CompensationResult> RollbackFirstAsync(string operationId, CompensationStep[] steps)
+    {
+        using var lease = await _leases.AcquireAsync(operationId, CancellationToken.None).ConfigureAwait(false);
+
+        // Taken off the live set under the lease, so recovery or a manual resume (which check it under the same
+        // lease) either see the scope still owning the operation or find the rollback already done.
+        var durable = _journal is not null && _live.TryRemove(operationId, out _);
+        var journaled = durable ? _journal!.Find(operationId) : null;
+        if (durable && journaled is null)
+        {
+            return new CompensationResult(operationId, [], null);
+        }
+
+        var pending = new List<PendingStep>(steps.Length);
+        for (var i = steps.Length - 1; i >= 0; i--)
+        {
+            if (journaled is null || !journaled.Done.Contains(i))
+            {
+                pending.Add(PendingStep.Runnable(i, steps[i]));
+            }
+        }
+
+        if (durable)
+        {
+            await _journal!.ClaimAsync(operationId).ConfigureAwait(false);
+        }
+
+        return await WalkAsync(operationId, pending, durable, parkedEntryId: null, stopOnFailure: _policy == CompensationFailurePolicy.StopAndPark).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs the pending steps in order (highest index first). Must hold the operation's lease and, when
+    /// <paramref name="durable"/>, its journal claim. A lost step, or a failure when <paramref name="stopOnFailure"/>,
+    /// stops the walk and parks the rest.
+    /// </summary>
+    private async Task<CompensationResult> WalkAsync(string operationId, List<PendingStep> pending, bool durable, string? parkedEntryId, bool stopOnFailure)
+    {
+        var journal = durable ? _journal : null;
+        var results = new List<CompensationStepResult>(pending.Count);
+        for (var k = 0; k < pending.Count; k++)
+        {
+            var step = pending[k];
+            if (step.IsLost)
+            {
+                var reason = new InvalidOperationException(
+                    $"Lost step {step.Index} of operation '{operationId}': it was registered as a delegate compensation, which lives only in the memory of the process that registered it, and that process stopped. Undo the step by hand, call CompensationManager.AcknowledgeLostStepsAsync for the operation, then replay the parked entry.");
+                return await StopAsync(operationId, pending, k, durable, parkedEntryId, results, reason).ConfigureAwait(false);
+            }
+
+            var failure = await RunStepAsync(step.Step).ConfigureAwait(false);
+            results.Add(new CompensationStepResult(step.Index, failure is null, failure));
+            if (failure is null && journal is not null)
+            {
+                // At least once: if this record is lost in a crash, the step runs again in the next attempt.
+                await journal.StepDoneAsync(operationId, step.Index).ConfigureAwait(false);
+            }
+
+            if (failure is not null && stopOnFailure)
+            {
+                return await StopAsync(operationId, pending, k, durable, parkedEntryId, results, failure).ConfigureAwait(false);
+            }
+        }
+
+        _parked.TryRemove(operationId, out _);
+        if (parkedEntryId is not null)
+        {
+            _resolvedEntries[parkedEntryId] = true;
+        }
+
+        if (journal is not null)
+        {
+            await journal.EndAsync(operationId, completed: false).ConfigureAwait(false);
+        }
+
+        return new CompensationResult(operationId, results, null);
+    }
+
+    private async ValueTask<Exception?> RunStepAsync(CompensationStep step)
+    {
+        Interlocked.Increment(ref _executed);
+
+        // CancellationToken.None: the operation being undone is usually cancelled already; the step's own timeout bounds it.
+        var outcome = await _stepPipeline.ExecuteOutcomeAsync(static (s, ct) => AsResult(s.InvokeAsync(ct)), step, CancellationToken.None).ConfigureAwait(false);
+        Interlocked.Increment(ref outcome.Exception is null ? ref _successful : ref _failed);
+        _telemetry.Report("OnCompensationExecuted");
+        if (outcome.Exception is not null)
+        {
+            _telemetry.Report("OnCompensationFailed");
+        }
+
+        return outcome.Exception;
+    }
+
+    // A compensation that completes synchronously costs no state machine.
+    private static ValueTask<bool> AsResult(ValueTask pending) => pending.IsCompletedSuccessfully ? new ValueTask<bool>(true) : AwaitAsResult(pending);
+
+    private static async ValueTask<bool> AwaitAsResult(ValueTask pending)
+    {
+        await pending.ConfigureAwait(false);
+        return true;
+    }
+}

@@ -1,0 +1,76 @@
+namespace Resilience.DeadLetter.Internal;
+
+/// <summary>
+/// A store's entries in id order (ids sort by creation time), kept in order as changes apply — new ids almost always
+/// come last, so an add is an append — instead of being sorted again on every read after a write. Readers get an
+/// array copy made once per change, never a sort. Not thread-safe: the store's lock guards it.
+/// </summary>
+internal sealed class OrderedEntries
+{
+    private readonly List<DeadLetterEntry> _entries = [];
+    private DeadLetterEntry[]? _copy;
+
+    public void Set(DeadLetterEntry entry, bool isNew)
+    {
+        _copy = null;
+        if (isNew && (_entries.Count == 0 || string.CompareOrdinal(entry.Id, _entries[^1].Id) > 0))
+        {
+            _entries.Add(entry);
+            return;
+        }
+
+        var index = IndexOf(entry.Id);
+        if (index >= 0)
+        {
+            _entries[index] = entry;
+        }
+        else
+        {
+            _entries.Insert(~index, entry);
+        }
+    }
+
+    public void Remove(string id)
+    {
+        var index = IndexOf(id);
+        if (index >= 0)
+        {
+            _copy = null;
+            _entries.RemoveAt(index);
+        }
+    }
+
+    public void Clear()
+    {
+        _copy = null;
+        _entries.Clear();
+    }
+
+    /// <summary>Gets a point-in-time copy, shared by readers until the next change.</summary>
+    public DeadLetterEntry[] Snapshot() => _copy ??= [.. _entries];
+
+    private int IndexOf(string id)
+    {
+        int low = 0, high = _entries.Count - 1;
+        while (low <= high)
+        {
+            var middle = low + ((high - low) >> 1);
+            var order = string.CompareOrdinal(_entries[middle].Id, id);
+            if (order == 0)
+            {
+                return middle;
+            }
+
+            if (order < 0)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+
+        return ~low;
+    }
+}
