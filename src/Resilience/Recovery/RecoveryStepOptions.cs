@@ -12,7 +12,7 @@ public sealed class RecoveryStepOptions
     public bool Optional { get; set; }
 
     /// <summary>Gets or sets how long one attempt may run before it fails with a timeout.</summary>
-    /// <value>The default value is <see langword="null"/> (no timeout). When set, it must be greater than zero.</value>
+    /// <value>The default value is <see langword="null"/> (no timeout). When set, it must be greater than zero and at most 1 day.</value>
     public TimeSpan? Timeout { get; set; }
 
     /// <summary>Gets or sets how many times the step is attempted, the first included; any failure but the run's cancellation is retried.</summary>
@@ -28,7 +28,7 @@ public sealed class RecoveryStepOptions
     public BackoffType RetryBackoff { get; set; } = BackoffType.Exponential;
 
     /// <summary>Gets or sets the longest delay between retries.</summary>
-    /// <value>The default value is 30 seconds.</value>
+    /// <value>The default value is 30 seconds. It must be at least <see cref="RetryDelay"/> and at most 1 day.</value>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>

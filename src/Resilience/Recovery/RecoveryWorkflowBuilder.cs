@@ -156,6 +156,7 @@ public sealed class RecoveryWorkflowBuilder
         if (options.Timeout is { } timeout)
         {
             OptionGuard.Positive(timeout, "RecoveryStepOptions.Timeout" + where);
+            OptionGuard.AtMostMaxDuration(timeout, "RecoveryStepOptions.Timeout" + where);
         }
 
         if (options.MaxAttempts == 1 && options.Timeout is null)
@@ -168,6 +169,7 @@ public sealed class RecoveryWorkflowBuilder
         {
             OptionGuard.Positive(options.RetryDelay, "RecoveryStepOptions.RetryDelay" + where);
             OptionGuard.Positive(options.MaxRetryDelay, "RecoveryStepOptions.MaxRetryDelay" + where);
+            OptionGuard.AtMostMaxDuration(options.MaxRetryDelay, "RecoveryStepOptions.MaxRetryDelay" + where);
             if (options.MaxRetryDelay < options.RetryDelay)
             {
                 throw OptionGuard.OutOfRange("RecoveryStepOptions.MaxRetryDelay" + where, options.MaxRetryDelay, $"must not be shorter than RetryDelay ({options.RetryDelay})");

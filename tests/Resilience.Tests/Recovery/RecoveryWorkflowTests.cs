@@ -442,6 +442,9 @@ public class RecoveryWorkflowTests
         var timeout = () => Builder().Step("probe", _ => default, s => s.Timeout = TimeSpan.Zero).Build();
         timeout.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*RecoveryStepOptions.Timeout (workflow 'api-failure', step 'probe')*");
 
+        var tooLong = () => Builder().Step("probe", _ => default, s => s.Timeout = TimeSpan.FromDays(2)).Build();
+        tooLong.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*RecoveryStepOptions.Timeout (workflow 'api-failure', step 'probe')*at most*");
+
         var attempts = () => Builder().Step("probe", _ => default, s => s.MaxAttempts = 0).Build();
         attempts.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*RecoveryStepOptions.MaxAttempts (workflow 'api-failure', step 'probe')*");
 
