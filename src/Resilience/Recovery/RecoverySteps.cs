@@ -93,12 +93,13 @@ public static class RecoverySteps
     /// <paramref name="maxWait"/>. The wait uses the workflow's time source and the attempt's token.
     /// </summary>
     /// <param name="defaultWait">The wait when nothing says how long.</param>
-    /// <param name="maxWait">The longest wait.</param>
+    /// <param name="maxWait">The longest wait, at most 1 day.</param>
     /// <returns>The step's action.</returns>
     public static Func<RecoveryStepContext, ValueTask> WaitForRateLimitReset(TimeSpan defaultWait, TimeSpan maxWait)
     {
         OptionGuard.NotNegative(defaultWait, nameof(defaultWait));
         OptionGuard.Positive(maxWait, nameof(maxWait));
+        OptionGuard.AtMostMaxDuration(maxWait, nameof(maxWait));
         return context =>
         {
             var wait = RetryAfterOf(context) ?? defaultWait;
