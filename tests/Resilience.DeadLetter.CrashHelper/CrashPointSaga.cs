@@ -112,7 +112,10 @@ public static class CrashPointSaga
             // SIGKILL on ourselves: no finally blocks, no flush of anything the journal did not already make durable.
             using var self = Process.GetCurrentProcess();
             self.Kill();
-            Thread.Sleep(System.Threading.Timeout.Infinite);
+
+            // The kill is asynchronous: block until it lands so nothing after the crash point runs.
+            using var never = new ManualResetEventSlim();
+            never.Wait();
         }
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Resilience.DependencyInjection.Tests.TestUtils;
 using Resilience.Retry;
 using Resilience.Telemetry;
 
@@ -14,7 +15,7 @@ public class TelemetryWiringTests
     public async Task Pipeline_UsesTheContainersLoggerAndMeterFactory()
     {
         var logger = new FakeLogger();
-        using var meters = new TestMeterFactory();
+        using var meters = new ScopedMeterFactory();
         await using var services = new ServiceCollection()
             .AddSingleton<ILoggerFactory>(new SingleLoggerFactory(logger))
             .AddSingleton<IMeterFactory>(meters)
@@ -35,38 +36,5 @@ public class TelemetryWiringTests
         var records = logger.Collector.GetSnapshot();
         records.Should().Contain(r => r.Id.Id == 3 && r.Message.Contains("Retry 1", StringComparison.Ordinal) && r.Message.Contains("orders-api", StringComparison.Ordinal), "a retry is logged with its details (event id 3)");
         records.Should().Contain(r => r.Id.Id == 2 && r.Level == LogLevel.Warning && r.Exception is InvalidOperationException);
-    }
-
-    private sealed class SingleLoggerFactory(ILogger logger) : ILoggerFactory
-    {
-        public ILogger CreateLogger(string categoryName) => logger;
-
-        public void AddProvider(ILoggerProvider provider)
-        {
-        }
-
-        public void Dispose()
-        {
-        }
-    }
-
-    private sealed class TestMeterFactory : IMeterFactory
-    {
-        private readonly List<Meter> _meters = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var meter = new Meter(options.Name, options.Version, options.Tags, scope: this);
-            _meters.Add(meter);
-            return meter;
-        }
-
-        public void Dispose()
-        {
-            foreach (var meter in _meters)
-            {
-                meter.Dispose();
-            }
-        }
     }
 }
