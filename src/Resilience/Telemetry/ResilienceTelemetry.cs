@@ -66,7 +66,7 @@ internal sealed class ResilienceTelemetry
     {
         if (_logger is not null)
         {
-            ResilienceLog.Retrying(_logger, outcome.Exception, PipelineName, StrategyName, attemptNumber, delay.TotalMilliseconds, ErrorTypes.Of(outcome, handled: true));
+            ResilienceLog.Retrying(_logger, outcome.Exception, PipelineName, StrategyName, attemptNumber, Math.Round(delay.TotalMilliseconds, 1), ErrorTypes.Of(outcome, handled: true));
         }
     }
 
