@@ -106,8 +106,9 @@ public class RecoveryWorkflowTests
                     _log.Add($"attempt {ctx.Attempt}");
                     if (ctx.Attempt == 1)
                     {
-                        // Hangs until the step's timeout cancels it.
-                        await Task.Delay(TimeSpan.FromMinutes(10), ctx.TimeProvider, ctx.CancellationToken);
+                        // Hangs until the step's timeout cancels it (on the token only: a fake 10-minute timer left armed
+                        // until its cancellation is processed would be the next timer the stepped clock jumps to).
+                        await HangUntilCancelledAsync(ctx.CancellationToken);
                     }
                 },
                 s =>
@@ -136,7 +137,7 @@ public class RecoveryWorkflowTests
         var workflow = Builder(b => b.TimeProvider = time)
             .Step(
                 "test connectivity",
-                ctx => new ValueTask(Task.Delay(TimeSpan.FromMinutes(10), ctx.TimeProvider, ctx.CancellationToken)),
+                ctx => new ValueTask(HangUntilCancelledAsync(ctx.CancellationToken)),
                 s =>
                 {
                     s.Timeout = TimeSpan.FromSeconds(1);
@@ -467,4 +468,13 @@ public class RecoveryWorkflowTests
         _log.Add(entry);
         return default;
     };
+
+    private static async Task HangUntilCancelledAsync(CancellationToken cancellationToken)
+    {
+        var hung = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (cancellationToken.Register(static s => ((TaskCompletionSource)s!).TrySetCanceled(), hung))
+        {
+            await hung.Task;
+        }
+    }
 }
