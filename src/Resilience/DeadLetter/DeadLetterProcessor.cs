@@ -59,14 +59,14 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
         }
     }
 
-    /// <summary>Gets how many entries are queued for dispatch (each once, however often it was scheduled).</summary>
-    internal int ScheduledCount
+    /// <summary>Gets how many items the dispatch heap holds (one per scheduled entry when nothing is stale).</summary>
+    internal int QueuedCount
     {
         get
         {
             lock (_lock)
             {
-                return _scheduled.Count;
+                return _due.Count;
             }
         }
     }

@@ -67,7 +67,7 @@ public sealed class RunningCountsTests : IDisposable
         queue.RegisterHandler("op-1", (_, _) => default);
         queue.RegisterHandler("op-2", (_, _) => default);
 
-        queue.Processor.ScheduledCount.Should().Be(10, "each registration reschedules every entry, which must not queue duplicates");
+        queue.Processor.QueuedCount.Should().Be(10, "each registration reschedules every entry, which must not queue duplicates");
     }
 }
 
