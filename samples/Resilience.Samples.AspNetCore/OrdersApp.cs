@@ -134,7 +134,7 @@ public static class OrdersApp
         deadLetters.RegisterHandler("reserve-inventory", SampleJsonContext.Default.Reservation, (reservation, attempt, _) =>
         {
             // The retry processor calls the inventory service again; it succeeds once the service has healed.
-            downstream.Hit();
+            downstream.HitFromProcessor();
             return downstream.Failing ? throw new HttpRequestException("inventory still unavailable") : ValueTask.CompletedTask;
         });
     }

@@ -68,6 +68,8 @@ public sealed class OrdersAppTests : IAsyncLifetime
         (await PendingAsync()).Should().Be(0, "the hosted processor retried the dead letters once the service healed");
         var letters = await _http.GetFromJsonAsync<JsonElement>(new Uri("/dead-letters", UriKind.Relative));
         letters.GetProperty("entries").EnumerateArray().Should().HaveCount(2).And.OnlyContain(e => e.GetProperty("status").GetString() == "Recovered");
+        downstream.ProcessorCalls.Should().BeGreaterThanOrEqualTo(2, "each dead letter was retried at least once");
+        (downstream.Calls - before).Should().Be(6, "the processor's retries are counted apart from the pipeline's attempts");
     }
 
     private async Task<JsonElement> PlaceOrderAsync(string query = "")
