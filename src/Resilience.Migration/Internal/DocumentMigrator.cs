@@ -75,9 +75,13 @@ internal static class DocumentMigrator
         }
 
         var missing = required.Where(ns => !imported.Contains(ns)).OrderBy(ns => ns, StringComparer.Ordinal).ToList();
+
+        // The file's own line ending, so a new line matches its neighbours.
+        var endOfLine = unit.DescendantTrivia().FirstOrDefault(t => t.IsKind(SyntaxKind.EndOfLineTrivia));
+        var newLine = endOfLine.IsKind(SyntaxKind.EndOfLineTrivia) ? endOfLine : ElasticCarriageReturnLineFeed;
         foreach (var ns in missing)
         {
-            kept.Add(UsingDirective(ParseName(ns)).WithAdditionalAnnotations(Formatter.Annotation).WithTrailingTrivia(ElasticCarriageReturnLineFeed));
+            kept.Add(UsingDirective(ParseName(ns)).WithAdditionalAnnotations(Formatter.Annotation).WithTrailingTrivia(newLine));
         }
 
         if (kept.Count == unit.Usings.Count && missing.Count == 0)

@@ -135,7 +135,10 @@ internal sealed partial class PollyRewriter
 
         var expressions = new List<ExpressionSyntax>(visited?.Expressions ?? default);
         expressions.AddRange(added);
-        var result = InitializerExpression(SyntaxKind.ObjectInitializerExpression, SeparatedList(expressions, Enumerable.Repeat(Token(SyntaxKind.CommaToken), expressions.Count)));
+        // A trailing comma stays where the code had one (a multi-line initializer, usually); none is added.
+        var trailingComma = visited is not null && visited.Expressions.Count > 0 && visited.Expressions.SeparatorCount == visited.Expressions.Count;
+        var separators = Enumerable.Repeat(Token(SyntaxKind.CommaToken), trailingComma ? expressions.Count : Math.Max(0, expressions.Count - 1));
+        var result = InitializerExpression(SyntaxKind.ObjectInitializerExpression, SeparatedList(expressions, separators));
         return Formatted(visited is null ? result : result.WithTriviaFrom(visited));
     }
 
