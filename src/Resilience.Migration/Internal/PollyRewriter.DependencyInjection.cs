@@ -48,7 +48,10 @@ internal sealed partial class PollyRewriter
             _ => configure,
         };
 
-        return visited.WithExpression(expression).WithArgumentList(visited.ArgumentList.WithArguments(arguments.Replace(arguments[0], key).Replace(arguments[1], withContext)));
+        var replaced = arguments.ToList();
+        replaced[0] = key;
+        replaced[1] = withContext;
+        return visited.WithExpression(expression).WithArgumentList(visited.ArgumentList.WithArguments(SeparatedList(replaced, arguments.GetSeparators())));
     }
 
     private ArgumentSyntax StringKey(ArgumentSyntax original, ArgumentSyntax visited)
