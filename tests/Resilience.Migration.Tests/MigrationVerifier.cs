@@ -18,19 +18,28 @@ internal static class MigrationVerifier
     private static readonly Lazy<string> PollyStubs = new(() => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Stubs", "Polly.cs")));
 
     public static Task VerifyAsync(string before, string after, int fixAllIterations = 1)
+        => VerifyAsync([before], [after], fixAllIterations);
+
+    /// <summary>Several files of one project: fix-all in the project and the solution migrates each of them.</summary>
+    public static Task VerifyAsync(string[] before, string[] after, int fixAllIterations = 1)
     {
         var test = new CSharpCodeFixTest<PollyMigrationAnalyzer, PollyMigrationCodeFixProvider, DefaultVerifier>
         {
             // No reference package to download: the references are the running framework's and the test's own.
             ReferenceAssemblies = new ReferenceAssemblies("net10.0"),
-            TestCode = before,
-            FixedCode = after,
             CodeActionEquivalenceKey = PollyMigrationCodeFixProvider.EquivalenceKey,
-            NumberOfIncrementalIterations = 1,
+            // The single fix migrates its own file; fix-all migrates them all in one pass.
+            NumberOfIncrementalIterations = before.Length,
             NumberOfFixAllIterations = fixAllIterations,
-            NumberOfFixAllInDocumentIterations = fixAllIterations,
+            NumberOfFixAllInDocumentIterations = before.Length * fixAllIterations,
             NumberOfFixAllInProjectIterations = fixAllIterations,
         };
+        for (var i = 0; i < before.Length; i++)
+        {
+            test.TestState.Sources.Add(($"File{i}.cs", before[i]));
+            test.FixedState.Sources.Add(($"File{i}.cs", after[i]));
+        }
+
         test.TestState.Sources.Add(("Polly.cs", PollyStubs.Value));
         test.FixedState.Sources.Add(("Polly.cs", PollyStubs.Value));
         test.TestState.AdditionalReferences.AddRange(References.Value);

@@ -277,3 +277,11 @@ namespace Polly.Timeout
     {
     }
 }
+
+namespace Polly.Simmy
+{
+    public class ChaosStrategyOptions
+    {
+        public double InjectionRate { get; set; }
+    }
+}
