@@ -22,4 +22,10 @@ public enum DeadLetterFailureReason
 
     /// <summary>Dead-lettered by application code or an operator.</summary>
     Manual = 5,
+
+    /// <summary>
+    /// The operation's data was read but does not match the expected schema (a required field missing, a field of the
+    /// wrong type), as opposed to <see cref="CorruptedData"/>, which could not be read at all.
+    /// </summary>
+    InvalidSchema = 6,
 }

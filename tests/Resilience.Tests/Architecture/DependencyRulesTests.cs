@@ -9,7 +9,7 @@ public class DependencyRulesTests
 {
     private static readonly string[] Core = [string.Empty, "Pipeline", "Internal"];
     private static readonly string[] Strategies = ["Retry", "CircuitBreaker", "Timeout", "Fallback", "Bulkhead", "RateLimiting", "Hedging", "Chaos", "CacheFallback"];
-    private static readonly string[] Composites = ["DeadLetter", "Compensation", "Recovery"];
+    private static readonly string[] Composites = ["DeadLetter", "Compensation", "Recovery", "Batch", "Checkpointing"];
     private const string Telemetry = "Telemetry";
 
     private static readonly Lazy<List<(string From, string FromFolder, string To, string ToFolder)>> Uses = new(() =>
