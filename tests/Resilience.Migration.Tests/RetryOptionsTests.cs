@@ -166,4 +166,27 @@ public class RetryOptionsTests
                 }
             }
             """);
+    [Fact]
+    public Task TargetTypedOptions_GetTheSameRewrite()
+        => MigrationVerifier.VerifyAsync(
+            """
+            using System;
+            {|RSLM001:using Polly;|}
+            {|RSLM001:using Polly.Retry;|}
+
+            public static class Pipelines
+            {
+                public static ResiliencePipeline Create() => {|RSLM007:new ResiliencePipelineBuilder()|}.AddRetry({|RSLM002:new() { Delay = TimeSpan.FromSeconds(1), UseJitter = true }|}).Build();
+            }
+            """,
+            """
+            using System;
+            using Resilience;
+            using Resilience.Retry;
+
+            public static class Pipelines
+            {
+                public static ResiliencePipeline Create() => new ResiliencePipelineBuilder().AddRetry(new() { BaseDelay = TimeSpan.FromSeconds(1), Jitter = JitterMode.Proportional, BackoffType = BackoffType.Constant, JitterRange = 0.25, MaxDelay = TimeSpan.FromDays(1), ShouldHandle = static outcome => outcome.Exception is not null and not OperationCanceledException }).Build();
+            }
+            """);
 }
