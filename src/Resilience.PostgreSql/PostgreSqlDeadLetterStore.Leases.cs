@@ -20,8 +20,7 @@ public sealed partial class PostgreSqlDeadLetterStore
             return new ValueTask<IReadOnlyList<DeadLetterEntry>>([]);
         }
 
-        SetTotals(null);
-        return RunAsync(
+        return InvalidatingTotals(RunAsync(
             static async (connection, state, token) =>
             {
                 var table = state.store._schema.Table;
@@ -56,7 +55,7 @@ public sealed partial class PostgreSqlDeadLetterStore
                 return (IReadOnlyList<DeadLetterEntry>)claimed;
             },
             (store: this, operationTypes, maxEntries, now),
-            cancellationToken);
+            cancellationToken));
     }
 
     /// <inheritdoc/>
@@ -102,8 +101,7 @@ public sealed partial class PostgreSqlDeadLetterStore
     /// <inheritdoc/>
     public ValueTask<int> DeleteResolvedAsync(DateTimeOffset updatedBefore, CancellationToken cancellationToken = default)
     {
-        SetTotals(null);
-        return RunAsync(
+        return InvalidatingTotals(RunAsync(
             static async (connection, state, token) =>
             {
                 using var command = state.store.Command(connection, $"DELETE FROM {state.store._schema.Table} WHERE status IN (2, 4) AND updated_at <= $1");
@@ -111,7 +109,7 @@ public sealed partial class PostgreSqlDeadLetterStore
                 return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
             },
             (store: this, updatedBefore),
-            cancellationToken);
+            cancellationToken));
     }
 
     /// <inheritdoc/>

@@ -47,8 +47,7 @@ public sealed partial class PostgreSqlDeadLetterStore
     public ValueTask<DeadLetterEntry?> TryUpdateAsync(DeadLetterEntry entry, CancellationToken cancellationToken = default)
     {
         CheckEntry(entry);
-        SetTotals(null);
-        return RunAsync(
+        return InvalidatingTotals(RunAsync(
             static async (connection, state, token) =>
             {
                 var store = state.store;
@@ -65,7 +64,7 @@ public sealed partial class PostgreSqlDeadLetterStore
                 return await reader.ReadAsync(token).ConfigureAwait(false) ? DeadLetterEntryMapper.Read(reader) : null;
             },
             (store: this, entry),
-            cancellationToken);
+            cancellationToken));
     }
 
     /// <inheritdoc/>
@@ -77,8 +76,7 @@ public sealed partial class PostgreSqlDeadLetterStore
             return;
         }
 
-        SetTotals(null);
-        await RunAsync(
+        await InvalidatingTotals(RunAsync(
             static async (connection, state, token) =>
             {
                 using var command = state.store.Command(connection, $"DELETE FROM {state.store._schema.Table} WHERE id = ANY($1)");
@@ -86,7 +84,7 @@ public sealed partial class PostgreSqlDeadLetterStore
                 return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
             },
             (store: this, ids),
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken)).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -98,8 +96,7 @@ public sealed partial class PostgreSqlDeadLetterStore
             return new ValueTask<int>(0);
         }
 
-        SetTotals(null);
-        return RunAsync(
+        return InvalidatingTotals(RunAsync(
             static async (connection, state, token) =>
             {
                 using var command = state.store.Command(
@@ -110,7 +107,21 @@ public sealed partial class PostgreSqlDeadLetterStore
                 return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
             },
             (store: this, entries),
-            cancellationToken);
+            cancellationToken));
+    }
+
+    /// <summary>Forgets the cached totals before and after a write, so this instance never reads totals older than its own change.</summary>
+    private async ValueTask<T> InvalidatingTotals<T>(ValueTask<T> write)
+    {
+        SetTotals(null);
+        try
+        {
+            return await write.ConfigureAwait(false);
+        }
+        finally
+        {
+            SetTotals(null);
+        }
     }
 
     private void CheckEntry(DeadLetterEntry entry)
