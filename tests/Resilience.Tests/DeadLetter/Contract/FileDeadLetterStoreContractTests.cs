@@ -3,6 +3,7 @@ using Resilience.DeadLetter;
 namespace Resilience.Tests.DeadLetter.Contract;
 
 /// <summary>The store contract for the file store, reopened on the same directory.</summary>
+#pragma warning disable CA1001 // CleanUpAsync (IAsyncLifetime) deletes the directory.
 public sealed class FileDeadLetterStoreContractTests : DeadLetterStoreContractTests
 {
     private readonly TempDirectory _directory = new();
@@ -16,3 +17,4 @@ public sealed class FileDeadLetterStoreContractTests : DeadLetterStoreContractTe
         return default;
     }
 }
+#pragma warning restore CA1001
