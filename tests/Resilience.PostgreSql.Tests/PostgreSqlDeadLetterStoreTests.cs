@@ -79,6 +79,38 @@ public sealed class PostgreSqlDeadLetterStoreTests : IAsyncLifetime
     public void TransientSqlStates_AreTheRetryableOnes(string sqlState, bool transient)
         => PostgresTransientErrors.IsTransientSqlState(sqlState).Should().Be(transient);
 
+    [Theory]
+    [InlineData("40001", 3)]
+    [InlineData("40P01", 3)]
+    [InlineData("23505", 1)]
+    public async Task RetryPipeline_RetriesTransientErrorsOnly(string sqlState, int expectedCalls)
+    {
+        // No delay between tries: the classification is under test, not the backoff (the retry strategy's own tests cover it).
+        var pipeline = PostgresTransientErrors.CreatePipeline(maxRetries: 3, TimeProvider.System, baseDelay: TimeSpan.Zero);
+        var calls = 0;
+
+        var act = async () => await pipeline.ExecuteAsync(_ =>
+        {
+            if (++calls < 3 || sqlState == "23505")
+            {
+                throw new PostgresException("injected", "ERROR", "ERROR", sqlState);
+            }
+
+            return ValueTask.CompletedTask;
+        });
+
+        if (expectedCalls == 1)
+        {
+            (await act.Should().ThrowAsync<PostgresException>()).Which.SqlState.Should().Be(sqlState);
+        }
+        else
+        {
+            await act.Should().NotThrowAsync();
+        }
+
+        calls.Should().Be(expectedCalls);
+    }
+
     [PostgresFact]
     public async Task Open_ManyInstancesAtOnce_MigrateOnceAndAllWork()
     {

@@ -25,7 +25,7 @@ internal static class PostgresTransientErrors
         || sqlState == PostgresErrorCodes.TooManyConnections // 53300
         || sqlState.StartsWith("08", StringComparison.Ordinal)); // connection exceptions
 
-    public static ResiliencePipeline CreatePipeline(int maxRetries, TimeProvider timeProvider)
+    public static ResiliencePipeline CreatePipeline(int maxRetries, TimeProvider timeProvider, TimeSpan? baseDelay = null)
     {
         if (maxRetries == 0)
         {
@@ -37,7 +37,7 @@ internal static class PostgresTransientErrors
             {
                 MaxRetryAttempts = maxRetries,
                 BackoffType = BackoffType.Exponential,
-                BaseDelay = TimeSpan.FromMilliseconds(50),
+                BaseDelay = baseDelay ?? TimeSpan.FromMilliseconds(50),
                 MaxDelay = TimeSpan.FromSeconds(2),
                 ShouldHandle = static outcome => outcome.Exception is { } ex && IsTransient(ex),
             })
