@@ -31,6 +31,18 @@ internal static class DeadLetterBenchmark
             var many = await EnqueueAsync(root, "many", DurabilityMode.Always, producers: 64, perProducer: 400);
             Report("durable enqueue, 64 producers", many, $"entries/s = {many / single:F1}x one producer");
 
+            if (PostgreSqlDeadLetterBenchmark.ConnectionString is { } postgres)
+            {
+                var pgSingle = await PostgreSqlDeadLetterBenchmark.EnqueueAsync(postgres, producers: 1, perProducer: 2000);
+                Report("PostgreSQL enqueue, 1 producer", pgSingle, "entries/s");
+                var pgMany = await PostgreSqlDeadLetterBenchmark.EnqueueAsync(postgres, producers: 64, perProducer: 200);
+                Report("PostgreSQL enqueue, 64 producers", pgMany, $"entries/s = {pgMany / pgSingle:F1}x one producer (target >= 5,000/s)");
+            }
+            else
+            {
+                Console.WriteLine("PostgreSQL enqueue: skipped, RESILIENCE_POSTGRES is not set (eng/postgres.sh start)");
+            }
+
             var sqlite = MeasureSqlite(root, 2000);
             Report("SQLite WAL synchronous=FULL, 1 tx per insert", sqlite, $"inserts/s; 64 producers = {many / sqlite:F1}x SQLite");
 
@@ -52,7 +64,7 @@ internal static class DeadLetterBenchmark
 
     private static string RuntimeInfo() => System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription;
 
-    private static DeadLetterEntry Entry(string id) => new()
+    internal static DeadLetterEntry Entry(string id) => new()
     {
         Id = id,
         OperationType = "charge-card",

@@ -16,10 +16,15 @@ namespace Resilience.DeadLetter;
 public sealed class DeadLetterProcessor : IAsyncDisposable
 {
     private static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan MinimumClaimWait = TimeSpan.FromMilliseconds(100);
     private const int MaxTrackedOperationTypes = 1024;
 
     private readonly Lock _lock = new();
     private readonly DeadLetterQueue _queue;
+
+    // Set when the store is shared by several processes: due entries are then claimed under a lease, round by round,
+    // instead of being scheduled from this process's own view of the store.
+    private readonly IDeadLetterLeaseStore? _leases;
     private readonly DeadLetterQueueOptions _options;
     private readonly TimeProvider _time;
     private readonly Func<double> _random;
@@ -38,6 +43,9 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
     private int _busy;
     private TaskCompletionSource? _idle;
     private DateTimeOffset _lastSweep = DateTimeOffset.MinValue;
+    private IDisposable? _changes;
+    private bool _claiming;
+    private bool _claimAgain;
 
     internal DeadLetterProcessor(DeadLetterQueue queue, DeadLetterQueueOptions options)
     {
@@ -45,6 +53,7 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
         _options = options;
         _time = options.TimeProvider;
         _random = options.Randomizer ?? Random.Shared.NextDouble;
+        _leases = queue.Store as IDeadLetterLeaseStore;
     }
 
     /// <summary>Gets how many operation types the processor keeps failure counts for (bounded).</summary>
@@ -168,6 +177,7 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
             }
 
             _timer ??= _time.CreateTimer(static s => ((DeadLetterProcessor)s!).RequestPump(), this, System.Threading.Timeout.InfiniteTimeSpan, System.Threading.Timeout.InfiniteTimeSpan);
+            _changes ??= _leases?.SubscribeToChanges(RequestPump);
         }
 
         ScheduleAll();
@@ -227,6 +237,7 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        _changes?.Dispose();
         if (_timer is not null)
         {
             await _timer.DisposeAsync().ConfigureAwait(false);
@@ -256,6 +267,12 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
     /// </summary>
     internal void RecoverInterruptedAttempts()
     {
+        if (_leases is not null)
+        {
+            // Another process may be running those attempts: their leases expire instead, and the claim takes them over.
+            return;
+        }
+
         var now = _time.GetUtcNow();
         foreach (var entry in _queue.Store.GetAll())
         {
@@ -317,6 +334,13 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
             return;
         }
 
+        if (_leases is not null)
+        {
+            // The store knows what is due; a claim round finds it (now, or at its due time through the timer it arms).
+            RequestPump();
+            return;
+        }
+
         var due = entry.NextAttemptAt ?? DateTimeOffset.MinValue;
         lock (_lock)
         {
@@ -334,6 +358,12 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
 
     internal void ScheduleAll()
     {
+        if (_leases is not null)
+        {
+            RequestPump();
+            return;
+        }
+
         foreach (var entry in _queue.Store.GetAll())
         {
             Schedule(entry);
@@ -360,6 +390,12 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
 
     private void Pump()
     {
+        if (_leases is not null)
+        {
+            _ = ClaimRoundAsync(_leases);
+            return;
+        }
+
         var toRun = new List<DeadLetterEntry>();
         var now = _time.GetUtcNow();
         lock (_lock)
@@ -421,6 +457,145 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
         Done();
     }
 
+    /// <summary>
+    /// One claim round against a shared store: claims as many due entries as there are free slots, starts their
+    /// attempts, then arms the timer for the next claimable time (bounded by the poll interval). Rounds never overlap;
+    /// a request during a round makes it go round once more.
+    /// </summary>
+    private async Task ClaimRoundAsync(IDeadLetterLeaseStore leases)
+    {
+        var claiming = false;
+        try
+        {
+            lock (_lock)
+            {
+                _pumpQueued = false;
+                if (_claiming)
+                {
+                    _claimAgain = true;
+                    return;
+                }
+
+                _claiming = claiming = true;
+            }
+
+            while (true)
+            {
+                var now = _time.GetUtcNow();
+                List<string> types;
+                int free;
+                DateTimeOffset? wakeAt = null;
+                lock (_lock)
+                {
+                    _claimAgain = false;
+                    if (!_running)
+                    {
+                        _claiming = claiming = false;
+                        return;
+                    }
+
+                    free = _options.MaxConcurrentAttempts - _inFlight.Count;
+                    types = [.. _queue.HandlerTypes.Where(type => !(_pausedUntil.TryGetValue(type, out var until) && until > now))];
+                    foreach (var until in _pausedUntil.Values.Where(until => until > now))
+                    {
+                        wakeAt = wakeAt is null || until < wakeAt ? until : wakeAt;
+                    }
+                }
+
+                if (now - _lastSweep >= SweepInterval)
+                {
+                    _lastSweep = now;
+                    lock (_lock)
+                    {
+                        _busy++;
+                    }
+
+                    _ = SweepRetentionAsync(now);
+                }
+
+                if (free > 0 && types.Count > 0)
+                {
+                    var claimed = await leases.ClaimDueAsync(types, free, now, _stopping.Token).ConfigureAwait(false);
+                    lock (_lock)
+                    {
+                        foreach (var entry in claimed)
+                        {
+                            _inFlight.Add(entry.Id);
+                            _busy++;
+                        }
+                    }
+
+                    foreach (var entry in claimed)
+                    {
+                        _ = RunAttemptAsync(entry);
+                    }
+
+                    // With every slot taken, the next round follows an attempt's completion.
+                    if (claimed.Count < free && await leases.GetNextClaimableAtAsync(types, _stopping.Token).ConfigureAwait(false) is { } next)
+                    {
+                        // Due now but not claimed: another instance holds it this moment; look again shortly, not in a spin.
+                        next = next <= now ? now + MinimumClaimWait : next;
+                        wakeAt = wakeAt is null || next < wakeAt ? next : wakeAt;
+                    }
+                }
+
+                lock (_lock)
+                {
+                    if (_claimAgain && _running)
+                    {
+                        continue;
+                    }
+
+                    _claiming = claiming = false;
+                    ArmClaimTimer_NeedsLock(leases, now, wakeAt);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+#pragma warning disable CA1031 // A database outage must not kill the processor: reported, and the next poll tries again.
+        catch (Exception ex)
+        {
+            _queue.Telemetry.ReportCallbackFailure("DeadLetterClaim", ex);
+            lock (_lock)
+            {
+                ArmClaimTimer_NeedsLock(leases, _time.GetUtcNow(), null);
+            }
+        }
+#pragma warning restore CA1031
+        finally
+        {
+            if (claiming)
+            {
+                lock (_lock)
+                {
+                    _claiming = false;
+                }
+            }
+
+            Done();
+        }
+    }
+
+    private void ArmClaimTimer_NeedsLock(IDeadLetterLeaseStore leases, DateTimeOffset now, DateTimeOffset? wakeAt)
+    {
+        if (!_running || _timer is null)
+        {
+            return;
+        }
+
+        var delay = leases.PollInterval;
+        if (wakeAt is { } at && at - now < delay)
+        {
+            delay = at - now;
+        }
+
+        _timer.Change(delay < TimeSpan.Zero ? TimeSpan.Zero : delay, System.Threading.Timeout.InfiniteTimeSpan);
+    }
+
     private static bool IsDue(DeadLetterEntry entry, DateTimeOffset now)
         => entry.Status == DeadLetterStatus.Pending && (entry.NextAttemptAt is null || entry.NextAttemptAt <= now);
 
@@ -445,7 +620,7 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
     {
         try
         {
-            await AttemptAsync(entry).ConfigureAwait(false);
+            await (_leases is null ? AttemptAsync(entry) : LeasedAttemptAsync(_leases, entry)).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // A store failure while recording an attempt must not kill the processor; the entry is retried after restart.
         catch (Exception ex)
@@ -470,15 +645,7 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
         var attemptNumber = entry.AttemptCount + 1;
         if (attemptNumber > entry.MaxAttempts)
         {
-            // The budget was spent by attempts a crash interrupted: no run beyond MaxAttempts.
-            var spent = entry with { Status = DeadLetterStatus.Exhausted, NextAttemptAt = null, UpdatedAt = _time.GetUtcNow() };
-            if (await _queue.Store.TryUpdateAsync(spent).ConfigureAwait(false) is { } exhaustedNow)
-            {
-                _queue.Telemetry.Report("OnExhausted");
-                DeadLetterLog.Exhausted(_queue.Logger, null, exhaustedNow.Id, exhaustedNow.OperationType, exhaustedNow.AttemptCount, "attempts spent before a restart", _options.Name);
-                await _queue.RaiseAsync(_options.OnExhausted, exhaustedNow, "OnExhausted").ConfigureAwait(false);
-            }
-
+            await ExhaustSpentAsync(entry).ConfigureAwait(false);
             return;
         }
 
@@ -491,13 +658,83 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
             return;
         }
 
+        await RunAndRecordAsync(running, attemptNumber, _stopping.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs an attempt the store claimed under a lease (already <see cref="DeadLetterStatus.Retrying"/>, the attempt
+    /// counted), renewing the lease while the handler runs. A lost lease cancels the handler's token; its outcome is then
+    /// rejected by the version check, since the entry changed or another instance took it over.
+    /// </summary>
+    private async Task LeasedAttemptAsync(IDeadLetterLeaseStore leases, DeadLetterEntry claimed)
+    {
+        if (claimed.AttemptCount > claimed.MaxAttempts)
+        {
+            // The last attempt's instance died with its lease: that attempt counted, and there is none left.
+            await ExhaustSpentAsync(claimed with { AttemptCount = claimed.MaxAttempts }).ConfigureAwait(false);
+            return;
+        }
+
+        using var lost = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        var renewEvery = leases.LeaseDuration / 3;
+        var renewal = _time.CreateTimer(
+            static s =>
+            {
+                var (processor, leases, claimed, lost) = ((DeadLetterProcessor, IDeadLetterLeaseStore, DeadLetterEntry, CancellationTokenSource))s!;
+                _ = processor.RenewAsync(leases, claimed, lost);
+            },
+            (this, leases, claimed, lost),
+            renewEvery,
+            renewEvery);
+        await using (renewal.ConfigureAwait(false))
+        {
+            await RunAndRecordAsync(claimed, claimed.AttemptCount, lost.Token).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RenewAsync(IDeadLetterLeaseStore leases, DeadLetterEntry claimed, CancellationTokenSource lost)
+    {
+#pragma warning disable CA1031 // A failed renewal is reported; the lease may still hold, and the version check guards the outcome.
+        try
+        {
+            if (!await leases.TryRenewLeaseAsync(claimed, _time.GetUtcNow()).ConfigureAwait(false))
+            {
+                await lost.CancelAsync().ConfigureAwait(false);
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The attempt finished meanwhile.
+        }
+        catch (Exception ex)
+        {
+            _queue.Telemetry.ReportCallbackFailure("DeadLetterLeaseRenewal", ex);
+        }
+#pragma warning restore CA1031
+    }
+
+    private async Task ExhaustSpentAsync(DeadLetterEntry entry)
+    {
+        // The budget was spent by attempts a crash interrupted: no run beyond MaxAttempts.
+        var spent = entry with { Status = DeadLetterStatus.Exhausted, NextAttemptAt = null, UpdatedAt = _time.GetUtcNow() };
+        if (await _queue.Store.TryUpdateAsync(spent).ConfigureAwait(false) is { } exhaustedNow)
+        {
+            _queue.Telemetry.Report("OnExhausted");
+            DeadLetterLog.Exhausted(_queue.Logger, null, exhaustedNow.Id, exhaustedNow.OperationType, exhaustedNow.AttemptCount, "attempts spent before a restart", _options.Name);
+            await _queue.RaiseAsync(_options.OnExhausted, exhaustedNow, "OnExhausted").ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunAndRecordAsync(DeadLetterEntry running, int attemptNumber, CancellationToken cancellationToken)
+    {
+        var entry = running;
         DeadLetterLog.AttemptStarted(_queue.Logger, running.Id, running.OperationType, attemptNumber, running.MaxAttempts, _options.Name);
         Exception? failure = null;
 #pragma warning disable CA1031 // The handler's failure is the attempt's outcome.
         try
         {
             var handler = _queue.FindHandler(entry.OperationType)!;
-            await handler(new DeadLetterAttempt(running, attemptNumber), _stopping.Token).ConfigureAwait(false);
+            await handler(new DeadLetterAttempt(running, attemptNumber), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -525,9 +762,10 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
             return;
         }
 
-        if (failure is OperationCanceledException && _stopping.IsCancellationRequested)
+        if (failure is OperationCanceledException && cancellationToken.IsCancellationRequested)
         {
-            // Shutdown interrupted it: back in line, due at once after the next start.
+            // Shutdown (or a lost lease) interrupted it: back in line, due at once after the next start. After a lost
+            // lease the entry has moved on, so the version check drops this write.
             await RecordOutcomeAsync(running with { Status = DeadLetterStatus.Pending, NextAttemptAt = now, UpdatedAt = now }).ConfigureAwait(false);
             return;
         }
@@ -629,6 +867,12 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
     {
         try
         {
+            if (_leases is not null)
+            {
+                await _leases.DeleteResolvedAsync(now - _options.Retention).ConfigureAwait(false);
+                return;
+            }
+
             var expired = _queue.Store.GetAll()
                 .Where(e => e.Status is DeadLetterStatus.Recovered or DeadLetterStatus.Discarded && e.UpdatedAt + _options.Retention <= now)
                 .ToList();

@@ -189,6 +189,8 @@ public sealed partial class DeadLetterQueue
         return ids.Count;
     }
 
+    internal ICollection<string> HandlerTypes => _handlers.Keys;
+
     internal Func<DeadLetterAttempt, CancellationToken, ValueTask>? FindHandler(string operationType) => _handlers.GetValueOrDefault(operationType);
 
     private void EnsureHandler(string operationType)

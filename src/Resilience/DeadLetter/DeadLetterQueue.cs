@@ -56,7 +56,8 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
 
     /// <summary>
     /// Opens a queue: a durable <see cref="FileDeadLetterStore"/> in <see cref="DeadLetterQueueOptions.Directory"/>,
-    /// or an in-memory store when no directory is set.
+    /// or an in-memory store when no directory is set; the store <see cref="DeadLetterQueueOptions.StoreFactory"/>
+    /// creates when that is set.
     /// </summary>
     /// <param name="options">The options.</param>
     /// <returns>The queue; dispose it to stop the processor, flush and release the directory.</returns>
@@ -65,7 +66,9 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
     public static DeadLetterQueue Open(DeadLetterQueueOptions options)
     {
         Validate(options);
-        IDeadLetterStore store = options.Directory is null
+        IDeadLetterStore store = options.StoreFactory is { } factory
+            ? factory(options) ?? throw new InvalidOperationException("DeadLetterQueueOptions.StoreFactory returned null.")
+            : options.Directory is null
             ? new InMemoryDeadLetterStore()
             : FileDeadLetterStore.Open(new FileDeadLetterStoreOptions
             {

@@ -11,6 +11,13 @@ public sealed class DeadLetterQueueOptions
     /// <value>The default value is <see langword="null"/>.</value>
     public string? Directory { get; set; }
 
+    /// <summary>
+    /// Gets or sets a factory of the store <see cref="DeadLetterQueue.Open"/> uses instead of <see cref="Directory"/>
+    /// (for example a database store's <c>UsePostgreSql</c>); the queue owns and disposes the store it creates.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/> (a file store in <see cref="Directory"/>, or memory).</value>
+    public Func<DeadLetterQueueOptions, IDeadLetterStore>? StoreFactory { get; set; }
+
     /// <summary>Gets or sets when writes to the durable store are acknowledged.</summary>
     /// <value>The default value is <see cref="DurabilityMode.Always"/>.</value>
     public DurabilityMode Durability { get; set; } = DurabilityMode.Always;

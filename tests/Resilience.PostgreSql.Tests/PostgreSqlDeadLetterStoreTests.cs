@@ -1,0 +1,277 @@
+using System.Text;
+using Npgsql;
+using Resilience.DeadLetter;
+using Resilience.PostgreSql.Internal;
+
+namespace Resilience.PostgreSql.Tests;
+
+public sealed class PostgreSqlDeadLetterStoreTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private readonly string _schema = PostgresDatabase.NewSchema();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (PostgresDatabase.ConnectionString is not null)
+        {
+            await PostgresDatabase.DropSchemaAsync(_schema);
+        }
+    }
+
+    private PostgreSqlDeadLetterStoreOptions Options(string queue = "q") => new()
+    {
+        ConnectionString = PostgresDatabase.RequireConnectionString(),
+        Schema = _schema,
+        QueueName = queue,
+    };
+
+    internal static DeadLetterEntry Entry(int n, DeadLetterStatus status = DeadLetterStatus.Pending) => new()
+    {
+        Id = $"01JSTORE{n:D18}",
+        OperationType = "charge-card",
+        CreatedAt = T0.AddSeconds(n),
+        UpdatedAt = T0.AddSeconds(n),
+        Error = new DeadLetterError { Type = "System.TimeoutException", Message = "timed out" },
+        Payload = Encoding.UTF8.GetBytes("{}"),
+        MaxAttempts = 3,
+        NextAttemptAt = T0,
+        Status = status,
+    };
+
+    [Theory]
+    [InlineData("Orders", "QueueName")]
+    [InlineData("1orders", "QueueName")]
+    [InlineData("orders;drop", "QueueName")]
+    [InlineData("", "QueueName")]
+    public void Open_InvalidQueueName_IsRefusedNamingTheOption(string name, string option)
+    {
+        var act = () => PostgreSqlDeadLetterStore.Open(new PostgreSqlDeadLetterStoreOptions { ConnectionString = "Host=127.0.0.1", QueueName = name });
+
+        act.Should().Throw<ArgumentException>().WithMessage($"*PostgreSqlDeadLetterStoreOptions.{option}*");
+    }
+
+    [Fact]
+    public void Open_NoConnection_IsRefusedNamingBothOptions()
+    {
+        var act = () => PostgreSqlDeadLetterStore.Open(new PostgreSqlDeadLetterStoreOptions());
+
+        act.Should().Throw<ArgumentException>().WithMessage("*ConnectionString*DataSource*");
+    }
+
+    [Fact]
+    public void Open_SchemaNameOverTheLimit_IsRefused()
+    {
+        var act = () => PostgreSqlDeadLetterStore.Open(new PostgreSqlDeadLetterStoreOptions { ConnectionString = "Host=127.0.0.1", Schema = new string('s', 64) });
+
+        act.Should().Throw<ArgumentException>().WithMessage("*PostgreSqlDeadLetterStoreOptions.Schema*");
+    }
+
+    [Theory]
+    [InlineData("40001", true)]
+    [InlineData("40P01", true)]
+    [InlineData("57P01", true)]
+    [InlineData("08006", true)]
+    [InlineData("08001", true)]
+    [InlineData("23505", false)]
+    [InlineData("42P01", false)]
+    public void TransientSqlStates_AreTheRetryableOnes(string sqlState, bool transient)
+        => PostgresTransientErrors.IsTransientSqlState(sqlState).Should().Be(transient);
+
+    [Theory]
+    [InlineData("40001", 3)]
+    [InlineData("40P01", 3)]
+    [InlineData("23505", 1)]
+    public async Task RetryPipeline_RetriesTransientErrorsOnly(string sqlState, int expectedCalls)
+    {
+        // No delay between tries: the classification is under test, not the backoff (the retry strategy's own tests cover it).
+        var pipeline = PostgresTransientErrors.CreatePipeline(maxRetries: 3, TimeProvider.System, baseDelay: TimeSpan.Zero);
+        var calls = 0;
+
+        var act = async () => await pipeline.ExecuteAsync(_ =>
+        {
+            if (++calls < 3 || sqlState == "23505")
+            {
+                throw new PostgresException("injected", "ERROR", "ERROR", sqlState);
+            }
+
+            return ValueTask.CompletedTask;
+        });
+
+        if (expectedCalls == 1)
+        {
+            (await act.Should().ThrowAsync<PostgresException>()).Which.SqlState.Should().Be(sqlState);
+        }
+        else
+        {
+            await act.Should().NotThrowAsync();
+        }
+
+        calls.Should().Be(expectedCalls);
+    }
+
+    [PostgresFact]
+    public async Task Open_ManyInstancesAtOnce_MigrateOnceAndAllWork()
+    {
+        var stores = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => PostgreSqlDeadLetterStore.Open(Options()))));
+        try
+        {
+            await stores[0].SaveAsync([Entry(1)]);
+            stores.Should().AllSatisfy(s => s.Find(Entry(1).Id).Should().NotBeNull());
+            (await ScalarAsync($"SELECT version FROM {_schema}.resilience_schema_versions WHERE component = 'dlq:q'")).Should().Be(2);
+        }
+        finally
+        {
+            foreach (var store in stores)
+            {
+                await store.DisposeAsync();
+            }
+        }
+    }
+
+    [PostgresFact]
+    public async Task Open_TablesAtVersion1_MigratesKeepingEntriesAndTheirInterruptedAttempts()
+    {
+        var schema = new DeadLetterSchema(_schema, "q");
+        await using (var connection = new NpgsqlConnection(PostgresDatabase.RequireConnectionString()))
+        {
+            await connection.OpenAsync();
+            schema.Migrate(connection, targetVersion: 1, commandTimeoutSeconds: 30);
+
+            // An entry written by a version-1 instance that died during an attempt: retrying, no lease columns yet.
+            await using var insert = new NpgsqlCommand(
+                $"INSERT INTO {schema.Table} (id, operation_type, created_at, updated_at, error_type, error_message, error_reason, payload, "
+                + "context_keys, context_values, attempt_count, max_attempts, next_attempt_at, status, version, size_bytes) "
+                + $"VALUES ('01JOLD000000000000000000001', 'charge-card', now(), now(), 'E', 'm', 0, '\\x7b7d', '{{}}', '{{}}', 1, 3, NULL, 1, nextval('{schema.VersionSequence}'), 100)",
+                connection);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        await using var store = PostgreSqlDeadLetterStore.Open(Options());
+
+        (await ScalarAsync($"SELECT version FROM {_schema}.resilience_schema_versions WHERE component = 'dlq:q'")).Should().Be(2);
+        store.Find("01JOLD000000000000000000001")!.Status.Should().Be(DeadLetterStatus.Retrying);
+        store.GetCounts().ByStatus[DeadLetterStatus.Retrying].Should().Be(1);
+        var claimed = await store.ClaimDueAsync(["charge-card"], 10, T0);
+        claimed.Should().ContainSingle().Which.AttemptCount.Should().Be(2, "the interrupted attempt still counts");
+    }
+
+    [PostgresFact]
+    public async Task Open_TablesNewerThanTheLibrary_IsRefused()
+    {
+        await using (PostgreSqlDeadLetterStore.Open(Options()))
+        {
+        }
+
+        await ScalarAsync($"UPDATE {_schema}.resilience_schema_versions SET version = 99 RETURNING version");
+
+        var act = () => PostgreSqlDeadLetterStore.Open(Options());
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("*schema version 99*");
+    }
+
+    [PostgresFact]
+    public async Task ReadPageAsync_PagesByKeyInIdOrder()
+    {
+        await using var store = PostgreSqlDeadLetterStore.Open(Options());
+        await store.SaveAsync([.. Enumerable.Range(1, 25).Reverse().Select(n => Entry(n))]);
+
+        var seen = new List<string>();
+        string? after = null;
+        var pages = 0;
+        while (true)
+        {
+            var page = await store.ReadPageAsync(after, 10);
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            pages++;
+            seen.AddRange(page.Select(e => e.Id));
+            after = page[^1].Id;
+        }
+
+        pages.Should().Be(3);
+        seen.Should().Equal(Enumerable.Range(1, 25).Select(n => Entry(n).Id));
+        (await store.ReadPageAsync(null, 100, DeadLetterStatus.Exhausted)).Should().BeEmpty();
+    }
+
+    [PostgresFact]
+    public async Task SaveAsync_TextWithNul_IsRejectedNamingTheField()
+    {
+        await using var store = PostgreSqlDeadLetterStore.Open(Options());
+
+        var act = async () => await store.SaveAsync([Entry(1) with { Error = new DeadLetterError { Type = "E", Message = "a\0b" } }]);
+
+        (await act.Should().ThrowAsync<DeadLetterRejectedException>()).Which.Message.Should().Contain("error message").And.Contain("NUL");
+        store.Count.Should().Be(0);
+    }
+
+    [PostgresFact]
+    public async Task SaveAsync_ManyConcurrentProducers_AllLandWithDistinctVersions()
+    {
+        await using var store = PostgreSqlDeadLetterStore.Open(Options());
+
+        await Task.WhenAll(Enumerable.Range(1, 200).Select(n => store.SaveAsync([Entry(n)]).AsTask()));
+
+        store.Count.Should().Be(200);
+        store.GetAll().Select(e => e.Version).Distinct().Should().HaveCount(200);
+        store.GetCounts().ByStatus[DeadLetterStatus.Pending].Should().Be(200);
+    }
+
+    [PostgresFact]
+    public async Task ClaimDueAsync_TwoInstances_NeverClaimTheSameEntry()
+    {
+        await using var a = PostgreSqlDeadLetterStore.Open(Options());
+        await using var b = PostgreSqlDeadLetterStore.Open(Options());
+        await a.SaveAsync([.. Enumerable.Range(1, 40).Select(n => Entry(n))]);
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => (i % 2 == 0 ? a : b).ClaimDueAsync(["charge-card"], 7, T0).AsTask()));
+
+        var ids = claims.SelectMany(c => c).Select(e => e.Id).ToList();
+        ids.Should().OnlyHaveUniqueItems();
+        ids.Should().HaveCount(40);
+        a.GetCounts().ByStatus[DeadLetterStatus.Retrying].Should().Be(40);
+        a.GetCounts().AttemptsMade.Should().Be(40);
+    }
+
+    [PostgresFact]
+    public async Task TryRenewLeaseAsync_AfterAnotherInstanceTookTheEntryOver_IsLost()
+    {
+        await using var a = PostgreSqlDeadLetterStore.Open(Options());
+        await using var b = PostgreSqlDeadLetterStore.Open(Options());
+        await a.SaveAsync([Entry(1)]);
+        var claimedByA = (await a.ClaimDueAsync(["charge-card"], 1, T0)).Single();
+
+        (await b.ClaimDueAsync(["charge-card"], 1, T0 + a.LeaseDuration - TimeSpan.FromSeconds(1))).Should().BeEmpty("A's lease holds");
+        (await a.TryRenewLeaseAsync(claimedByA, T0 + TimeSpan.FromSeconds(10))).Should().BeTrue();
+        var takenOver = (await b.ClaimDueAsync(["charge-card"], 1, T0 + TimeSpan.FromSeconds(10) + a.LeaseDuration)).Single();
+
+        takenOver.AttemptCount.Should().Be(2);
+        (await a.TryRenewLeaseAsync(claimedByA, T0 + TimeSpan.FromSeconds(50))).Should().BeFalse();
+        (await a.TryUpdateAsync(claimedByA with { Status = DeadLetterStatus.Recovered })).Should().BeNull("a late result from an expired lease is rejected");
+        (await b.TryUpdateAsync(takenOver with { Status = DeadLetterStatus.Recovered })).Should().NotBeNull();
+    }
+
+    [PostgresFact]
+    public async Task DeleteResolvedAsync_RemovesOnlyResolvedEntriesPastRetention()
+    {
+        await using var store = PostgreSqlDeadLetterStore.Open(Options());
+        await store.SaveAsync([Entry(1, DeadLetterStatus.Recovered), Entry(2, DeadLetterStatus.Discarded), Entry(3, DeadLetterStatus.Exhausted), Entry(100, DeadLetterStatus.Recovered)]);
+
+        var deleted = await store.DeleteResolvedAsync(T0.AddSeconds(50));
+
+        deleted.Should().Be(2);
+        store.GetAll().Select(e => e.Id).Should().Equal(Entry(3).Id, Entry(100).Id);
+    }
+
+    private static async Task<object?> ScalarAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(PostgresDatabase.RequireConnectionString());
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
+    }
+}
