@@ -7,10 +7,10 @@ namespace Resilience.DeadLetter.Internal;
 /// </summary>
 internal sealed class OrderedEntries
 {
-    private readonly List<DeadLetterEntry> _entries = [];
-    private DeadLetterEntry[]? _copy;
+    private readonly List<IndexedEntry> _entries = [];
+    private IndexedEntry[]? _copy;
 
-    public void Set(DeadLetterEntry entry, bool isNew)
+    public void Set(IndexedEntry entry, bool isNew)
     {
         _copy = null;
         if (isNew && (_entries.Count == 0 || string.CompareOrdinal(entry.Id, _entries[^1].Id) > 0))
@@ -46,8 +46,20 @@ internal sealed class OrderedEntries
         _entries.Clear();
     }
 
+    /// <summary>Visits entries from the first in order until <paramref name="visit"/> returns <see langword="false"/> (no copy).</summary>
+    public void ForEach(Func<IndexedEntry, bool> visit)
+    {
+        foreach (var entry in _entries)
+        {
+            if (!visit(entry))
+            {
+                return;
+            }
+        }
+    }
+
     /// <summary>Gets a point-in-time copy, shared by readers until the next change.</summary>
-    public DeadLetterEntry[] Snapshot() => _copy ??= [.. _entries];
+    public IndexedEntry[] Snapshot() => _copy ??= [.. _entries];
 
     private int IndexOf(string id)
     {

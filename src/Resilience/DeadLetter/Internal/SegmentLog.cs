@@ -34,6 +34,7 @@ internal sealed partial class SegmentLog : IAsyncDisposable
     private TaskCompletionSource? _drained;
     private ITimer? _flushTimer;
     private LogFile? _segment;
+    private RecordFile? _snapshotFile;
     private long _segmentLength;
     private long _segmentCapacity;
     private long _segmentBytes;
@@ -372,11 +373,14 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         var first = _nextSequence;
         var position = 0;
         var count = 0;
+        var file = _segments[^1].Reader;
         foreach (var request in batch)
         {
             request.FirstSequence = _nextSequence;
             foreach (var record in request.Records)
             {
+                record.File = file;
+                record.Offset = _segmentLength + position;
                 var sealedRecord = record.Seal(_nextSequence++);
                 sealedRecord.CopyTo(_batchBuffer.AsSpan(position));
                 position += sealedRecord.Length;
@@ -472,6 +476,7 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         capacity = (capacity + 4095) & ~4095L;
         var path = SegmentPath(firstSequence);
         var file = _files.Open(path, createNew: true);
+        RecordFile reader;
         try
         {
             // The length comes first and the header that records it second, both durable before any record: a crash
@@ -482,6 +487,7 @@ internal sealed partial class SegmentLog : IAsyncDisposable
             file.Write(header, 0);
             file.Flush();
             _files.FlushDirectory(_directory);
+            reader = new RecordFile(path, _files.OpenRead(path));
         }
         catch
         {
@@ -493,7 +499,7 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         _segmentLength = LogFormat.HeaderSize;
         _segmentCapacity = capacity;
         Interlocked.Add(ref _segmentBytes, LogFormat.HeaderSize);
-        _segments.Add(new LogSegment(path, firstSequence) { UsedBytes = LogFormat.HeaderSize });
+        _segments.Add(new LogSegment(path, firstSequence) { UsedBytes = LogFormat.HeaderSize, Reader = reader });
     }
 
     private string SegmentPath(ulong firstSequence) => Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $"seg-{firstSequence:D20}.log"));
@@ -506,6 +512,16 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         {
             _segment?.Dispose();
             _segment = null;
+
+            // Readers in flight keep their file open until they finish; nothing new can find these files after the close.
+            foreach (var segment in _segments)
+            {
+                segment.Reader?.Retire();
+            }
+
+            _segments.Clear();
+            _snapshotFile?.Retire();
+            _snapshotFile = null;
         }
 
         _lockFile.Dispose();
@@ -531,4 +547,7 @@ internal sealed class LogSegment(string path, ulong firstSequence)
     public ulong FirstSequence { get; } = firstSequence;
 
     public long UsedBytes { get; set; }
+
+    /// <summary>Gets the handle that records are read through on demand.</summary>
+    public RecordFile? Reader { get; init; }
 }
