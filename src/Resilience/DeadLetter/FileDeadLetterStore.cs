@@ -27,6 +27,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     private readonly int _maxPayloadBytes;
     private readonly DecodePool _decodePool = new();
     private readonly RunningCounts _counts;
+    private readonly Action<ulong, object?> _applyDurable;
     private SegmentLog _log = null!;
     private long _payloadBytes;
     private long _liveBytes;
@@ -34,6 +35,9 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     private FileDeadLetterStore(FileDeadLetterStoreOptions options)
     {
         _maxPayloadBytes = options.MaxPayloadBytes;
+
+        // One delegate for the store's life: a write passes its records as the state, each tagged with its change.
+        _applyDurable = ApplyDurable;
 
         // Called under _lock, from the counts' own calls.
         _counts = new RunningCounts((id, created) => _entries.TryGetValue(id, out var found)
@@ -367,6 +371,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     {
         var capture = (SnapshotCapture)captured;
         var entries = capture.Entries;
+        var hint = 0;
         for (var start = 0; start < entries.Length; start += RelocationChunk)
         {
             // In chunks, so writers are not held up for the whole index; the old files stay open until all is moved.
@@ -374,7 +379,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
             {
                 for (var i = start; i < Math.Min(entries.Length, start + RelocationChunk); i++)
                 {
-                    Relocate_NeedsLock(entries[i], new RecordLocation(snapshot, capture.Offsets[i], capture.Lengths[i]));
+                    Relocate_NeedsLock(entries[i], new RecordLocation(snapshot, capture.Offsets[i], capture.Lengths[i]), ref hint);
                 }
             }
         }
@@ -552,7 +557,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     }
 
     /// <summary>Moves an entry's locations that point at its captured records into the snapshot record written for it.</summary>
-    private void Relocate_NeedsLock(IndexedEntry captured, RecordLocation moved)
+    private void Relocate_NeedsLock(IndexedEntry captured, RecordLocation moved, ref int hint)
     {
         if (!_entries.TryGetValue(captured.Id, out var current))
         {
@@ -570,7 +575,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
 
         var relocated = current with { Put = put, Error = error };
         _entries[captured.Id] = relocated;
-        _ordered.Set(relocated, isNew: false);
+        _ordered.Replace(relocated, ref hint);
         _liveBytes += relocated.RecordSize - current.RecordSize;
     }
 
@@ -587,21 +592,21 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
                 DeadLetterChangeKind.State => RecordCodec.EncodeState(change.Entry!, change.ExpectedVersion),
                 _ => RecordCodec.EncodeDelete(change.Id, change.ExpectedVersion),
             };
-            change.Record = records[i];
+            records[i].Tag = change;
         }
 
-        var pending = _log.AppendAsync(records, ApplyDurable, (this, changes), grows);
-        return new ValueTask(cancellationToken.CanBeCanceled ? pending.WaitAsync(cancellationToken) : pending);
+        var pending = _log.AppendValueAsync(records, _applyDurable, records, grows);
+        return cancellationToken.CanBeCanceled ? new ValueTask(pending.AsTask().WaitAsync(cancellationToken)) : pending;
     }
 
-    private static readonly Action<ulong, object?> ApplyDurable = static (first, state) =>
+    private void ApplyDurable(ulong first, object? state)
     {
-        var (store, changes) = ((FileDeadLetterStore, DeadLetterChange[]))state!;
-        for (var i = 0; i < changes.Length; i++)
+        var records = (EncodedRecord[])state!;
+        for (var i = 0; i < records.Length; i++)
         {
-            store.Apply(changes[i], first + (ulong)i, changes[i].Record!.Location);
+            Apply((DeadLetterChange)records[i].Tag!, first + (ulong)i, records[i].Location);
         }
-    };
+    }
 
     /// <summary>
     /// The one function that changes memory, live and at open: conditional changes apply only to an entry at the

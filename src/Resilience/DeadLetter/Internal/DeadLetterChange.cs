@@ -44,9 +44,6 @@ internal sealed class DeadLetterChange
 
     public int PayloadLength { get; private init; }
 
-    /// <summary>Gets or sets the record written for the change (live path: where the writer put it).</summary>
-    public EncodedRecord? Record { get; set; }
-
     /// <summary>Gets or sets a value indicating whether the caller wants <see cref="Result"/>.</summary>
     public bool WantsResult { get; set; }
 

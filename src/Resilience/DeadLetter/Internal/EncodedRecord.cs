@@ -29,6 +29,9 @@ internal sealed class EncodedRecord
     /// <summary>Gets or sets the offset of the record in <see cref="File"/>.</summary>
     public long Offset { get; set; }
 
+    /// <summary>Gets or sets what the record's owner needs to apply it (the store: its change), so the follow-up needs no state object.</summary>
+    public object? Tag { get; set; }
+
     /// <summary>Gets where the writer put the record.</summary>
     public RecordLocation Location => new(File ?? throw new InvalidOperationException("The record was not written."), Offset, Size);
 

@@ -30,6 +30,31 @@ internal sealed class OrderedEntries
         }
     }
 
+    /// <summary>
+    /// Replaces the entry with the same id, looking first just after <paramref name="hint"/> (a caller visiting ids in
+    /// order finds each next to the last, without a search); the hint moves to where the entry was found.
+    /// </summary>
+    public void Replace(IndexedEntry entry, ref int hint)
+    {
+        _copy = null;
+        for (var i = Math.Max(hint, 0); i < Math.Min(hint + 4, _entries.Count); i++)
+        {
+            if (string.Equals(_entries[i].Id, entry.Id, StringComparison.Ordinal))
+            {
+                _entries[i] = entry;
+                hint = i;
+                return;
+            }
+        }
+
+        var index = IndexOf(entry.Id);
+        if (index >= 0)
+        {
+            _entries[index] = entry;
+            hint = index;
+        }
+    }
+
     public void Remove(string id)
     {
         var index = IndexOf(id);

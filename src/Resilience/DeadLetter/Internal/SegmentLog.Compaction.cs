@@ -154,15 +154,16 @@ internal sealed partial class SegmentLog
         if (deferred.Count > 0)
         {
             // The writer takes the next boundary: these go back in line as one compaction request.
-            var next = new LogWriteRequest([], null, isCompaction: true);
-            next.Task.ContinueWith(
+            var next = LogWriteRequest.Rent(_requests, [], null, null, isCompaction: true);
+            Enqueue(next).AsTask().ContinueWith(
                 static (task, state) =>
                 {
                     foreach (var request in (List<LogWriteRequest>)state!)
                     {
                         if (task.IsFaulted)
                         {
-                            request.TrySetException(task.Exception!.InnerExceptions);
+                            var inner = task.Exception!.InnerExceptions;
+                            request.TrySetException(inner.Count == 1 ? inner[0] : task.Exception);
                         }
                         else
                         {
@@ -174,7 +175,6 @@ internal sealed partial class SegmentLog
                 CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously,
                 TaskScheduler.Default);
-            _ = Enqueue(next);
         }
     }
 

@@ -27,6 +27,7 @@ internal sealed partial class SegmentLog : IAsyncDisposable
     private readonly LogOptions _options;
     private readonly List<LogSegment> _segments = [];
     private readonly FileStream _lockFile;
+    private readonly LogWriteRequest.RequestPool _requests = new();
     private List<LogWriteRequest> _pending = [];
     private List<LogWriteRequest> _spare = [];
     private bool _writing;
@@ -117,34 +118,42 @@ internal sealed partial class SegmentLog : IAsyncDisposable
     /// <param name="onDurable">Applies them to memory.</param>
     /// <param name="grows">Whether the write adds data (refused when the log is at its size limit; removals never are).</param>
     public Task AppendAsync(IReadOnlyList<EncodedRecord> records, Action<ulong>? onDurable, bool grows = false)
-        => AppendAsync(records, onDurable is null ? null : static (first, state) => ((Action<ulong>)state!)(first), onDurable, grows);
+        => AppendValueAsync(records, onDurable is null ? null : static (first, state) => ((Action<ulong>)state!)(first), onDurable, grows).AsTask();
 
-    /// <summary>Queues records; the state-passing form, so the caller's follow-up needs no closure.</summary>
-    public Task AppendAsync(IReadOnlyList<EncodedRecord> records, Action<ulong, object?>? onDurable, object? state, bool grows = false)
+    /// <summary>
+    /// Queues records; the state-passing form, so the caller's follow-up needs no closure, and pooled: the returned
+    /// task must be awaited exactly once (or turned into a task once).
+    /// </summary>
+    public ValueTask AppendValueAsync(IReadOnlyList<EncodedRecord> records, Action<ulong, object?>? onDurable, object? state, bool grows = false)
     {
         if (_fault is { } fault)
         {
             ReleaseAll(records);
-            return Task.FromException(Faulted(fault));
+            return ValueTask.FromException(Faulted(fault));
         }
 
-        var request = new LogWriteRequest(records, onDurable, state);
-        if (grows && TotalBytes + request.Size > _options.MaxTotalBytes)
+        long size = 0;
+        for (var i = 0; i < records.Count; i++)
         {
-            request.ReleaseRecords();
-            RequestCompactionIfIdle();
-            return Task.FromException(new DeadLetterQueueFullException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"The {_options.Description} in '{_directory}' holds {TotalBytes} bytes on disk and the write needs {request.Size} more; the limit is {_options.MaxTotalBytes} ({_options.MaxTotalBytesOptionName}). Remove entries (compaction then reclaims their space) or raise the limit.")));
+            size += records[i].Size;
         }
 
-        return Enqueue(request);
+        if (grows && TotalBytes + size > _options.MaxTotalBytes)
+        {
+            ReleaseAll(records);
+            RequestCompactionIfIdle();
+            return ValueTask.FromException(new DeadLetterQueueFullException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"The {_options.Description} in '{_directory}' holds {TotalBytes} bytes on disk and the write needs {size} more; the limit is {_options.MaxTotalBytes} ({_options.MaxTotalBytesOptionName}). Remove entries (compaction then reclaims their space) or raise the limit.")));
+        }
+
+        return Enqueue(LogWriteRequest.Rent(_requests, records, onDurable, state));
     }
 
     /// <summary>
     /// Snapshots the state as of every write queued before this call and deletes the segments the snapshot covers.
     /// </summary>
-    public Task CompactAsync() => Enqueue(new LogWriteRequest([], null, isCompaction: true));
+    public Task CompactAsync() => Enqueue(LogWriteRequest.Rent(_requests, [], null, null, isCompaction: true)).AsTask();
 
     public async ValueTask DisposeAsync()
     {
@@ -188,20 +197,23 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         CloseFiles();
     }
 
-    private Task Enqueue(LogWriteRequest request)
+    private ValueTask Enqueue(LogWriteRequest request)
     {
+        // Taken before the request is queued: once queued it may complete, be read and serve another write.
+        var task = request.AsValueTask();
         lock (_queueLock)
         {
             if (_closed)
             {
                 request.ReleaseRecords();
-                return Task.FromException(new ObjectDisposedException(nameof(SegmentLog), $"The {_options.Description} is closed."));
+                request.TrySetException(new ObjectDisposedException(nameof(SegmentLog), $"The {_options.Description} is closed."));
+                return task;
             }
 
             _pending.Add(request);
             if (_writing)
             {
-                return request.Task;
+                return task;
             }
 
             _writing = true;
@@ -214,7 +226,7 @@ internal sealed partial class SegmentLog : IAsyncDisposable
             ThreadPool.UnsafeQueueUserWorkItem(static log => log.DrainAll(), this, preferLocal: false);
         }
 
-        return request.Task;
+        return task;
     }
 
     private void DrainAll()
