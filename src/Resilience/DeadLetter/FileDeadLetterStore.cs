@@ -26,6 +26,9 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     private readonly OrderedEntries _ordered = new();
     private readonly int _maxPayloadBytes;
     private readonly DecodePool _decodePool = new();
+
+    // Replay runs on one thread and applies each record before reading the next: one change object serves them all.
+    private readonly DeadLetterChange _replayChange = DeadLetterChange.ForReplay();
     private readonly RunningCounts _counts;
     private readonly Action<ulong, object?> _applyDurable;
     private SegmentLog _log = null!;
@@ -344,7 +347,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     }
 
     void ILogStateMachine.Replay(RecordType type, ulong sequence, ReadOnlySpan<byte> body, RecordLocation location)
-        => Apply(RecordCodec.DecodeIndex(type, body, _decodePool), sequence, location);
+        => Apply(RecordCodec.DecodeIndex(type, body, _decodePool, _replayChange), sequence, location);
 
     void ILogStateMachine.Reset()
     {

@@ -15,34 +15,34 @@ internal sealed class DeadLetterChange
         ExpectedVersion = expectedVersion;
     }
 
-    public DeadLetterChangeKind Kind { get; }
+    public DeadLetterChangeKind Kind { get; private set; }
 
-    public string Id { get; }
+    public string Id { get; private set; }
 
     /// <summary>Gets the version a snapshot recorded; 0 makes the record's sequence number the version.</summary>
-    public long Version { get; }
+    public long Version { get; private set; }
 
     /// <summary>Gets the version the entry must be at for the change to apply; 0 applies it unconditionally.</summary>
-    public long ExpectedVersion { get; }
+    public long ExpectedVersion { get; private set; }
 
     /// <summary>Gets the caller's entry on the live path (what <see cref="Result"/> is made from); <see langword="null"/> in replay.</summary>
-    public DeadLetterEntry? Entry { get; private init; }
+    public DeadLetterEntry? Entry { get; private set; }
 
-    public string OperationType { get; private init; } = string.Empty;
+    public string OperationType { get; private set; } = string.Empty;
 
-    public long CreatedTicks { get; private init; }
+    public long CreatedTicks { get; private set; }
 
-    public long UpdatedTicks { get; private init; }
+    public long UpdatedTicks { get; private set; }
 
-    public long NextAttemptTicks { get; private init; } = IndexedEntry.NoTime;
+    public long NextAttemptTicks { get; private set; } = IndexedEntry.NoTime;
 
-    public int AttemptCount { get; private init; }
+    public int AttemptCount { get; private set; }
 
-    public int MaxAttempts { get; private init; }
+    public int MaxAttempts { get; private set; }
 
-    public DeadLetterStatus Status { get; private init; }
+    public DeadLetterStatus Status { get; private set; }
 
-    public int PayloadLength { get; private init; }
+    public int PayloadLength { get; private set; }
 
     /// <summary>Gets or sets a value indicating whether the caller wants <see cref="Result"/>.</summary>
     public bool WantsResult { get; set; }
@@ -78,30 +78,54 @@ internal sealed class DeadLetterChange
 
     public static DeadLetterChange Delete(string id, long expectedVersion) => new(DeadLetterChangeKind.Delete, id, 0, expectedVersion);
 
-    /// <summary>A Put read back from disk.</summary>
-    public static DeadLetterChange DecodedPut(string id, string operationType, long created, long updated, int payloadLength, (int Attempts, int MaxAttempts, long Next, DeadLetterStatus Status) state, long version, long expectedVersion)
-        => new(DeadLetterChangeKind.Put, id, version, expectedVersion)
-        {
-            OperationType = operationType,
-            CreatedTicks = created,
-            UpdatedTicks = updated,
-            PayloadLength = payloadLength,
-            AttemptCount = state.Attempts,
-            MaxAttempts = state.MaxAttempts,
-            NextAttemptTicks = state.Next,
-            Status = state.Status,
-        };
+    /// <summary>Gets a change for replay to decode into, record after record (replay applies each before reading the next).</summary>
+    public static DeadLetterChange ForReplay() => new(DeadLetterChangeKind.Delete, string.Empty, 0, 0);
 
-    /// <summary>A state change read back from disk.</summary>
-    public static DeadLetterChange DecodedState(string id, long updated, (int Attempts, int MaxAttempts, long Next, DeadLetterStatus Status) state, long expectedVersion)
-        => new(DeadLetterChangeKind.State, id, 0, expectedVersion)
-        {
-            UpdatedTicks = updated,
-            AttemptCount = state.Attempts,
-            MaxAttempts = state.MaxAttempts,
-            NextAttemptTicks = state.Next,
-            Status = state.Status,
-        };
+    /// <summary>Makes this a Put read back from disk.</summary>
+    public DeadLetterChange SetDecodedPut(string id, string operationType, long created, long updated, int payloadLength, (int Attempts, int MaxAttempts, long Next, DeadLetterStatus Status) state, long version, long expectedVersion)
+    {
+        Set(DeadLetterChangeKind.Put, id, version, expectedVersion, state);
+        OperationType = operationType;
+        CreatedTicks = created;
+        UpdatedTicks = updated;
+        PayloadLength = payloadLength;
+        return this;
+    }
+
+    /// <summary>Makes this a state change read back from disk.</summary>
+    public DeadLetterChange SetDecodedState(string id, long updated, (int Attempts, int MaxAttempts, long Next, DeadLetterStatus Status) state, long expectedVersion)
+    {
+        Set(DeadLetterChangeKind.State, id, 0, expectedVersion, state);
+        UpdatedTicks = updated;
+        return this;
+    }
+
+    /// <summary>Makes this a removal read back from disk.</summary>
+    public DeadLetterChange SetDecodedDelete(string id, long expectedVersion)
+    {
+        Set(DeadLetterChangeKind.Delete, id, 0, expectedVersion, (0, 0, IndexedEntry.NoTime, default));
+        return this;
+    }
+
+    private void Set(DeadLetterChangeKind kind, string id, long version, long expectedVersion, (int Attempts, int MaxAttempts, long Next, DeadLetterStatus Status) state)
+    {
+        Kind = kind;
+        Id = id;
+        Version = version;
+        ExpectedVersion = expectedVersion;
+        Entry = null;
+        OperationType = string.Empty;
+        CreatedTicks = 0;
+        UpdatedTicks = 0;
+        PayloadLength = 0;
+        AttemptCount = state.Attempts;
+        MaxAttempts = state.MaxAttempts;
+        NextAttemptTicks = state.Next;
+        Status = state.Status;
+        WantsResult = false;
+        Result = null;
+        Applied = false;
+    }
 }
 
 /// <summary>What a <see cref="DeadLetterChange"/> does.</summary>

@@ -86,14 +86,14 @@ internal static class RecordCodec
     /// Decodes what the index keeps of a dead letter record (format 1 records have no versions): the payload, the
     /// context and the error text are skipped, not copied, so reopening allocates none of them.
     /// </summary>
-    public static DeadLetterChange DecodeIndex(RecordType type, ReadOnlySpan<byte> body, DecodePool pool)
+    public static DeadLetterChange DecodeIndex(RecordType type, ReadOnlySpan<byte> body, DecodePool pool, DeadLetterChange into)
     {
         var reader = new SpanReader(body);
         switch (type)
         {
             case RecordType.Put:
                 var id = reader.ReadRequiredString();
-                var operationType = pool.Intern(reader.ReadRequiredString());
+                var operationType = pool.Intern(reader.ReadRequiredUtf8());
                 var created = reader.ReadTime().UtcTicks;
                 var updated = reader.ReadTime().UtcTicks;
                 SkipError(ref reader);
@@ -102,16 +102,16 @@ internal static class RecordCodec
                 SkipContext(ref reader, body.Length);
                 var state = ReadStateTicks(ref reader);
                 var (version, expected) = reader.Remaining >= 16 ? (reader.ReadInt64(), reader.ReadInt64()) : (0L, 0L);
-                return DeadLetterChange.DecodedPut(id, operationType, created, updated, payloadLength, state, version, expected);
+                return into.SetDecodedPut(id, operationType, created, updated, payloadLength, state, version, expected);
             case RecordType.State:
                 var stateId = reader.ReadRequiredString();
                 var stateUpdated = reader.ReadTime().UtcTicks;
                 SkipError(ref reader);
                 var fields = ReadStateTicks(ref reader);
-                return DeadLetterChange.DecodedState(stateId, stateUpdated, fields, reader.Remaining >= 8 ? reader.ReadInt64() : 0);
+                return into.SetDecodedState(stateId, stateUpdated, fields, reader.Remaining >= 8 ? reader.ReadInt64() : 0);
             case RecordType.Delete:
                 var deleted = reader.ReadRequiredString();
-                return DeadLetterChange.Delete(deleted, reader.Remaining >= 8 ? reader.ReadInt64() : 0);
+                return into.SetDecodedDelete(deleted, reader.Remaining >= 8 ? reader.ReadInt64() : 0);
             default:
                 throw new FormatException($"Record type {(byte)type} does not belong in a dead letter store.");
         }
@@ -402,6 +402,13 @@ internal static class RecordCodec
         }
 
         public string ReadRequiredString() => ReadString() ?? throw new FormatException("A required string is missing.");
+
+        /// <summary>Reads a required string's UTF-8 bytes without decoding them.</summary>
+        public ReadOnlySpan<byte> ReadRequiredUtf8()
+        {
+            var count = ReadInt32();
+            return count == -1 ? throw new FormatException("A required string is missing.") : ReadBytes(count);
+        }
 
         /// <summary>Moves past a string without decoding it (its length is still checked).</summary>
         public void SkipString(bool required)
