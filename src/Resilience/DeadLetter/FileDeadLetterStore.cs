@@ -158,17 +158,28 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     {
         ArgumentNullException.ThrowIfNull(entry);
         DeadLetterLimits.Validate(entry, _maxPayloadBytes, "FileDeadLetterStoreOptions.MaxPayloadBytes");
-        var index = FindIndexed(entry.Id);
-        if (index is null || index.Version != entry.Version)
+        IndexedEntry? index;
+        bool sameShape;
+        lock (_lock)
         {
-            // Versions only rise, so a write conditional on an older one can never apply: nothing to write.
-            return null;
+            index = _entries.GetValueOrDefault(entry.Id);
+            if (index is null || index.Version != entry.Version)
+            {
+                // Versions only rise, so a write conditional on an older one can never apply: nothing to write.
+                return null;
+            }
+
+            sameShape = string.Equals(index.OperationType, entry.OperationType, StringComparison.Ordinal)
+                && index.CreatedTicks == entry.CreatedAt.UtcTicks
+                && index.PayloadLength == entry.Payload.Length;
+            if (sameShape)
+            {
+                // Taken with the lookup: a compaction may move the entry's records and close the old files right after.
+                Acquire(index);
+            }
         }
 
-        var onlyStateChanged = string.Equals(index.OperationType, entry.OperationType, StringComparison.Ordinal)
-            && index.CreatedTicks == entry.CreatedAt.UtcTicks
-            && index.PayloadLength == entry.Payload.Length
-            && SamePayloadAndContext(index, entry);
+        var onlyStateChanged = sameShape && SamePayloadAndContext(index, entry);
         var change = onlyStateChanged ? DeadLetterChange.State(entry, entry.Version) : DeadLetterChange.Put(entry, entry.Version);
         change.WantsResult = true;
         await Write([change], grows: !onlyStateChanged, cancellationToken).ConfigureAwait(false);
@@ -509,22 +520,12 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
         return body;
     }
 
-    private IndexedEntry? FindIndexed(string id)
+    /// <summary>
+    /// Whether the stored payload and context equal the entry's (read from disk: memory does not hold them); the
+    /// caller acquired the index's files, and they are released here.
+    /// </summary>
+    private static bool SamePayloadAndContext(IndexedEntry index, DeadLetterEntry entry)
     {
-        lock (_lock)
-        {
-            return _entries.GetValueOrDefault(id);
-        }
-    }
-
-    /// <summary>Whether the stored payload and context equal the entry's (read from disk: memory does not hold them).</summary>
-    private bool SamePayloadAndContext(IndexedEntry index, DeadLetterEntry entry)
-    {
-        lock (_lock)
-        {
-            Acquire(index);
-        }
-
         try
         {
             var stored = Load(index);
