@@ -9,6 +9,15 @@ internal readonly record struct RecordLocation(RecordFile File, long Offset, int
 /// trace) are read from the records on demand. Immutable: a change replaces the object, so a copy of the index is
 /// a copy of references.
 /// </summary>
+/// <remarks>
+/// Design (issue 17): reads materialise the whole entry from its records at once (payload copied out of the record,
+/// checksum verified) rather than handing out a lazy <see cref="System.Buffers.MemoryManager{T}"/> that reads later.
+/// A materialised entry depends on no file, so it stays valid across compactions, disposal and damage found later;
+/// a lazy buffer would need a file kept alive for as long as any caller holds an entry, with no point at which that
+/// ends. Locations are only in memory (every open rebuilds them), so they add nothing a crash can break: compaction
+/// moves them into the snapshot after it is durable and before the files it covers are retired (see
+/// <see cref="RecordFile"/> for why a read in flight is safe meanwhile).
+/// </remarks>
 internal sealed record IndexedEntry
 {
     /// <summary>Marks an entry with no next attempt.</summary>
