@@ -99,4 +99,38 @@ public sealed class NonResidentIndexTests : IDisposable
         store.SizeBytes.Should().Be(sizeBefore, "equal content is a state change, not a new copy of the payload");
         store.Find(entry.Id)!.ShouldMatch(current with { AttemptCount = 3 });
     }
+
+    [Fact]
+    public async Task Find_BesideCompactionsThatDeleteTheFilesItReads_AlwaysReturnsTheStoredContent()
+    {
+        // Small segments and explicit compactions: every few writes the files holding the entries move and are deleted.
+        await using var store = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = _dir.Path, SegmentSize = 8192, CompactionThreshold = 1L << 40 });
+        var entries = Enumerable.Range(0, 40).Select(n => TestEntries.Create(n, payloadBytes: 64 + n)).ToArray();
+        await store.SaveAsync(entries);
+        using var stop = new CancellationTokenSource();
+        var reads = 0;
+        var reader = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                foreach (var entry in entries)
+                {
+                    store.Find(entry.Id)!.Payload.ToArray().Should().Equal(entry.Payload.ToArray());
+                    reads++;
+                }
+            }
+        });
+
+        for (var round = 0; round < 30 && !reader.IsCompleted; round++)
+        {
+            var current = store.Find(entries[round].Id)!;
+            (await store.TryUpdateAsync(current with { AttemptCount = current.AttemptCount + 1 })).Should().NotBeNull();
+            await store.CompactAsync();
+        }
+
+        await stop.CancelAsync();
+        await reader;
+        store.CompactionCount.Should().Be(30);
+        reads.Should().BePositive();
+    }
 }
