@@ -8,7 +8,8 @@ namespace Resilience.Benchmarks;
 /// <summary>
 /// A console harness (durability is about fsync, which BenchmarkDotNet's many short iterations measure badly):
 /// raw fsync rate, durable enqueue with 1 and 64 producers, SQLite in the same run, buffered enqueue and reopen time.
-/// Run: dotnet run -c Release --project tests/Resilience.Benchmarks -- --dlq [--entries 1000000]
+/// Run: dotnet run -c Release --project tests/Resilience.Benchmarks -- --dlq [--entries 1000000] [--10m] [--reopen-only]
+/// (--10m reopens 10,000,000 entries: about 4.7 GB of temporary files and several minutes to write them).
 /// </summary>
 internal static class DeadLetterBenchmark
 {
@@ -16,20 +17,30 @@ internal static class DeadLetterBenchmark
 
     public static async Task RunAsync(string[] args)
     {
-        var reopenEntries = args.SkipWhile(a => a != "--entries").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(1_000_000);
+        var reopenEntries = args.Contains("--10m") ? 10_000_000
+            : args.SkipWhile(a => a != "--entries").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(1_000_000);
         var root = Path.Combine(Path.GetTempPath(), "resilience-dlq-bench-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(root);
         try
         {
             Console.WriteLine($"Dead letter queue benchmark, {Environment.ProcessorCount} cores, {RuntimeInfo()}, directory {root}");
+            if (args.Contains("--reopen-only"))
+            {
+                // Only the scale rows (compaction, reopen, resident memory, reads at scale): quicker to iterate on.
+                await ReopenAsync(root, reopenEntries);
+                return;
+            }
+
             var fsync = MeasureFsync(root, 500);
             Report("raw fsync (256 B write + FlushToDisk)", fsync, "fsyncs/s");
+            var groupLimit = MeasureGroupCommit(root, 200, 64);
+            Report("raw group commit (64 x 256 B append + fsync)", groupLimit, "records/s");
 
             var single = await EnqueueAsync(root, "single", DurabilityMode.Always, producers: 1, perProducer: 2000);
             Report("durable enqueue, 1 producer", single, $"entries/s = {single / fsync:F2} per fsync");
 
             var many = await EnqueueAsync(root, "many", DurabilityMode.Always, producers: 64, perProducer: 400);
-            Report("durable enqueue, 64 producers", many, $"entries/s = {many / single:F1}x one producer");
+            Report("durable enqueue, 64 producers", many, $"entries/s = {many / single:F1}x one producer, {many / groupLimit:F2}x raw group commit");
 
             if (PostgreSqlDeadLetterBenchmark.ConnectionString is { } postgres)
             {
@@ -49,8 +60,7 @@ internal static class DeadLetterBenchmark
             var (buffered, bytesPerEntry) = await BufferedAsync(root, 200_000);
             Report("OS-buffered enqueue, 1 producer", buffered, $"entries/s, {bytesPerEntry:F0} B allocated per entry (entry object included)");
 
-            var (open, count, bytes) = await ReopenAsync(root, reopenEntries);
-            Console.WriteLine($"{"reopen",-48} {open.TotalMilliseconds,12:F0} ms for {count:N0} entries ({bytes / 1e6:F0} MB, {bytes / 1e6 / open.TotalSeconds:F0} MB/s)");
+            await ReopenAsync(root, reopenEntries);
             var empty = MeasureEmptyOpen(root);
             Console.WriteLine($"{"open of an empty store",-48} {empty.TotalMilliseconds,12:F1} ms");
         }
@@ -88,6 +98,22 @@ internal static class DeadLetterBenchmark
         }
 
         return count / watch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>The disk's group-commit limit: one append of <paramref name="batch"/> records, then one fsync.</summary>
+    private static double MeasureGroupCommit(string root, int batches, int batch)
+    {
+        var path = Path.Combine(root, "group.bin");
+        using var handle = File.OpenHandle(path, FileMode.Create, FileAccess.Write);
+        var data = new byte[PayloadBytes * batch];
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < batches; i++)
+        {
+            RandomAccess.Write(handle, data, (long)i * data.Length);
+            RandomAccess.FlushToDisk(handle);
+        }
+
+        return batches * batch / watch.Elapsed.TotalSeconds;
     }
 
     private static async Task<double> EnqueueAsync(string root, string name, DurabilityMode durability, int producers, int perProducer)
@@ -156,10 +182,10 @@ internal static class DeadLetterBenchmark
         return count / watch.Elapsed.TotalSeconds;
     }
 
-    private static async Task<(TimeSpan Open, int Count, long Bytes)> ReopenAsync(string root, int count)
+    private static async Task ReopenAsync(string root, int count)
     {
         var directory = Path.Combine(root, "reopen");
-        await using (var store = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = directory, Durability = DurabilityMode.OsBuffered }))
+        await using (var store = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = directory, Durability = DurabilityMode.OsBuffered, MaxTotalBytes = 64L << 30 }))
         {
             const int Batch = 1000;
             var pending = new List<Task>();
@@ -175,14 +201,57 @@ internal static class DeadLetterBenchmark
             }
 
             await Task.WhenAll(pending);
+            var compaction = Stopwatch.StartNew();
+            var compactionCpu = CpuTime();
+            var before = store.DiskBytes;
+            await store.CompactAsync();
+            Console.WriteLine($"{"compaction (all live, 1 snapshot)",-48} {compaction.Elapsed.TotalMilliseconds,12:F0} ms for {count:N0} entries ({before / 1e6 / compaction.Elapsed.TotalSeconds:F0} MB/s of log, {count / compaction.Elapsed.TotalSeconds:N0} entries/s), CPU {(CpuTime() - compactionCpu).TotalMilliseconds:F0} ms");
+            await store.SaveAsync([Entry("reopen-tail-00000001")]);
         }
 
         var bytes = Directory.GetFiles(directory).Sum(f => new FileInfo(f).Length);
-        GC.Collect();
+        var baseline = GC.GetTotalMemory(forceFullCollection: true);
         var watch = Stopwatch.StartNew();
-        await using var reopened = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = directory });
+        var cpu = CpuTime();
+        var reopened = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = directory, MaxTotalBytes = 64L << 30 });
         var elapsed = watch.Elapsed;
-        return (elapsed, reopened.Count, bytes);
+        var reopenCpu = CpuTime() - cpu;
+        var resident = GC.GetTotalMemory(forceFullCollection: true) - baseline;
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        Console.WriteLine($"{"reopen",-48} {elapsed.TotalMilliseconds,12:F0} ms for {reopened.Count:N0} entries ({bytes / 1e6:F0} MB, {bytes / 1e6 / elapsed.TotalSeconds:F0} MB/s), CPU {reopenCpu.TotalMilliseconds:F0} ms (all threads, GC included)");
+        Console.WriteLine($"{"resident after reopen (GC.GetTotalMemory(true))",-48} {resident / (double)reopened.Count,12:F0} B/entry (payloads are not resident); working set {process.WorkingSet64 / 1e6:F0} MB, peak {process.PeakWorkingSet64 / 1e6:F0} MB");
+
+        await using var queue = DeadLetterQueue.Create(reopened, new DeadLetterQueueOptions());
+        await TimeAsync(reopened, "statistics (GetStatistics) after a write", () => queue.GetStatistics());
+        await TimeAsync(reopened, "health counts (GetCounts) after a write", () => reopened.GetCounts());
+        await TimeAsync(reopened, "first query page (100) after a write", () => queue.Query(new DeadLetterQuery { Take = 100 }));
+        await TimeAsync(reopened, "first Pending page (100) after a write", () => queue.Query(new DeadLetterQuery { Status = DeadLetterStatus.Pending, Take = 100 }));
+        await TimeAsync(reopened, "Find one entry (payload read from disk)", () => reopened.Find("reopen-00500000")!);
+    }
+
+    /// <summary>The process's CPU time (all threads): on a shared machine, what the work costs apart from waiting for a core.</summary>
+    private static TimeSpan CpuTime()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
+    }
+
+    /// <summary>Runs once to warm up (JIT), then five times each right after a write; prints the slowest and the median.</summary>
+    private static async Task TimeAsync(FileDeadLetterStore store, string what, Func<object> action)
+    {
+        action();
+        var times = new List<double>();
+        for (var i = 0; i < 5; i++)
+        {
+            await store.SaveAsync([Entry($"timed-{what.Length:D3}-{i:D8}")]);
+            var watch = Stopwatch.StartNew();
+            action();
+            times.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        times.Sort();
+        Console.WriteLine($"{what,-48} {times[2],12:F3} ms median, {times[^1]:F3} ms slowest of 5");
     }
 
     private static TimeSpan MeasureEmptyOpen(string root)

@@ -1,3 +1,5 @@
+using Resilience.DeadLetter.Internal;
+
 namespace Resilience.DeadLetter;
 
 /// <summary>
@@ -274,9 +276,11 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
         }
 
         var now = _time.GetUtcNow();
-        foreach (var entry in _queue.Store.GetAll())
+        var interrupted = _queue.Store.Summaries().Where(s => s.Status == DeadLetterStatus.Retrying).Select(s => s.Id).ToList();
+        foreach (var id in interrupted)
         {
-            if (entry.Status != DeadLetterStatus.Retrying)
+            // Only these few are read whole; the conditional update skips one that changed since.
+            if (_queue.Store.Find(id) is not { Status: DeadLetterStatus.Retrying } entry)
             {
                 continue;
             }
@@ -341,19 +345,10 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
             return;
         }
 
-        var due = entry.NextAttemptAt ?? DateTimeOffset.MinValue;
-        lock (_lock)
+        if (Enqueue(entry.Id, entry.Status, entry.NextAttemptAt))
         {
-            if (_scheduled.TryGetValue(entry.Id, out var queued) && queued == due)
-            {
-                return;
-            }
-
-            _scheduled[entry.Id] = due;
-            _due.Enqueue(entry.Id, due);
+            RequestPump();
         }
-
-        RequestPump();
     }
 
     internal void ScheduleAll()
@@ -364,12 +359,35 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
             return;
         }
 
-        foreach (var entry in _queue.Store.GetAll())
+        // From the index: the payloads are read when an attempt runs, not to queue the entries.
+        foreach (var entry in _queue.Store.Summaries())
         {
-            Schedule(entry);
+            Enqueue(entry.Id, entry.Status, entry.NextAttemptAt);
         }
 
         RequestPump();
+    }
+
+    private bool Enqueue(string id, DeadLetterStatus status, DateTimeOffset? next)
+    {
+        if (status is not DeadLetterStatus.Pending)
+        {
+            return false;
+        }
+
+        var due = next ?? DateTimeOffset.MinValue;
+        lock (_lock)
+        {
+            if (_scheduled.TryGetValue(id, out var queued) && queued == due)
+            {
+                return false;
+            }
+
+            _scheduled[id] = due;
+            _due.Enqueue(id, due);
+        }
+
+        return true;
     }
 
     private void RequestPump()
@@ -873,8 +891,9 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
                 return;
             }
 
-            var expired = _queue.Store.GetAll()
+            var expired = _queue.Store.Summaries()
                 .Where(e => e.Status is DeadLetterStatus.Recovered or DeadLetterStatus.Discarded && e.UpdatedAt + _options.Retention <= now)
+                .Select(e => e.ToDeleteToken())
                 .ToList();
             if (expired.Count > 0)
             {

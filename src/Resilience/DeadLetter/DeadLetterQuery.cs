@@ -1,3 +1,5 @@
+using Resilience.DeadLetter.Internal;
+
 namespace Resilience.DeadLetter;
 
 /// <summary>
@@ -23,6 +25,15 @@ public sealed record DeadLetterQuery
     /// <summary>Gets the most entries to return.</summary>
     /// <value>The default value is 100.</value>
     public int Take { get; init; } = 100;
+
+    /// <summary>Gets a value indicating whether only status and operation type are set (the store's running counts give the total).</summary>
+    internal bool CountedByStore => CreatedFrom is null && CreatedTo is null && (Status is null || OperationType is null);
+
+    internal bool Matches(DeadLetterSummary entry)
+        => (Status is null || entry.Status == Status)
+        && (OperationType is null || string.Equals(entry.OperationType, OperationType, StringComparison.Ordinal))
+        && (CreatedFrom is null || entry.CreatedAt >= CreatedFrom)
+        && (CreatedTo is null || entry.CreatedAt < CreatedTo);
 
     internal bool Matches(DeadLetterEntry entry)
         => (Status is null || entry.Status == Status)

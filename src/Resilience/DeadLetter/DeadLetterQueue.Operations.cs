@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Resilience.DeadLetter.Internal;
 
 namespace Resilience.DeadLetter;
 
@@ -98,7 +99,7 @@ public sealed partial class DeadLetterQueue
             throw new ArgumentOutOfRangeException(nameof(maxPerSecond), maxPerSecond, "The replay rate must be a finite number of at least 0.001 per second.");
         }
 
-        var matches = _store.GetAll()
+        var matches = _store.Summaries()
             .Where(e => filter.Matches(e) && (filter.Status is not null || e.Status is not (DeadLetterStatus.Recovered or DeadLetterStatus.Discarded)))
             .ToList();
         foreach (var type in matches.Select(e => e.OperationType).Distinct(StringComparer.Ordinal))
@@ -179,7 +180,7 @@ public sealed partial class DeadLetterQueue
     public async ValueTask<int> PurgeAsync(DeadLetterQuery filter, bool erase, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        var ids = _store.GetAll().Where(filter.Matches).Select(e => e.Id).ToList();
+        var ids = _store.Summaries().Where(filter.Matches).Select(e => e.Id).ToList();
         await _store.DeleteAsync(ids, cancellationToken).ConfigureAwait(false);
         if (erase && _store is FileDeadLetterStore file)
         {

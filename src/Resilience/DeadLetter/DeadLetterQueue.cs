@@ -312,22 +312,46 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
         query ??= new DeadLetterQuery();
         ArgumentOutOfRangeException.ThrowIfNegative(query.Skip, "DeadLetterQuery.Skip");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(query.Take, "DeadLetterQuery.Take");
-        // One pass, keeping only the page: matches are counted, not collected.
-        var page = new List<DeadLetterEntry>(Math.Min(query.Take, 1024));
-        var total = 0;
-        foreach (var entry in _store.GetAll())
+        List<DeadLetterSummary> matches;
+        int total;
+        if (_store is FileDeadLetterStore file && query.CountedByStore)
         {
-            if (!query.Matches(entry))
+            // The total comes from the running counts and only the page is visited: no pass over every entry.
+            var counts = file.GetCounts();
+            total = query.Status is { } status ? counts.ByStatus.GetValueOrDefault(status)
+                : query.OperationType is { } type ? counts.ByOperationType.GetValueOrDefault(type)
+                : counts.Total;
+            matches = file.FirstSummaries(query.Skip, query.Take, query.Matches);
+        }
+        else
+        {
+            // One pass over the index, keeping only the page: matches are counted, not collected.
+            matches = new List<DeadLetterSummary>(Math.Min(query.Take, 1024));
+            total = 0;
+            foreach (var summary in _store.Summaries())
             {
-                continue;
-            }
+                if (!query.Matches(summary))
+                {
+                    continue;
+                }
 
-            if (total >= query.Skip && page.Count < query.Take)
+                if (total >= query.Skip && matches.Count < query.Take)
+                {
+                    matches.Add(summary);
+                }
+
+                total++;
+            }
+        }
+
+        // Only the page's entries are read whole (an entry removed meanwhile is left out).
+        var page = new List<DeadLetterEntry>(matches.Count);
+        foreach (var summary in matches)
+        {
+            if (_store.Find(summary.Id) is { } entry)
             {
                 page.Add(entry);
             }
-
-            total++;
         }
 
         return new DeadLetterPage(page, total);
@@ -452,15 +476,15 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
         {
             var victims = new List<DeadLetterEntry>();
             long freedBytes = 0;
-            foreach (var candidate in _store.GetAll())
+            foreach (var candidate in _store.Summaries())
             {
                 if (candidate.Status != DeadLetterStatus.Exhausted)
                 {
                     continue;
                 }
 
-                victims.Add(candidate);
-                freedBytes += DeadLetterLimits.EncodedSize(candidate);
+                victims.Add(candidate.ToDeleteToken());
+                freedBytes += candidate.EncodedBytes;
                 if (_store.Count - victims.Count + 1 <= _options.MaxEntries && _store.SizeBytes - freedBytes + entryBytes <= _options.MaxBytes)
                 {
                     // Conditional: an entry replayed meanwhile is no longer exhausted and is not dropped.

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Resilience.DeadLetter.Internal;
 using Resilience.Internal;
 
@@ -9,19 +10,27 @@ namespace Resilience.DeadLetter;
 /// final write is discarded and reported; damage before it fails the open in strict mode).
 /// </summary>
 /// <remarks>
-/// One store instance owns a directory at a time (an exclusive lock file). All entries are kept in memory as well,
-/// so reads never touch the disk; size the store with that in mind. Every change is applied to memory by the same
-/// function that replays it at open, in the order of the log, so what a reopen finds is exactly what was visible.
+/// One store instance owns a directory at a time (an exclusive lock file). Memory holds an index, not the entries:
+/// per entry its id, operation type, status, version, attempt counts, times and where its records lie; payloads,
+/// context and error text are read from the log (and checked against their checksum) when an entry is read, so memory
+/// grows with the number of entries, not their size. Every change is applied to the index by the same function that
+/// replays it at open, in the order of the log, so what a reopen finds is exactly what was visible.
 /// </remarks>
 public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
 {
+    private const int RelocationChunk = 16_384;
+
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, (DeadLetterEntry Entry, int RecordSize)> _entries = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IndexedEntry> _entries = new(StringComparer.Ordinal);
 
     private readonly OrderedEntries _ordered = new();
     private readonly int _maxPayloadBytes;
     private readonly DecodePool _decodePool = new();
+
+    // Replay runs on one thread and applies each record before reading the next: one change object serves them all.
+    private readonly DeadLetterChange _replayChange = DeadLetterChange.ForReplay();
     private readonly RunningCounts _counts;
+    private readonly Action<ulong, object?> _applyDurable;
     private SegmentLog _log = null!;
     private long _payloadBytes;
     private long _liveBytes;
@@ -30,10 +39,13 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     {
         _maxPayloadBytes = options.MaxPayloadBytes;
 
+        // One delegate for the store's life: a write passes its records as the state, each tagged with its change.
+        _applyDurable = ApplyDurable;
+
         // Called under _lock, from the counts' own calls.
         _counts = new RunningCounts((id, created) => _entries.TryGetValue(id, out var found)
-            && found.Entry.CreatedAt.UtcTicks == created
-            && found.Entry.Status is DeadLetterStatus.Pending or DeadLetterStatus.Retrying);
+            && found.CreatedTicks == created
+            && found.Status is DeadLetterStatus.Pending or DeadLetterStatus.Retrying);
     }
 
     /// <inheritdoc/>
@@ -133,8 +145,9 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
             var entry = entries[i] ?? throw new ArgumentException("The entries hold a null entry.", nameof(entries));
             DeadLetterLimits.Validate(entry, _maxPayloadBytes, "FileDeadLetterStoreOptions.MaxPayloadBytes");
 
-            // The store keeps its own copy: a caller reusing its buffer must not change what memory holds but the disk does not.
-            changes[i] = DeadLetterChange.Put(entry with { Payload = entry.Payload.ToArray() }, 0, 0);
+            // No copy of the payload: it is encoded into the record before this call returns and memory keeps only
+            // where the record lies, so a caller reusing its buffer afterwards changes nothing.
+            changes[i] = DeadLetterChange.Put(entry, 0);
         }
 
         return Write(changes, grows: true, cancellationToken);
@@ -145,20 +158,30 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     {
         ArgumentNullException.ThrowIfNull(entry);
         DeadLetterLimits.Validate(entry, _maxPayloadBytes, "FileDeadLetterStoreOptions.MaxPayloadBytes");
-        var current = Find(entry.Id);
-        if (current is null || current.Version != entry.Version)
+        IndexedEntry? index;
+        bool sameShape;
+        lock (_lock)
         {
-            // Versions only rise, so a write conditional on an older one can never apply: nothing to write.
-            return null;
+            index = _entries.GetValueOrDefault(entry.Id);
+            if (index is null || index.Version != entry.Version)
+            {
+                // Versions only rise, so a write conditional on an older one can never apply: nothing to write.
+                return null;
+            }
+
+            sameShape = string.Equals(index.OperationType, entry.OperationType, StringComparison.Ordinal)
+                && index.CreatedTicks == entry.CreatedAt.UtcTicks
+                && index.PayloadLength == entry.Payload.Length;
+            if (sameShape)
+            {
+                // Taken with the lookup: a compaction may move the entry's records and close the old files right after.
+                Acquire(index);
+            }
         }
 
-        var onlyStateChanged = current.Payload.Equals(entry.Payload)
-            && ReferenceEquals(current.Context, entry.Context)
-            && string.Equals(current.OperationType, entry.OperationType, StringComparison.Ordinal)
-            && current.CreatedAt == entry.CreatedAt;
-        var change = onlyStateChanged
-            ? DeadLetterChange.State(entry, entry.Version)
-            : DeadLetterChange.Put(entry with { Payload = entry.Payload.ToArray() }, 0, entry.Version);
+        var onlyStateChanged = sameShape && SamePayloadAndContext(index, entry);
+        var change = onlyStateChanged ? DeadLetterChange.State(entry, entry.Version) : DeadLetterChange.Put(entry, entry.Version);
+        change.WantsResult = true;
         await Write([change], grows: !onlyStateChanged, cancellationToken).ConfigureAwait(false);
         return change.Result;
     }
@@ -202,20 +225,70 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     }
 
     /// <inheritdoc/>
+    /// <exception cref="DeadLetterStoreCorruptedException">The entry's record on disk no longer verifies.</exception>
     public DeadLetterEntry? Find(string id)
     {
+        IndexedEntry? index;
         lock (_lock)
         {
-            return _entries.TryGetValue(id, out var found) ? found.Entry : null;
+            if (!_entries.TryGetValue(id, out index))
+            {
+                return null;
+            }
+
+            Acquire(index);
+        }
+
+        try
+        {
+            return Load(index);
+        }
+        finally
+        {
+            Release(index);
         }
     }
 
     /// <inheritdoc/>
+    /// <remarks>Reads every entry's records from disk; the queue's own scans use the index instead.</remarks>
     public IReadOnlyList<DeadLetterEntry> GetAll()
     {
+        IndexedEntry[] all;
+        var files = new HashSet<RecordFile>();
         lock (_lock)
         {
-            return _ordered.Snapshot();
+            all = _ordered.Snapshot();
+            foreach (var index in all)
+            {
+                // One reference per file, held while reading: no file of this point in time is closed meanwhile.
+                if (files.Add(index.Put.File))
+                {
+                    AcquireFile(index.Put.File);
+                }
+
+                if (files.Add(index.Error.File))
+                {
+                    AcquireFile(index.Error.File);
+                }
+            }
+        }
+
+        try
+        {
+            var result = new DeadLetterEntry[all.Length];
+            for (var i = 0; i < all.Length; i++)
+            {
+                result[i] = Load(all[i]);
+            }
+
+            return result;
+        }
+        finally
+        {
+            foreach (var file in files)
+            {
+                file.Release();
+            }
         }
     }
 
@@ -241,8 +314,51 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     /// <returns>A task that completes when the store is closed.</returns>
     public ValueTask DisposeAsync() => _log.DisposeAsync();
 
-    void ILogStateMachine.Replay(RecordType type, ulong sequence, ReadOnlySpan<byte> body)
-        => Apply(RecordCodec.Decode(type, body, _decodePool), sequence, LogFormat.RecordSize(body.Length));
+    /// <summary>Gets what the index holds of every entry, in id order, without reading the disk.</summary>
+    internal IEnumerable<DeadLetterSummary> Summaries()
+    {
+        IndexedEntry[] all;
+        lock (_lock)
+        {
+            all = _ordered.Snapshot();
+        }
+
+        foreach (var index in all)
+        {
+            yield return Summarize(index);
+        }
+    }
+
+    /// <summary>Gets up to <paramref name="count"/> summaries from the start of the id order, read under the lock (no copy of the index).</summary>
+    internal List<DeadLetterSummary> FirstSummaries(int skip, int count, Func<DeadLetterSummary, bool> matches)
+    {
+        var result = new List<DeadLetterSummary>(Math.Min(count, 1024));
+        lock (_lock)
+        {
+            _ordered.ForEach(index =>
+            {
+                var summary = Summarize(index);
+                if (!matches(summary))
+                {
+                    return true;
+                }
+
+                if (skip > 0)
+                {
+                    skip--;
+                    return true;
+                }
+
+                result.Add(summary);
+                return result.Count < count;
+            });
+        }
+
+        return result;
+    }
+
+    void ILogStateMachine.Replay(RecordType type, ulong sequence, ReadOnlySpan<byte> body, RecordLocation location)
+        => Apply(RecordCodec.DecodeIndex(type, body, _decodePool, _replayChange), sequence, location);
 
     void ILogStateMachine.Reset()
     {
@@ -258,14 +374,27 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
 
     IEnumerable<EncodedRecord> ILogStateMachine.CaptureSnapshot()
     {
-        var entries = GetAll();
-        return Encode(entries);
-
-        static IEnumerable<EncodedRecord> Encode(IReadOnlyList<DeadLetterEntry> entries)
+        lock (_lock)
         {
-            foreach (var entry in entries)
+            // The index is immutable per entry, so the copy of references is the state at this boundary.
+            return new SnapshotCapture(this, _ordered.Snapshot());
+        }
+    }
+
+    void ILogStateMachine.SnapshotWritten(IEnumerable<EncodedRecord> captured, RecordFile snapshot)
+    {
+        var capture = (SnapshotCapture)captured;
+        var entries = capture.Entries;
+        var hint = 0;
+        for (var start = 0; start < entries.Length; start += RelocationChunk)
+        {
+            // In chunks, so writers are not held up for the whole index; the old files stay open until all is moved.
+            lock (_lock)
             {
-                yield return RecordCodec.EncodePut(entry, entry.Version, 0);
+                for (var i = start; i < Math.Min(entries.Length, start + RelocationChunk); i++)
+                {
+                    Relocate_NeedsLock(entries[i], new RecordLocation(snapshot, capture.Offsets[i], capture.Lengths[i]), ref hint);
+                }
             }
         }
     }
@@ -290,6 +419,170 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
         OptionGuard.NotNegative(options.QuarantineRetention, "FileDeadLetterStoreOptions.QuarantineRetention");
     }
 
+    private static DeadLetterSummary Summarize(IndexedEntry index) => new(
+        index.Id,
+        index.OperationType,
+        index.Status,
+        index.Version,
+        index.AttemptCount,
+        index.MaxAttempts,
+        index.NextAttemptAt,
+        index.CreatedAt,
+        index.UpdatedAt,
+        index.RecordSize);
+
+    private static void AcquireFile(RecordFile file)
+    {
+        if (!file.TryAcquire())
+        {
+            throw new ObjectDisposedException(nameof(FileDeadLetterStore), "The dead letter store is closed.");
+        }
+    }
+
+    /// <summary>Takes references on an entry's files; called under the lock, while its locations are current.</summary>
+    private static void Acquire(IndexedEntry index)
+    {
+        AcquireFile(index.Put.File);
+        if (!ReferenceEquals(index.Error.File, index.Put.File))
+        {
+            try
+            {
+                AcquireFile(index.Error.File);
+            }
+            catch
+            {
+                index.Put.File.Release();
+                throw;
+            }
+        }
+    }
+
+    private static void Release(IndexedEntry index)
+    {
+        index.Put.File.Release();
+        if (!ReferenceEquals(index.Error.File, index.Put.File))
+        {
+            index.Error.File.Release();
+        }
+    }
+
+    /// <summary>Reads an entry's records (its files are referenced by the caller) and builds the entry.</summary>
+    private static DeadLetterEntry Load(IndexedEntry index)
+    {
+        var put = ArrayPool<byte>.Shared.Rent(index.Put.Length);
+        byte[]? error = null;
+        try
+        {
+            var putBody = ReadBody(index.Put, put, RecordType.Put);
+            var errorIsState = index.Error != index.Put;
+            var errorBody = putBody;
+            if (errorIsState)
+            {
+                error = ArrayPool<byte>.Shared.Rent(index.Error.Length);
+                errorBody = ReadBody(index.Error, error, RecordType.State);
+            }
+
+            try
+            {
+                return RecordCodec.Materialize(index, putBody, errorBody, errorIsState);
+            }
+            catch (FormatException ex)
+            {
+                throw new DeadLetterStoreCorruptedException(index.Put.File.Path, index.Put.Offset, "the record of entry '" + index.Id + "' cannot be read: " + ex.Message);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(put);
+            if (error is not null)
+            {
+                ArrayPool<byte>.Shared.Return(error);
+            }
+        }
+    }
+
+    private static ReadOnlySpan<byte> ReadBody(RecordLocation location, byte[] buffer, RecordType expected)
+    {
+        var record = buffer.AsSpan(0, location.Length);
+        location.File.ReadExactly(record, location.Offset);
+        return Check(location, record, expected);
+    }
+
+    private static ReadOnlySpan<byte> Check(RecordLocation location, ReadOnlySpan<byte> record, RecordType expected)
+    {
+        if (LogFormat.CheckRecord(record, location.Length, out var type, out _, out var body, out var size) != RecordCheck.Valid
+            || size != location.Length || type != expected)
+        {
+            // Memory never holds what the disk does not: damage found on read is reported, not returned.
+            throw new DeadLetterStoreCorruptedException(location.File.Path, location.Offset, "a record an entry points to no longer verifies");
+        }
+
+        return body;
+    }
+
+    /// <summary>
+    /// Whether the stored payload and context equal the entry's (read from disk: memory does not hold them); the
+    /// caller acquired the index's files, and they are released here.
+    /// </summary>
+    private static bool SamePayloadAndContext(IndexedEntry index, DeadLetterEntry entry)
+    {
+        try
+        {
+            var stored = Load(index);
+            return stored.Payload.Span.SequenceEqual(entry.Payload.Span) && SameContext(stored.Context, entry.Context);
+        }
+        finally
+        {
+            Release(index);
+        }
+    }
+
+    private static bool SameContext(IReadOnlyDictionary<string, string> stored, IReadOnlyDictionary<string, string> given)
+    {
+        if (ReferenceEquals(stored, given) || (stored.Count == 0 && given.Count == 0))
+        {
+            return true;
+        }
+
+        if (stored.Count != given.Count)
+        {
+            return false;
+        }
+
+        foreach (var pair in given)
+        {
+            if (!stored.TryGetValue(pair.Key, out var value) || !string.Equals(value, pair.Value, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Moves an entry's locations that point at its captured records into the snapshot record written for it.</summary>
+    private void Relocate_NeedsLock(IndexedEntry captured, RecordLocation moved, ref int hint)
+    {
+        if (!_entries.TryGetValue(captured.Id, out var current))
+        {
+            return;
+        }
+
+        // A location equal to the captured one was set by a record the snapshot covers (later changes set newer ones),
+        // so the snapshot record holds the same data. A later Put changes both; a later state change only the error.
+        var put = current.Put == captured.Put ? moved : current.Put;
+        var error = current.Error == captured.Error ? moved : current.Error;
+        if (put == current.Put && error == current.Error)
+        {
+            return;
+        }
+
+        var relocated = current with { Put = put, Error = error };
+        _entries[captured.Id] = relocated;
+        _ordered.Replace(relocated, ref hint);
+        _liveBytes += relocated.RecordSize - current.RecordSize;
+    }
+
     private ValueTask Write(DeadLetterChange[] changes, bool grows, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -303,32 +596,32 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
                 DeadLetterChangeKind.State => RecordCodec.EncodeState(change.Entry!, change.ExpectedVersion),
                 _ => RecordCodec.EncodeDelete(change.Id, change.ExpectedVersion),
             };
-            change.RecordSize = records[i].Size;
+            records[i].Tag = change;
         }
 
-        var pending = _log.AppendAsync(records, ApplyDurable, (this, changes), grows);
-        return new ValueTask(cancellationToken.CanBeCanceled ? pending.WaitAsync(cancellationToken) : pending);
+        var pending = _log.AppendValueAsync(records, _applyDurable, records, grows);
+        return cancellationToken.CanBeCanceled ? new ValueTask(pending.AsTask().WaitAsync(cancellationToken)) : pending;
     }
 
-    private static readonly Action<ulong, object?> ApplyDurable = static (first, state) =>
+    private void ApplyDurable(ulong first, object? state)
     {
-        var (store, changes) = ((FileDeadLetterStore, DeadLetterChange[]))state!;
-        for (var i = 0; i < changes.Length; i++)
+        var records = (EncodedRecord[])state!;
+        for (var i = 0; i < records.Length; i++)
         {
-            store.Apply(changes[i], first + (ulong)i, changes[i].RecordSize);
+            Apply((DeadLetterChange)records[i].Tag!, first + (ulong)i, records[i].Location);
         }
-    };
+    }
 
     /// <summary>
     /// The one function that changes memory, live and at open: conditional changes apply only to an entry at the
     /// expected version, a state change never inserts, and the version becomes the record's sequence number.
     /// </summary>
-    private void Apply(DeadLetterChange change, ulong sequence, int recordSize)
+    private void Apply(DeadLetterChange change, ulong sequence, RecordLocation location)
     {
         lock (_lock)
         {
             var exists = _entries.TryGetValue(change.Id, out var current);
-            if (change.ExpectedVersion != 0 && (!exists || current.Entry.Version != change.ExpectedVersion))
+            if (change.ExpectedVersion != 0 && (!exists || current!.Version != change.ExpectedVersion))
             {
                 return;
             }
@@ -336,22 +629,38 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
             switch (change.Kind)
             {
                 case DeadLetterChangeKind.Put:
-                    // The change's entry is the store's own copy, made for this write and not yet visible to anyone.
-                    var entry = change.Entry!;
-                    entry.AssignVersion(change.Version != 0 ? change.Version : (long)sequence);
+                    var entry = new IndexedEntry
+                    {
+                        Id = exists ? current!.Id : change.Id,
+                        OperationType = change.OperationType,
+                        CreatedTicks = change.CreatedTicks,
+                        UpdatedTicks = change.UpdatedTicks,
+                        NextAttemptTicks = change.NextAttemptTicks,
+                        AttemptCount = change.AttemptCount,
+                        MaxAttempts = change.MaxAttempts,
+                        Status = change.Status,
+                        Version = change.Version != 0 ? change.Version : (long)sequence,
+                        PayloadLength = change.PayloadLength,
+                        Put = location,
+                        Error = location,
+                    };
                     if (exists)
                     {
-                        _payloadBytes -= current.Entry.Payload.Length;
+                        _payloadBytes -= current!.PayloadLength;
                         _liveBytes -= current.RecordSize;
-                        _counts.Remove(current.Entry);
+                        _counts.Remove(current);
                     }
 
-                    _entries[change.Id] = (entry, recordSize);
+                    _entries[change.Id] = entry;
                     _ordered.Set(entry, isNew: !exists);
                     _counts.Add(entry);
-                    _payloadBytes += entry.Payload.Length;
-                    _liveBytes += recordSize;
-                    change.Result = entry;
+                    _payloadBytes += entry.PayloadLength;
+                    _liveBytes += entry.RecordSize;
+                    if (change.WantsResult)
+                    {
+                        change.Result = change.Entry! with { Version = entry.Version };
+                    }
+
                     break;
                 case DeadLetterChangeKind.State:
                     if (!exists)
@@ -359,22 +668,25 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
                         return;
                     }
 
-                    var state = change.Entry!;
-                    var updated = current.Entry with
+                    var updated = current! with
                     {
-                        UpdatedAt = state.UpdatedAt,
-                        Error = state.Error,
-                        AttemptCount = state.AttemptCount,
-                        MaxAttempts = state.MaxAttempts,
-                        NextAttemptAt = state.NextAttemptAt,
-                        Status = state.Status,
+                        UpdatedTicks = change.UpdatedTicks,
+                        AttemptCount = change.AttemptCount,
+                        MaxAttempts = change.MaxAttempts,
+                        NextAttemptTicks = change.NextAttemptTicks,
+                        Status = change.Status,
                         Version = (long)sequence,
+                        Error = location,
                     };
-                    _entries[change.Id] = (updated, current.RecordSize);
+                    _entries[change.Id] = updated;
                     _ordered.Set(updated, isNew: false);
-                    _counts.Remove(current.Entry);
+                    _counts.Remove(current);
                     _counts.Add(updated);
-                    change.Result = updated;
+                    if (change.WantsResult)
+                    {
+                        change.Result = change.Entry! with { Version = updated.Version };
+                    }
+
                     break;
                 default:
                     if (!exists)
@@ -384,13 +696,104 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
 
                     _entries.Remove(change.Id);
                     _ordered.Remove(change.Id);
-                    _counts.Remove(current.Entry);
-                    _payloadBytes -= current.Entry.Payload.Length;
+                    _counts.Remove(current!);
+                    _payloadBytes -= current!.PayloadLength;
                     _liveBytes -= current.RecordSize;
                     break;
             }
 
             change.Applied = true;
+        }
+    }
+
+    /// <summary>
+    /// The records of a snapshot, encoded lazily (off the writer) from the index as it was at the boundary: each entry
+    /// is read back from its records, which stay on disk until this compaction retires them. Remembers where each
+    /// record went, for <see cref="ILogStateMachine.SnapshotWritten"/>.
+    /// </summary>
+    private sealed class SnapshotCapture(FileDeadLetterStore store, IndexedEntry[] entries) : IEnumerable<EncodedRecord>
+    {
+        public IndexedEntry[] Entries { get; } = entries;
+
+        public long[] Offsets { get; } = new long[entries.Length];
+
+        public int[] Lengths { get; } = new int[entries.Length];
+
+        public IEnumerator<EncodedRecord> GetEnumerator()
+        {
+            var window = new ReadWindow();
+            for (var i = 0; i < Entries.Length; i++)
+            {
+                var index = Entries[i];
+                lock (store._lock)
+                {
+                    Acquire(index);
+                }
+
+                EncodedRecord record;
+                try
+                {
+                    record = Encode(index, window);
+                }
+                finally
+                {
+                    Release(index);
+                }
+
+                yield return record;
+                Offsets[i] = record.Offset;
+                Lengths[i] = record.Size;
+            }
+        }
+
+        /// <summary>
+        /// An entry unchanged since its Put is copied as it lies on disk (checked, with the snapshot's version); one
+        /// with later state changes is read whole and encoded again.
+        /// </summary>
+        private static EncodedRecord Encode(IndexedEntry index, ReadWindow window)
+        {
+            if (index.Error == index.Put)
+            {
+                var body = window.ReadBody(index.Put);
+                if (RecordCodec.TryCopyPutForSnapshot(body, index.Version) is { } copied)
+                {
+                    return copied;
+                }
+            }
+
+            return RecordCodec.EncodePut(Load(index), index.Version, 0);
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        /// <summary>
+        /// Reads records through a 1 MiB window: entries in id order mostly lie in file order, so compaction reads the
+        /// files in large sequential pieces rather than one call per entry.
+        /// </summary>
+        private sealed class ReadWindow
+        {
+            private readonly byte[] _buffer = new byte[1024 * 1024];
+            private RecordFile? _file;
+            private long _start;
+            private int _length;
+
+            public ReadOnlySpan<byte> ReadBody(RecordLocation location)
+            {
+                if (location.Length > _buffer.Length)
+                {
+                    return FileDeadLetterStore.ReadBody(location, new byte[location.Length], RecordType.Put);
+                }
+
+                if (!ReferenceEquals(_file, location.File) || location.Offset < _start || location.Offset + location.Length > _start + _length)
+                {
+                    _file = location.File;
+                    _start = location.Offset;
+                    _length = location.File.ReadUpTo(_buffer, location.Offset);
+                }
+
+                var record = _buffer.AsSpan((int)(location.Offset - _start), Math.Min(location.Length, _length - (int)(location.Offset - _start)));
+                return Check(location, record, RecordType.Put);
+            }
         }
     }
 }

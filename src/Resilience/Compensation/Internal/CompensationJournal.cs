@@ -148,7 +148,7 @@ internal sealed class CompensationJournal : ILogStateMachine, IAsyncDisposable
 
     public ValueTask DisposeAsync() => _log.DisposeAsync();
 
-    void ILogStateMachine.Replay(RecordType type, ulong sequence, ReadOnlySpan<byte> body)
+    void ILogStateMachine.Replay(RecordType type, ulong sequence, ReadOnlySpan<byte> body, RecordLocation location)
     {
         var reader = new RecordCodec.SpanReader(body);
         var operationId = reader.ReadRequiredString();

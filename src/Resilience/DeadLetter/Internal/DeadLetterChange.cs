@@ -2,31 +2,50 @@ namespace Resilience.DeadLetter.Internal;
 
 /// <summary>
 /// One change to a store's entries — the unit both the live write path and replay at open apply, through the same
-/// function, so they cannot disagree.
+/// function, so they cannot disagree. It carries only what the in-memory index keeps (no payload, no error text):
+/// replay decodes just those fields, so reopening does not allocate the payloads.
 /// </summary>
 internal sealed class DeadLetterChange
 {
-    private DeadLetterChange(DeadLetterChangeKind kind, string id, DeadLetterEntry? entry, long version, long expectedVersion)
+    private DeadLetterChange(DeadLetterChangeKind kind, string id, long version, long expectedVersion)
     {
         Kind = kind;
         Id = id;
-        Entry = entry;
         Version = version;
         ExpectedVersion = expectedVersion;
     }
 
-    public DeadLetterChangeKind Kind { get; }
+    public DeadLetterChangeKind Kind { get; private set; }
 
-    public string Id { get; }
-
-    /// <summary>Gets the whole entry (Put) or the carrier of the new state fields (State).</summary>
-    public DeadLetterEntry? Entry { get; }
+    public string Id { get; private set; }
 
     /// <summary>Gets the version a snapshot recorded; 0 makes the record's sequence number the version.</summary>
-    public long Version { get; }
+    public long Version { get; private set; }
 
     /// <summary>Gets the version the entry must be at for the change to apply; 0 applies it unconditionally.</summary>
-    public long ExpectedVersion { get; }
+    public long ExpectedVersion { get; private set; }
+
+    /// <summary>Gets the caller's entry on the live path (what <see cref="Result"/> is made from); <see langword="null"/> in replay.</summary>
+    public DeadLetterEntry? Entry { get; private set; }
+
+    public string OperationType { get; private set; } = string.Empty;
+
+    public long CreatedTicks { get; private set; }
+
+    public long UpdatedTicks { get; private set; }
+
+    public long NextAttemptTicks { get; private set; } = IndexedEntry.NoTime;
+
+    public int AttemptCount { get; private set; }
+
+    public int MaxAttempts { get; private set; }
+
+    public DeadLetterStatus Status { get; private set; }
+
+    public int PayloadLength { get; private set; }
+
+    /// <summary>Gets or sets a value indicating whether the caller wants <see cref="Result"/>.</summary>
+    public bool WantsResult { get; set; }
 
     /// <summary>Gets or sets the entry as the change left it, or <see langword="null"/> when it did not apply (or deleted it).</summary>
     public DeadLetterEntry? Result { get; set; }
@@ -34,14 +53,79 @@ internal sealed class DeadLetterChange
     /// <summary>Gets or sets a value indicating whether the change applied.</summary>
     public bool Applied { get; set; }
 
-    /// <summary>Gets or sets the bytes the change's record takes (an entry's share of the log's live bytes).</summary>
-    public int RecordSize { get; set; }
+    public static DeadLetterChange Put(DeadLetterEntry entry, long expectedVersion) => new(DeadLetterChangeKind.Put, entry.Id, 0, expectedVersion)
+    {
+        Entry = entry,
+        OperationType = entry.OperationType,
+        CreatedTicks = entry.CreatedAt.UtcTicks,
+        UpdatedTicks = entry.UpdatedAt.UtcTicks,
+        NextAttemptTicks = entry.NextAttemptAt?.UtcTicks ?? IndexedEntry.NoTime,
+        AttemptCount = entry.AttemptCount,
+        MaxAttempts = entry.MaxAttempts,
+        Status = entry.Status,
+        PayloadLength = entry.Payload.Length,
+    };
 
-    public static DeadLetterChange Put(DeadLetterEntry entry, long version, long expectedVersion) => new(DeadLetterChangeKind.Put, entry.Id, entry, version, expectedVersion);
+    public static DeadLetterChange State(DeadLetterEntry state, long expectedVersion) => new(DeadLetterChangeKind.State, state.Id, 0, expectedVersion)
+    {
+        Entry = state,
+        UpdatedTicks = state.UpdatedAt.UtcTicks,
+        NextAttemptTicks = state.NextAttemptAt?.UtcTicks ?? IndexedEntry.NoTime,
+        AttemptCount = state.AttemptCount,
+        MaxAttempts = state.MaxAttempts,
+        Status = state.Status,
+    };
 
-    public static DeadLetterChange State(DeadLetterEntry state, long expectedVersion) => new(DeadLetterChangeKind.State, state.Id, state, 0, expectedVersion);
+    public static DeadLetterChange Delete(string id, long expectedVersion) => new(DeadLetterChangeKind.Delete, id, 0, expectedVersion);
 
-    public static DeadLetterChange Delete(string id, long expectedVersion) => new(DeadLetterChangeKind.Delete, id, null, 0, expectedVersion);
+    /// <summary>Gets a change for replay to decode into, record after record (replay applies each before reading the next).</summary>
+    public static DeadLetterChange ForReplay() => new(DeadLetterChangeKind.Delete, string.Empty, 0, 0);
+
+    /// <summary>Makes this a Put read back from disk.</summary>
+    public DeadLetterChange SetDecodedPut(string id, string operationType, long created, long updated, int payloadLength, (int Attempts, int MaxAttempts, long Next, DeadLetterStatus Status) state, long version, long expectedVersion)
+    {
+        Set(DeadLetterChangeKind.Put, id, version, expectedVersion, state);
+        OperationType = operationType;
+        CreatedTicks = created;
+        UpdatedTicks = updated;
+        PayloadLength = payloadLength;
+        return this;
+    }
+
+    /// <summary>Makes this a state change read back from disk.</summary>
+    public DeadLetterChange SetDecodedState(string id, long updated, (int Attempts, int MaxAttempts, long Next, DeadLetterStatus Status) state, long expectedVersion)
+    {
+        Set(DeadLetterChangeKind.State, id, 0, expectedVersion, state);
+        UpdatedTicks = updated;
+        return this;
+    }
+
+    /// <summary>Makes this a removal read back from disk.</summary>
+    public DeadLetterChange SetDecodedDelete(string id, long expectedVersion)
+    {
+        Set(DeadLetterChangeKind.Delete, id, 0, expectedVersion, (0, 0, IndexedEntry.NoTime, default));
+        return this;
+    }
+
+    private void Set(DeadLetterChangeKind kind, string id, long version, long expectedVersion, (int Attempts, int MaxAttempts, long Next, DeadLetterStatus Status) state)
+    {
+        Kind = kind;
+        Id = id;
+        Version = version;
+        ExpectedVersion = expectedVersion;
+        Entry = null;
+        OperationType = string.Empty;
+        CreatedTicks = 0;
+        UpdatedTicks = 0;
+        PayloadLength = 0;
+        AttemptCount = state.Attempts;
+        MaxAttempts = state.MaxAttempts;
+        NextAttemptTicks = state.Next;
+        Status = state.Status;
+        WantsResult = false;
+        Result = null;
+        Applied = false;
+    }
 }
 
 /// <summary>What a <see cref="DeadLetterChange"/> does.</summary>

@@ -11,6 +11,22 @@ internal sealed class DecodePool
     private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
     private readonly Dictionary<DeadLetterError, DeadLetterError> _errors = [];
 
+    /// <summary>Shares a string read as UTF-8 without allocating it when an equal one is pooled.</summary>
+    public string Intern(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.Length <= 256)
+        {
+            Span<char> chars = stackalloc char[256];
+            if (System.Text.Encoding.UTF8.TryGetChars(utf8, chars, out var written)
+                && _strings.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(chars[..written], out var shared))
+            {
+                return shared;
+            }
+        }
+
+        return Intern(System.Text.Encoding.UTF8.GetString(utf8));
+    }
+
     public string Intern(string value)
     {
         if (value.Length > 256)

@@ -23,6 +23,18 @@ internal sealed class EncodedRecord
 
     public int Size => LogFormat.RecordSize(BodyLength);
 
+    /// <summary>Gets or sets the file the writer put the record in (set before its owner applies it).</summary>
+    public RecordFile? File { get; set; }
+
+    /// <summary>Gets or sets the offset of the record in <see cref="File"/>.</summary>
+    public long Offset { get; set; }
+
+    /// <summary>Gets or sets what the record's owner needs to apply it (the store: its change), so the follow-up needs no state object.</summary>
+    public object? Tag { get; set; }
+
+    /// <summary>Gets where the writer put the record.</summary>
+    public RecordLocation Location => new(File ?? throw new InvalidOperationException("The record was not written."), Offset, Size);
+
     public Span<byte> Body => Buffer.AsSpan(LogFormat.RecordHeaderSize + LogFormat.RecordPrefixSize, BodyLength);
 
     private byte[] Buffer => _buffer ?? throw new ObjectDisposedException(nameof(EncodedRecord));

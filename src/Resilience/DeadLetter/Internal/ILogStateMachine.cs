@@ -14,7 +14,11 @@ internal interface ILogStateMachine
     /// Applies a record read back from disk, with its log sequence number (a snapshot's records carry their own).
     /// Throws <see cref="FormatException"/> for a record that makes no sense.
     /// </summary>
-    void Replay(RecordType type, ulong sequence, ReadOnlySpan<byte> body);
+    /// <param name="type">The record type.</param>
+    /// <param name="sequence">The record's sequence number.</param>
+    /// <param name="body">The record's body.</param>
+    /// <param name="location">Where the record lies (valid until a compaction moves it: see <see cref="SnapshotWritten"/>).</param>
+    void Replay(RecordType type, ulong sequence, ReadOnlySpan<byte> body, RecordLocation location);
 
     /// <summary>Forgets everything replayed so far (a snapshot that failed to verify half-way).</summary>
     void Reset();
@@ -26,4 +30,15 @@ internal interface ILogStateMachine
     /// </summary>
     /// <returns>The records, encoded lazily from the copy.</returns>
     IEnumerable<EncodedRecord> CaptureSnapshot();
+
+    /// <summary>
+    /// Called once the snapshot made from <paramref name="captured"/> is durable under its final name and before any
+    /// file it replaces is retired: a state that points into the log's files moves those locations into the snapshot
+    /// (each written record's <see cref="EncodedRecord.Offset"/> says where it went).
+    /// </summary>
+    /// <param name="captured">What <see cref="CaptureSnapshot"/> returned.</param>
+    /// <param name="snapshot">The snapshot file.</param>
+    void SnapshotWritten(IEnumerable<EncodedRecord> captured, RecordFile snapshot)
+    {
+    }
 }

@@ -22,6 +22,18 @@ internal class LogFileSystem
         return new LogFile(new FileStream(path, LogDirectory.PrivateFile(createNew ? FileMode.CreateNew : FileMode.Open, FileShare.Read)));
     }
 
+    /// <summary>
+    /// Opens a file of the log for reading records on demand. It shares deletion, so compaction can remove or rename
+    /// the file while a read is in flight (the data stays readable through the handle).
+    /// </summary>
+    public virtual LogFile OpenRead(string path) => new(new FileStream(path, new FileStreamOptions
+    {
+        Mode = FileMode.Open,
+        Access = FileAccess.Read,
+        Share = FileShare.ReadWrite | FileShare.Delete,
+        BufferSize = 0,
+    }));
+
     public virtual void Move(string source, string destination) => File.Move(source, destination, overwrite: true);
 
     public virtual void Delete(string path) => File.Delete(path);

@@ -7,10 +7,10 @@ namespace Resilience.DeadLetter.Internal;
 /// </summary>
 internal sealed class OrderedEntries
 {
-    private readonly List<DeadLetterEntry> _entries = [];
-    private DeadLetterEntry[]? _copy;
+    private readonly List<IndexedEntry> _entries = [];
+    private IndexedEntry[]? _copy;
 
-    public void Set(DeadLetterEntry entry, bool isNew)
+    public void Set(IndexedEntry entry, bool isNew)
     {
         _copy = null;
         if (isNew && (_entries.Count == 0 || string.CompareOrdinal(entry.Id, _entries[^1].Id) > 0))
@@ -30,6 +30,31 @@ internal sealed class OrderedEntries
         }
     }
 
+    /// <summary>
+    /// Replaces the entry with the same id, looking first just after <paramref name="hint"/> (a caller visiting ids in
+    /// order finds each next to the last, without a search); the hint moves to where the entry was found.
+    /// </summary>
+    public void Replace(IndexedEntry entry, ref int hint)
+    {
+        _copy = null;
+        for (var i = Math.Max(hint, 0); i < Math.Min(hint + 4, _entries.Count); i++)
+        {
+            if (string.Equals(_entries[i].Id, entry.Id, StringComparison.Ordinal))
+            {
+                _entries[i] = entry;
+                hint = i;
+                return;
+            }
+        }
+
+        var index = IndexOf(entry.Id);
+        if (index >= 0)
+        {
+            _entries[index] = entry;
+            hint = index;
+        }
+    }
+
     public void Remove(string id)
     {
         var index = IndexOf(id);
@@ -46,8 +71,20 @@ internal sealed class OrderedEntries
         _entries.Clear();
     }
 
+    /// <summary>Visits entries from the first in order until <paramref name="visit"/> returns <see langword="false"/> (no copy).</summary>
+    public void ForEach(Func<IndexedEntry, bool> visit)
+    {
+        foreach (var entry in _entries)
+        {
+            if (!visit(entry))
+            {
+                return;
+            }
+        }
+    }
+
     /// <summary>Gets a point-in-time copy, shared by readers until the next change.</summary>
-    public DeadLetterEntry[] Snapshot() => _copy ??= [.. _entries];
+    public IndexedEntry[] Snapshot() => _copy ??= [.. _entries];
 
     private int IndexOf(string id)
     {

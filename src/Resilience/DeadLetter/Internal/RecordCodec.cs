@@ -82,83 +82,160 @@ internal static class RecordCodec
         return record;
     }
 
-    /// <summary>Decodes any dead letter record into the change it describes (format 1 records have no versions).</summary>
-    public static DeadLetterChange Decode(RecordType type, ReadOnlySpan<byte> body, DecodePool pool)
+    /// <summary>
+    /// Decodes what the index keeps of a dead letter record (format 1 records have no versions): the payload, the
+    /// context and the error text are skipped, not copied, so reopening allocates none of them.
+    /// </summary>
+    public static DeadLetterChange DecodeIndex(RecordType type, ReadOnlySpan<byte> body, DecodePool pool, DeadLetterChange into)
     {
         var reader = new SpanReader(body);
         switch (type)
         {
             case RecordType.Put:
-                var entry = DecodePut(ref reader, body.Length, pool);
-                var (version, expected) = reader.Remaining >= 16 ? (reader.ReadInt64(), reader.ReadInt64()) : (0L, 0L);
-                return DeadLetterChange.Put(entry, version, expected);
-            case RecordType.State:
                 var id = reader.ReadRequiredString();
-                var updated = reader.ReadTime();
-                var error = ReadError(ref reader, pool);
-                var fields = ReadStateFields(ref reader);
-                var state = new DeadLetterEntry
-                {
-                    Id = id,
-                    OperationType = string.Empty,
-                    Error = error,
-                    UpdatedAt = updated,
-                    AttemptCount = fields.Attempts,
-                    MaxAttempts = fields.MaxAttempts,
-                    NextAttemptAt = fields.Next,
-                    Status = fields.Status,
-                };
-                return DeadLetterChange.State(state, reader.Remaining >= 8 ? reader.ReadInt64() : 0);
+                var operationType = pool.Intern(reader.ReadRequiredUtf8());
+                var created = reader.ReadTime().UtcTicks;
+                var updated = reader.ReadTime().UtcTicks;
+                SkipError(ref reader);
+                var payloadLength = reader.ReadInt32();
+                reader.ReadBytes(payloadLength);
+                SkipContext(ref reader, body.Length);
+                var state = ReadStateTicks(ref reader);
+                var (version, expected) = reader.Remaining >= 16 ? (reader.ReadInt64(), reader.ReadInt64()) : (0L, 0L);
+                return into.SetDecodedPut(id, operationType, created, updated, payloadLength, state, version, expected);
+            case RecordType.State:
+                var stateId = reader.ReadRequiredString();
+                var stateUpdated = reader.ReadTime().UtcTicks;
+                SkipError(ref reader);
+                var fields = ReadStateTicks(ref reader);
+                return into.SetDecodedState(stateId, stateUpdated, fields, reader.Remaining >= 8 ? reader.ReadInt64() : 0);
             case RecordType.Delete:
                 var deleted = reader.ReadRequiredString();
-                return DeadLetterChange.Delete(deleted, reader.Remaining >= 8 ? reader.ReadInt64() : 0);
+                return into.SetDecodedDelete(deleted, reader.Remaining >= 8 ? reader.ReadInt64() : 0);
             default:
                 throw new FormatException($"Record type {(byte)type} does not belong in a dead letter store.");
         }
     }
 
-    private static DeadLetterEntry DecodePut(ref SpanReader reader, int bodyLength, DecodePool pool)
+    /// <summary>
+    /// Builds the whole entry from its Put record, the record holding its latest error (the same Put, or a State
+    /// record) and the index, which holds the current state.
+    /// </summary>
+    public static DeadLetterEntry Materialize(IndexedEntry index, ReadOnlySpan<byte> putBody, ReadOnlySpan<byte> errorBody, bool errorIsState)
     {
+        var reader = new SpanReader(putBody);
         var id = reader.ReadRequiredString();
-        var operationType = pool.Intern(reader.ReadRequiredString());
-        var created = reader.ReadTime();
-        var updated = reader.ReadTime();
-        var error = ReadError(ref reader, pool);
+        if (!string.Equals(id, index.Id, StringComparison.Ordinal))
+        {
+            throw new FormatException($"The record the index points to for '{index.Id}' holds '{id}'.");
+        }
+
+        reader.ReadRequiredString();
+        reader.ReadTime();
+        reader.ReadTime();
+        var error = ReadError(ref reader, pool: null);
         var payload = reader.ReadBytes(reader.ReadInt32()).ToArray();
+        var context = ReadContext(ref reader, putBody.Length);
+        if (errorIsState)
+        {
+            var stateReader = new SpanReader(errorBody);
+            if (!string.Equals(stateReader.ReadRequiredString(), index.Id, StringComparison.Ordinal))
+            {
+                throw new FormatException($"The state record the index points to does not belong to '{index.Id}'.");
+            }
+
+            stateReader.ReadTime();
+            error = ReadError(ref stateReader, pool: null);
+        }
+
+        return new DeadLetterEntry
+        {
+            Id = index.Id,
+            OperationType = index.OperationType,
+            CreatedAt = index.CreatedAt,
+            UpdatedAt = index.UpdatedAt,
+            Error = error,
+            Payload = payload,
+            Context = context,
+            AttemptCount = index.AttemptCount,
+            MaxAttempts = index.MaxAttempts,
+            NextAttemptAt = index.NextAttemptAt,
+            Status = index.Status,
+            Version = index.Version,
+        };
+    }
+
+    /// <summary>
+    /// Copies a Put record's body for a snapshot, with the version the snapshot records (and no condition), when the
+    /// body is in the current layout; the caller re-encodes otherwise. Valid only while the entry's state is still the
+    /// one the record holds (no state change since).
+    /// </summary>
+    public static EncodedRecord? TryCopyPutForSnapshot(ReadOnlySpan<byte> body, long version)
+    {
+        var reader = new SpanReader(body);
+        reader.SkipString(required: true);
+        reader.SkipString(required: true);
+        reader.ReadInt64();
+        reader.ReadInt64();
+        SkipError(ref reader);
+        reader.ReadBytes(reader.ReadInt32());
+        SkipContext(ref reader, body.Length);
+        ReadStateTicks(ref reader);
+        if (reader.Remaining != 16)
+        {
+            return null;
+        }
+
+        var record = EncodedRecord.Create(RecordType.Put, body.Length);
+        body.CopyTo(record.Body);
+        BinaryPrimitives.WriteInt64LittleEndian(record.Body[^16..], version);
+        BinaryPrimitives.WriteInt64LittleEndian(record.Body[^8..], 0);
+        return record;
+    }
+
+    private static IReadOnlyDictionary<string, string> ReadContext(ref SpanReader reader, int bodyLength)
+    {
         var contextCount = reader.ReadInt32();
         if (contextCount < 0 || contextCount > bodyLength)
         {
             throw new FormatException("Bad context count.");
         }
 
-        IReadOnlyDictionary<string, string> context = DeadLetterEntry.EmptyContext;
-        if (contextCount > 0)
+        if (contextCount == 0)
         {
-            var map = new Dictionary<string, string>(contextCount, StringComparer.Ordinal);
-            for (var i = 0; i < contextCount; i++)
-            {
-                map[reader.ReadRequiredString()] = reader.ReadRequiredString();
-            }
-
-            context = map;
+            return DeadLetterEntry.EmptyContext;
         }
 
-        // Built once, with its final state: during recovery every entry survives, so each extra object is GC work.
-        var state = ReadStateFields(ref reader);
-        return new DeadLetterEntry
+        var map = new Dictionary<string, string>(contextCount, StringComparer.Ordinal);
+        for (var i = 0; i < contextCount; i++)
         {
-            Id = id,
-            OperationType = operationType,
-            CreatedAt = created,
-            UpdatedAt = updated,
-            Error = error,
-            Payload = payload,
-            Context = context,
-            AttemptCount = state.Attempts,
-            MaxAttempts = state.MaxAttempts,
-            NextAttemptAt = state.Next,
-            Status = state.Status,
-        };
+            map[reader.ReadRequiredString()] = reader.ReadRequiredString();
+        }
+
+        return map;
+    }
+
+    private static void SkipContext(ref SpanReader reader, int bodyLength)
+    {
+        var contextCount = reader.ReadInt32();
+        if (contextCount < 0 || contextCount > bodyLength)
+        {
+            throw new FormatException("Bad context count.");
+        }
+
+        for (var i = 0; i < contextCount; i++)
+        {
+            reader.SkipString(required: true);
+            reader.SkipString(required: true);
+        }
+    }
+
+    private static void SkipError(ref SpanReader reader)
+    {
+        reader.SkipString(required: true);
+        reader.SkipString(required: true);
+        reader.SkipString(required: false);
+        reader.ReadByte();
     }
 
     private static void WriteError(ref SpanWriter writer, DeadLetterError error)
@@ -169,17 +246,18 @@ internal static class RecordCodec
         writer.WriteByte((byte)error.Reason);
     }
 
-    private static DeadLetterError ReadError(ref SpanReader reader, DecodePool pool)
+    private static DeadLetterError ReadError(ref SpanReader reader, DecodePool? pool)
     {
+        var type = reader.ReadRequiredString();
         var error = new DeadLetterError
         {
-            Type = pool.Intern(reader.ReadRequiredString()),
+            Type = pool?.Intern(type) ?? type,
             Message = reader.ReadRequiredString(),
             StackTrace = reader.ReadString(),
             Reason = (DeadLetterFailureReason)reader.ReadByte(),
         };
 
-        return pool.Share(error);
+        return pool?.Share(error) ?? error;
     }
 
     private static void WriteState(ref SpanWriter writer, DeadLetterEntry entry)
@@ -196,7 +274,7 @@ internal static class RecordCodec
         return Enum.IsDefined(status) ? status : throw new FormatException("Bad status.");
     }
 
-    private static (int Attempts, int MaxAttempts, DateTimeOffset? Next, DeadLetterStatus Status) ReadStateFields(ref SpanReader reader)
+    private static (int Attempts, int MaxAttempts, long Next, DeadLetterStatus Status) ReadStateTicks(ref SpanReader reader)
     {
         var attempts = reader.ReadInt32();
         var maxAttempts = reader.ReadInt32();
@@ -207,7 +285,7 @@ internal static class RecordCodec
             throw new FormatException("Bad next attempt time.");
         }
 
-        return (attempts, maxAttempts, next == NoTime ? null : new DateTimeOffset(next, TimeSpan.Zero), status);
+        return (attempts, maxAttempts, next, status);
     }
 
 
@@ -324,6 +402,25 @@ internal static class RecordCodec
         }
 
         public string ReadRequiredString() => ReadString() ?? throw new FormatException("A required string is missing.");
+
+        /// <summary>Reads a required string's UTF-8 bytes without decoding them.</summary>
+        public ReadOnlySpan<byte> ReadRequiredUtf8()
+        {
+            var count = ReadInt32();
+            return count == -1 ? throw new FormatException("A required string is missing.") : ReadBytes(count);
+        }
+
+        /// <summary>Moves past a string without decoding it (its length is still checked).</summary>
+        public void SkipString(bool required)
+        {
+            var count = ReadInt32();
+            if (count == -1 && !required)
+            {
+                return;
+            }
+
+            ReadBytes(count);
+        }
 
         public readonly int Remaining => _buffer.Length - _position;
 

@@ -21,9 +21,9 @@ internal sealed class RunningCounts
     /// <param name="stillPending">Whether the entry with this id and creation time is still pending or retrying.</param>
     public RunningCounts(Func<string, long, bool> stillPending) => _stillPending = stillPending;
 
-    public void Add(DeadLetterEntry entry) => Change(entry, +1);
+    public void Add(IndexedEntry entry) => Change(entry, +1);
 
-    public void Remove(DeadLetterEntry entry) => Change(entry, -1);
+    public void Remove(IndexedEntry entry) => Change(entry, -1);
 
     public void Clear()
     {
@@ -63,10 +63,10 @@ internal sealed class RunningCounts
         return null;
     }
 
-    private void Change(DeadLetterEntry entry, int delta)
+    private void Change(IndexedEntry entry, int delta)
     {
         _total += delta;
-        _payloadBytes += delta * (long)entry.Payload.Length;
+        _payloadBytes += delta * (long)entry.PayloadLength;
         _attempts += delta * (long)entry.AttemptCount;
         Bump(_byStatus, entry.Status, delta);
         Bump(_byType, entry.OperationType, delta);
@@ -80,7 +80,7 @@ internal sealed class RunningCounts
             _pendingCount += delta;
             if (delta > 0)
             {
-                _pendingByAge.Enqueue((entry.Id, entry.CreatedAt.UtcTicks), entry.CreatedAt.UtcTicks);
+                _pendingByAge.Enqueue((entry.Id, entry.CreatedTicks), entry.CreatedTicks);
                 if (_pendingByAge.Count > 1024 && _pendingByAge.Count > 4 * _pendingCount)
                 {
                     // Mostly stale: keep only what is still pending, so the heap stays proportional to the backlog.

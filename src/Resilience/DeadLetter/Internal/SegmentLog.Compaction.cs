@@ -117,8 +117,7 @@ internal sealed partial class SegmentLog
         Exception? failure = null;
         try
         {
-            WriteSnapshot(covered, snapshot);
-            DeleteCovered(covered);
+            InstallSnapshot(covered, snapshot);
             Interlocked.Increment(ref _compactionCount);
         }
 #pragma warning disable CA1031 // A failed compaction leaves the log as it was (old segments stay); the callers get the failure.
@@ -155,15 +154,16 @@ internal sealed partial class SegmentLog
         if (deferred.Count > 0)
         {
             // The writer takes the next boundary: these go back in line as one compaction request.
-            var next = new LogWriteRequest([], null, isCompaction: true);
-            next.Task.ContinueWith(
+            var next = LogWriteRequest.Rent(_requests, [], null, null, isCompaction: true);
+            Enqueue(next).AsTask().ContinueWith(
                 static (task, state) =>
                 {
                     foreach (var request in (List<LogWriteRequest>)state!)
                     {
                         if (task.IsFaulted)
                         {
-                            request.TrySetException(task.Exception!.InnerExceptions);
+                            var inner = task.Exception!.InnerExceptions;
+                            request.TrySetException(inner.Count == 1 ? inner[0] : task.Exception);
                         }
                         else
                         {
@@ -175,7 +175,6 @@ internal sealed partial class SegmentLog
                 CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously,
                 TaskScheduler.Default);
-            _ = Enqueue(next);
         }
     }
 
@@ -220,10 +219,35 @@ internal sealed partial class SegmentLog
     }
 
     /// <summary>
+    /// Writes the snapshot, moves the state's record locations into it, and only then deletes the files it covers (and
+    /// closes their handles once no read is using them).
+    /// </summary>
+    private void InstallSnapshot(ulong covered, IEnumerable<EncodedRecord> records)
+    {
+        var snapshot = WriteSnapshot(covered, records);
+        RecordFile? previous;
+        lock (_fileLock)
+        {
+            previous = _snapshotFile;
+            _snapshotFile = snapshot;
+        }
+
+        try
+        {
+            _state.SnapshotWritten(records, snapshot);
+            DeleteCovered(covered);
+        }
+        finally
+        {
+            previous?.Retire();
+        }
+    }
+
+    /// <summary>
     /// Writes the snapshot to a temporary file, flushes it, renames it into place and flushes the directory. Until
     /// the rename the old segments are intact; after it, records already in the snapshot are skipped by sequence.
     /// </summary>
-    private void WriteSnapshot(ulong covered, IEnumerable<EncodedRecord> records)
+    private RecordFile WriteSnapshot(ulong covered, IEnumerable<EncodedRecord> records)
     {
         var temporary = SnapshotPath(covered, "tmp");
         var final = SnapshotPath(covered, "bin");
@@ -236,7 +260,8 @@ internal sealed partial class SegmentLog
             long offset = 0;
             ulong sequence = 1;
 
-            void Append(LogFile target, ReadOnlySpan<byte> bytes)
+            // Returns where in the file the bytes land.
+            long Append(LogFile target, ReadOnlySpan<byte> bytes)
             {
                 if (used + bytes.Length > buffer.Length)
                 {
@@ -247,19 +272,20 @@ internal sealed partial class SegmentLog
                     {
                         target.Write(bytes, offset);
                         offset += bytes.Length;
-                        return;
+                        return offset - bytes.Length;
                     }
                 }
 
                 bytes.CopyTo(buffer.AsSpan(used));
                 used += bytes.Length;
+                return offset + used - bytes.Length;
             }
 
             foreach (var record in records)
             {
                 try
                 {
-                    Append(file, record.Seal(sequence++));
+                    record.Offset = Append(file, record.Seal(sequence++));
                 }
                 finally
                 {
@@ -282,6 +308,7 @@ internal sealed partial class SegmentLog
         Interlocked.Exchange(ref _snapshotBytes, length);
         Recovery.SnapshotSequence = covered;
         Recovery.NeedsRewrite = false;
+        return new RecordFile(final, _files.OpenRead(final));
     }
 
     /// <summary>Deletes, oldest first, the segments and snapshots the new snapshot covers, so what is left stays contiguous.</summary>
@@ -297,6 +324,7 @@ internal sealed partial class SegmentLog
         foreach (var segment in old)
         {
             Retire(segment.Path);
+            segment.Reader?.Retire();
             Interlocked.Add(ref _segmentBytes, -segment.UsedBytes);
         }
 

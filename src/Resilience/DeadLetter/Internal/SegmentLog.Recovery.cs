@@ -86,8 +86,9 @@ internal sealed partial class SegmentLog
 
             // Before an interrupted roll's empty successor, this segment is the real tail: its end record may be torn.
             var rollInterrupted = i == segments.Count - 2 && segments[^1].IsEmpty && segment.Header.Version == LogFormat.Version;
-            var (end, ending) = ReplaySegment(segment, isLast || rollInterrupted, snapshotSequence, ref expected);
-            _segments.Add(new LogSegment(segment.Path, first) { UsedBytes = end });
+            var records = new RecordFile(segment.Path, _files.OpenRead(segment.Path));
+            var (end, ending) = ReplaySegment(segment, records, isLast || rollInterrupted, snapshotSequence, ref expected);
+            _segments.Add(new LogSegment(segment.Path, first) { UsedBytes = end, Reader = records });
             _segmentBytes += end;
 
             if (ending == SegmentEnding.SegmentEnd && isLast)
@@ -142,6 +143,7 @@ internal sealed partial class SegmentLog
                 {
                     // A segment that holds no record but cannot be appended to (old format, or damaged) gives way.
                     Retire(_segments[^1].Path);
+                    _segments[^1].Reader?.Retire();
                     _segmentBytes -= _segments[^1].UsedBytes;
                     _segments.RemoveAt(_segments.Count - 1);
                 }
@@ -154,8 +156,7 @@ internal sealed partial class SegmentLog
         {
             // Salvaged or old-format files are replaced by a snapshot in the current format, so the next open (strict
             // or not) finds a clean log; damaged files are renamed aside, not deleted.
-            WriteSnapshot(expected - 1, _state.CaptureSnapshot());
-            DeleteCovered(expected - 1);
+            InstallSnapshot(expected - 1, _state.CaptureSnapshot());
             Recovery.Notes.Add($"Rewrote the log as a snapshot through sequence {expected - 1}.");
         }
 
@@ -230,7 +231,7 @@ internal sealed partial class SegmentLog
     }
 
     /// <summary>Replays one segment batch by batch; returns where its valid data ends and how it ends.</summary>
-    private (long End, SegmentEnding Ending) ReplaySegment(SegmentFile segment, bool isLast, ulong snapshotSequence, ref ulong expected)
+    private (long End, SegmentEnding Ending) ReplaySegment(SegmentFile segment, RecordFile records, bool isLast, ulong snapshotSequence, ref ulong expected)
     {
         using var file = _files.Open(segment.Path, createNew: false);
         var legacy = segment.Header.Version != LogFormat.Version;
@@ -247,7 +248,7 @@ internal sealed partial class SegmentLog
                 {
                     if (IsData(type) && sequence == expected)
                     {
-                        ApplyRecovered(segment.Path, reader.Position, type, sequence, reader.Body, snapshotSequence, ref expected);
+                        ApplyRecovered(segment.Path, reader.Position, type, sequence, reader.Body, snapshotSequence, ref expected, new RecordLocation(records, reader.Position - reader.Record.Length, reader.Record.Length));
                         expected = sequence + 1;
                         committedEnd = reader.Position;
                         continue;
@@ -259,7 +260,7 @@ internal sealed partial class SegmentLog
                     {
                         foreach (var (recordType, recordSequence, offset, body) in staged.Records())
                         {
-                            ApplyRecovered(segment.Path, offset, recordType, recordSequence, body.Span, snapshotSequence, ref expected);
+                            ApplyRecovered(segment.Path, offset, recordType, recordSequence, body.Span, snapshotSequence, ref expected, new RecordLocation(records, offset, LogFormat.RecordSize(body.Length)));
                         }
 
                         expected = sequence + 1;
@@ -287,11 +288,11 @@ internal sealed partial class SegmentLog
                 return (committedEnd, SegmentEnding.Clean);
             }
 
-            return HandleDamage(file, reader, segment, committedEnd, isLast, legacy, snapshotSequence, ref expected);
+            return HandleDamage(file, reader, segment, records, committedEnd, isLast, legacy, snapshotSequence, ref expected);
         }
     }
 
-    private (long End, SegmentEnding Ending) HandleDamage(LogFile file, LogFileReader reader, SegmentFile segment, long damagedAt, bool isLast, bool legacy, ulong snapshotSequence, ref ulong expected)
+    private (long End, SegmentEnding Ending) HandleDamage(LogFile file, LogFileReader reader, SegmentFile segment, RecordFile records, long damagedAt, bool isLast, bool legacy, ulong snapshotSequence, ref ulong expected)
     {
         var damageEnd = reader.LastNonZeroEnd(damagedAt);
         if (isLast && !HasDurableRecordAfter(reader, damagedAt, damageEnd, expected, legacy))
@@ -333,7 +334,7 @@ internal sealed partial class SegmentLog
                         Recovery.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"Lost records {expected} to {sequence - 1} in '{segment.Path}' (damaged)."));
                     }
 
-                    ApplyRecovered(segment.Path, position, type, sequence, reader.Body, snapshotSequence, ref expected);
+                    ApplyRecovered(segment.Path, position, type, sequence, reader.Body, snapshotSequence, ref expected, new RecordLocation(records, position, reader.Record.Length));
                     expected = sequence + 1;
                 }
 
@@ -378,7 +379,7 @@ internal sealed partial class SegmentLog
         return false;
     }
 
-    private void ApplyRecovered(string path, long offset, RecordType type, ulong sequence, ReadOnlySpan<byte> body, ulong snapshotSequence, ref ulong expected)
+    private void ApplyRecovered(string path, long offset, RecordType type, ulong sequence, ReadOnlySpan<byte> body, ulong snapshotSequence, ref ulong expected, RecordLocation location)
     {
         if (sequence <= snapshotSequence)
         {
@@ -387,7 +388,7 @@ internal sealed partial class SegmentLog
 
         try
         {
-            _state.Replay(type, sequence, body);
+            _state.Replay(type, sequence, body, location);
             Recovery.RecordsReplayed++;
         }
         catch (FormatException ex)
@@ -474,6 +475,7 @@ internal sealed partial class SegmentLog
             }
 
             _state.Reset();
+            RetireSnapshotReader();
             damaged ??= path;
             Recovery.DamagedFiles.Add(path);
             Recovery.Notes.Add($"Ignored snapshot '{path}', which does not verify.");
@@ -491,9 +493,17 @@ internal sealed partial class SegmentLog
         return 0;
     }
 
+    private void RetireSnapshotReader()
+    {
+        _snapshotFile?.Retire();
+        _snapshotFile = null;
+    }
+
     private bool ReplaySnapshot(string path, LogHeader header, long length, bool salvage)
     {
         using var file = _files.Open(path, createNew: false);
+        RetireSnapshotReader();
+        var records = _snapshotFile = new RecordFile(path, _files.OpenRead(path));
         var reader = new LogFileReader(file, header.Size, length, header.MaxRecordLength);
         ulong expected = 1;
         while (reader.Position < length)
@@ -509,7 +519,7 @@ internal sealed partial class SegmentLog
 
                 try
                 {
-                    _state.Replay(type, header.Sequence, reader.Body);
+                    _state.Replay(type, header.Sequence, reader.Body, new RecordLocation(records, position, reader.Record.Length));
                 }
                 catch (FormatException) when (salvage)
                 {

@@ -27,6 +27,7 @@ internal sealed partial class SegmentLog : IAsyncDisposable
     private readonly LogOptions _options;
     private readonly List<LogSegment> _segments = [];
     private readonly FileStream _lockFile;
+    private readonly LogWriteRequest.RequestPool _requests = new();
     private List<LogWriteRequest> _pending = [];
     private List<LogWriteRequest> _spare = [];
     private bool _writing;
@@ -34,6 +35,7 @@ internal sealed partial class SegmentLog : IAsyncDisposable
     private TaskCompletionSource? _drained;
     private ITimer? _flushTimer;
     private LogFile? _segment;
+    private RecordFile? _snapshotFile;
     private long _segmentLength;
     private long _segmentCapacity;
     private long _segmentBytes;
@@ -116,34 +118,42 @@ internal sealed partial class SegmentLog : IAsyncDisposable
     /// <param name="onDurable">Applies them to memory.</param>
     /// <param name="grows">Whether the write adds data (refused when the log is at its size limit; removals never are).</param>
     public Task AppendAsync(IReadOnlyList<EncodedRecord> records, Action<ulong>? onDurable, bool grows = false)
-        => AppendAsync(records, onDurable is null ? null : static (first, state) => ((Action<ulong>)state!)(first), onDurable, grows);
+        => AppendValueAsync(records, onDurable is null ? null : static (first, state) => ((Action<ulong>)state!)(first), onDurable, grows).AsTask();
 
-    /// <summary>Queues records; the state-passing form, so the caller's follow-up needs no closure.</summary>
-    public Task AppendAsync(IReadOnlyList<EncodedRecord> records, Action<ulong, object?>? onDurable, object? state, bool grows = false)
+    /// <summary>
+    /// Queues records; the state-passing form, so the caller's follow-up needs no closure, and pooled: the returned
+    /// task must be awaited exactly once (or turned into a task once).
+    /// </summary>
+    public ValueTask AppendValueAsync(IReadOnlyList<EncodedRecord> records, Action<ulong, object?>? onDurable, object? state, bool grows = false)
     {
         if (_fault is { } fault)
         {
             ReleaseAll(records);
-            return Task.FromException(Faulted(fault));
+            return ValueTask.FromException(Faulted(fault));
         }
 
-        var request = new LogWriteRequest(records, onDurable, state);
-        if (grows && TotalBytes + request.Size > _options.MaxTotalBytes)
+        long size = 0;
+        for (var i = 0; i < records.Count; i++)
         {
-            request.ReleaseRecords();
-            RequestCompactionIfIdle();
-            return Task.FromException(new DeadLetterQueueFullException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"The {_options.Description} in '{_directory}' holds {TotalBytes} bytes on disk and the write needs {request.Size} more; the limit is {_options.MaxTotalBytes} ({_options.MaxTotalBytesOptionName}). Remove entries (compaction then reclaims their space) or raise the limit.")));
+            size += records[i].Size;
         }
 
-        return Enqueue(request);
+        if (grows && TotalBytes + size > _options.MaxTotalBytes)
+        {
+            ReleaseAll(records);
+            RequestCompactionIfIdle();
+            return ValueTask.FromException(new DeadLetterQueueFullException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"The {_options.Description} in '{_directory}' holds {TotalBytes} bytes on disk and the write needs {size} more; the limit is {_options.MaxTotalBytes} ({_options.MaxTotalBytesOptionName}). Remove entries (compaction then reclaims their space) or raise the limit.")));
+        }
+
+        return Enqueue(LogWriteRequest.Rent(_requests, records, onDurable, state));
     }
 
     /// <summary>
     /// Snapshots the state as of every write queued before this call and deletes the segments the snapshot covers.
     /// </summary>
-    public Task CompactAsync() => Enqueue(new LogWriteRequest([], null, isCompaction: true));
+    public Task CompactAsync() => Enqueue(LogWriteRequest.Rent(_requests, [], null, null, isCompaction: true)).AsTask();
 
     public async ValueTask DisposeAsync()
     {
@@ -187,20 +197,23 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         CloseFiles();
     }
 
-    private Task Enqueue(LogWriteRequest request)
+    private ValueTask Enqueue(LogWriteRequest request)
     {
+        // Taken before the request is queued: once queued it may complete, be read and serve another write.
+        var task = request.AsValueTask();
         lock (_queueLock)
         {
             if (_closed)
             {
                 request.ReleaseRecords();
-                return Task.FromException(new ObjectDisposedException(nameof(SegmentLog), $"The {_options.Description} is closed."));
+                request.TrySetException(new ObjectDisposedException(nameof(SegmentLog), $"The {_options.Description} is closed."));
+                return task;
             }
 
             _pending.Add(request);
             if (_writing)
             {
-                return request.Task;
+                return task;
             }
 
             _writing = true;
@@ -213,7 +226,7 @@ internal sealed partial class SegmentLog : IAsyncDisposable
             ThreadPool.UnsafeQueueUserWorkItem(static log => log.DrainAll(), this, preferLocal: false);
         }
 
-        return request.Task;
+        return task;
     }
 
     private void DrainAll()
@@ -372,11 +385,14 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         var first = _nextSequence;
         var position = 0;
         var count = 0;
+        var file = _segments[^1].Reader;
         foreach (var request in batch)
         {
             request.FirstSequence = _nextSequence;
             foreach (var record in request.Records)
             {
+                record.File = file;
+                record.Offset = _segmentLength + position;
                 var sealedRecord = record.Seal(_nextSequence++);
                 sealedRecord.CopyTo(_batchBuffer.AsSpan(position));
                 position += sealedRecord.Length;
@@ -472,6 +488,7 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         capacity = (capacity + 4095) & ~4095L;
         var path = SegmentPath(firstSequence);
         var file = _files.Open(path, createNew: true);
+        RecordFile reader;
         try
         {
             // The length comes first and the header that records it second, both durable before any record: a crash
@@ -482,6 +499,7 @@ internal sealed partial class SegmentLog : IAsyncDisposable
             file.Write(header, 0);
             file.Flush();
             _files.FlushDirectory(_directory);
+            reader = new RecordFile(path, _files.OpenRead(path));
         }
         catch
         {
@@ -493,7 +511,7 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         _segmentLength = LogFormat.HeaderSize;
         _segmentCapacity = capacity;
         Interlocked.Add(ref _segmentBytes, LogFormat.HeaderSize);
-        _segments.Add(new LogSegment(path, firstSequence) { UsedBytes = LogFormat.HeaderSize });
+        _segments.Add(new LogSegment(path, firstSequence) { UsedBytes = LogFormat.HeaderSize, Reader = reader });
     }
 
     private string SegmentPath(ulong firstSequence) => Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $"seg-{firstSequence:D20}.log"));
@@ -506,6 +524,16 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         {
             _segment?.Dispose();
             _segment = null;
+
+            // Readers in flight keep their file open until they finish; nothing new can find these files after the close.
+            foreach (var segment in _segments)
+            {
+                segment.Reader?.Retire();
+            }
+
+            _segments.Clear();
+            _snapshotFile?.Retire();
+            _snapshotFile = null;
         }
 
         _lockFile.Dispose();
@@ -531,4 +559,7 @@ internal sealed class LogSegment(string path, ulong firstSequence)
     public ulong FirstSequence { get; } = firstSequence;
 
     public long UsedBytes { get; set; }
+
+    /// <summary>Gets the handle that records are read through on demand.</summary>
+    public RecordFile? Reader { get; init; }
 }

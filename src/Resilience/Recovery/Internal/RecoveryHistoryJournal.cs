@@ -55,7 +55,7 @@ internal sealed class RecoveryHistoryJournal : ILogStateMachine, IAsyncDisposabl
 
     public ValueTask DisposeAsync() => _log.DisposeAsync();
 
-    void ILogStateMachine.Replay(RecordType type, ulong sequence, ReadOnlySpan<byte> body)
+    void ILogStateMachine.Replay(RecordType type, ulong sequence, ReadOnlySpan<byte> body, RecordLocation location)
     {
         if (type != RecordType.RecoveryRun)
         {
