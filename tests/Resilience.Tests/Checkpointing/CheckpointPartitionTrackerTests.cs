@@ -74,14 +74,17 @@ public class CheckpointPartitionTrackerTests
     [Fact]
     public async Task ParallelHandlersWithConcurrentCommits_EveryCommittedOffsetCoversOnlyFinishedItems()
     {
-        const int Items = 400;
+        const int Items = 300;
+        const int Parallelism = 6;
         var done = new bool[Items];
         var store = new CheckingStore(done);
         await using var manager = await OpenAsync(store);
         var tracker = manager.Track("s", 0);
-        var random = new Random(23);
-        var yields = Enumerable.Range(0, Items).Select(_ => random.Next(0, 6)).ToArray();
+        using var gate = new Batch.CallerGate();
+        using var completed = new SemaphoreSlim(0);
         using var stop = new CancellationTokenSource();
+
+        // A committer racing the handlers, on top of the commits the test makes after each completion.
         var committer = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
@@ -90,36 +93,42 @@ public class CheckpointPartitionTrackerTests
                 await Task.Yield();
             }
         });
-
-        var offsets = Enumerable.Range(0, Items).ToArray();
-        var result = await ResiliencePipeline.Empty.ExecuteBatchAsync(
-            StartInOrder(offsets, tracker),
+        var batch = Task.Run(() => ResiliencePipeline.Empty.ExecuteBatchAsync(
+            StartInOrder([.. Enumerable.Range(0, Items)], tracker),
             async (offset, ct) =>
             {
-                for (var y = 0; y < yields[offset]; y++)
-                {
-                    await Task.Yield();
-                }
-
+                await gate.EnterAsync(offset, ct);
                 Volatile.Write(ref done[offset], true);
                 tracker.Complete(offset);
-
-                // Commits from the handlers too, so they interleave with running items however the threads are scheduled.
-                if (offset % 10 == 0)
-                {
-                    await manager.CommitAsync(ct);
-                }
-
+                completed.Release();
                 return offset;
             },
-            new BatchOptions<int> { MaxDegreeOfParallelism = 8 });
+            new BatchOptions<int> { MaxDegreeOfParallelism = Parallelism }).AsTask());
+
+        // The test decides the completion order: a seeded random pick among the items running, so items finish out
+        // of order all the time and the slowest one holds the committed offset back.
+        var random = new Random(23);
+        await gate.WaitForArrivalsAsync(Parallelism);
+        for (var released = 0; released < Items; released++)
+        {
+            var held = gate.HeldIds.Order().ToArray();
+            gate.Release(held[random.Next(held.Length)]);
+            (await completed.WaitAsync(TimeSpan.FromSeconds(30))).Should().BeTrue("the released item completes");
+            await manager.CommitAsync();
+            if (released < Items - Parallelism)
+            {
+                await gate.WaitForArrivalsAsync(1);
+            }
+        }
+
+        var result = await batch;
         await stop.CancelAsync();
         await committer;
         await manager.CommitAsync();
 
         result.Succeeded.Should().HaveCount(Items);
         store.Violations.Should().BeEmpty();
-        store.Commits.Should().BeGreaterThan(10);
+        store.Commits.Should().BeGreaterThan(10, "the committed offset moved each time the lowest running item finished");
         manager.GetCommittedOffset("s", 0).Should().Be(Items);
     }
 

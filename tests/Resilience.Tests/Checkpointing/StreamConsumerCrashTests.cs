@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Globalization;
 using Resilience.Checkpointing;
 using Resilience.DeadLetter;
 using Resilience.Samples.StreamConsumer;
 using Resilience.Tests.DeadLetter;
+using Resilience.Tests.TestUtils;
 using EventLog = Resilience.Samples.StreamConsumer.EventLog;
 
 namespace Resilience.Tests.Checkpointing;
@@ -35,9 +35,13 @@ public sealed class StreamConsumerCrashTests : IDisposable
         var random = new Random(seed);
         var committed = new long[Partitions];
         var crashes = 0;
+
+        // Handling an event for the first time passes at least two crash points (its sink write or dead letter, then
+        // "done"), so kills * maxCrashAt below 2 points per event guarantees every kill lands before the log is consumed.
+        var maxCrashAt = Math.Clamp((2 * Partitions * EventsPerPartition - 20) / Math.Max(kills, 1), 2, 80);
         for (var run = 0; run < kills + 20; run++)
         {
-            var crashAt = crashes < kills ? random.Next(1, 80) : 0;
+            var crashAt = crashes < kills ? random.Next(1, maxCrashAt) : 0;
             var lines = await RunConsumerAsync(root, seed * 1000 + run, crashAt);
             var because = $"run {run} (crash point {crashAt}, seed {seed}): {string.Join(" | ", lines.TakeLast(3))}";
 
@@ -167,18 +171,10 @@ public sealed class StreamConsumerCrashTests : IDisposable
 
     private static async Task<List<string>> RunConsumerAsync(string root, int seed, int crashAt)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Resilience.Samples.StreamConsumer.dll"));
-        start.ArgumentList.Add("consume");
-        start.ArgumentList.Add(root);
-        start.ArgumentList.Add(seed.ToString(CultureInfo.InvariantCulture));
-        start.Environment["RESILIENCE_CONSUMER_CRASH_AT"] = crashAt.ToString(CultureInfo.InvariantCulture);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("The consumer did not start.");
+        using var process = CrashHelperProcess.StartApp(
+            "Resilience.Samples.StreamConsumer.dll",
+            ["consume", root, seed.ToString(CultureInfo.InvariantCulture)],
+            new Dictionary<string, string> { ["RESILIENCE_CONSUMER_CRASH_AT"] = crashAt.ToString(CultureInfo.InvariantCulture) });
         using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var output = process.StandardOutput.ReadToEndAsync(bound.Token);
         var errors = process.StandardError.ReadToEndAsync(bound.Token);

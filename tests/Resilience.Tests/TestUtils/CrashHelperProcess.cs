@@ -6,6 +6,10 @@ namespace Resilience.Tests.TestUtils;
 internal static class CrashHelperProcess
 {
     public static Process Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+        => StartApp("Resilience.DeadLetter.CrashHelper.dll", arguments, environment);
+
+    /// <summary>Starts an application copied beside the tests (a referenced executable project) the same way.</summary>
+    public static Process StartApp(string assemblyFileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -13,7 +17,7 @@ internal static class CrashHelperProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Resilience.DeadLetter.CrashHelper.dll"));
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, assemblyFileName));
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
