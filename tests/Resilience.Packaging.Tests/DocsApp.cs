@@ -6,7 +6,7 @@ namespace Resilience.Packaging.Tests;
 internal static class DocsApp
 {
     /// <summary>
-    /// What <c>dotnet new web</c> writes (Web SDK, nullable, implicit usings), warnings as errors, and the three
+    /// What <c>dotnet new web</c> writes (Web SDK, nullable, implicit usings), warnings as errors, and the library
     /// packages. A block of declarations only is a library: a program needs statements. A block that shows the export
     /// through OpenTelemetry references its hosting package, as the application would (the version the docs test pins).
     /// </summary>
@@ -21,7 +21,8 @@ internal static class DocsApp
           <ItemGroup>
             <PackageReference Include="Resilience" Version="{{version}}" />
             <PackageReference Include="Resilience.DependencyInjection" Version="{{version}}" />
-            <PackageReference Include="Resilience.Http" Version="{{version}}" />{{(usesOpenTelemetry ? "\n    <PackageReference Include=\"OpenTelemetry.Extensions.Hosting\" Version=\"1.20.1\" />" : "")}}
+            <PackageReference Include="Resilience.Http" Version="{{version}}" />
+            <PackageReference Include="Resilience.PostgreSql" Version="{{version}}" />{{(usesOpenTelemetry ? "\n    <PackageReference Include=\"OpenTelemetry.Extensions.Hosting\" Version=\"1.20.1\" />" : "")}}
           </ItemGroup>
         </Project>
         """;
