@@ -70,8 +70,14 @@ public sealed partial class DeadLetterQueue
             id,
             entry =>
             {
+                if (entry.Status == DeadLetterStatus.Archived)
+                {
+                    throw new InvalidOperationException($"The dead letter entry '{id}' is archived; restore it before replaying.");
+                }
+
                 EnsureHandler(entry.OperationType);
-                return Replayed(entry, _options.TimeProvider.GetUtcNow());
+                var now = _options.TimeProvider.GetUtcNow();
+                return Replayed(entry, now, now);
             },
             cancellationToken).ConfigureAwait(false);
         _telemetry.Report("OnReplayed");
@@ -90,49 +96,8 @@ public sealed partial class DeadLetterQueue
     /// <returns>How many entries were replayed (an entry purged meanwhile is not counted).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxPerSecond"/> is below 0.001, or spreading the matches at that rate would take more than a year.</exception>
     /// <exception cref="InvalidOperationException">A matching entry's operation type has no handler; nothing is replayed.</exception>
-    public async ValueTask<int> ReplayAsync(DeadLetterQuery filter, double maxPerSecond, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(filter);
-        if (double.IsNaN(maxPerSecond) || maxPerSecond < 0.001 || double.IsInfinity(maxPerSecond))
-        {
-            throw new ArgumentOutOfRangeException(nameof(maxPerSecond), maxPerSecond, "The replay rate must be a finite number of at least 0.001 per second.");
-        }
-
-        var matches = _store.GetAll()
-            .Where(e => filter.Matches(e) && (filter.Status is not null || e.Status is not (DeadLetterStatus.Recovered or DeadLetterStatus.Discarded)))
-            .ToList();
-        foreach (var type in matches.Select(e => e.OperationType).Distinct(StringComparer.Ordinal))
-        {
-            EnsureHandler(type);
-        }
-
-        var spreadSeconds = matches.Count / maxPerSecond;
-        if (spreadSeconds > TimeSpan.FromDays(365).TotalSeconds)
-        {
-            throw new ArgumentOutOfRangeException(nameof(maxPerSecond), maxPerSecond, $"Replaying {matches.Count} entries at {maxPerSecond} per second would take more than a year; raise the rate or narrow the filter.");
-        }
-
-        var now = _options.TimeProvider.GetUtcNow();
-        var writes = new List<Task<DeadLetterEntry?>>(matches.Count);
-        for (var i = 0; i < matches.Count; i++)
-        {
-            var due = now + TimeSpan.FromTicks((long)(i * (TimeSpan.TicksPerSecond / maxPerSecond)));
-            writes.Add(ChangeOrSkipAsync(matches[i].Id, entry => Replayed(entry, due), cancellationToken));
-        }
-
-        var replayed = 0;
-        foreach (var entry in await Task.WhenAll(writes).ConfigureAwait(false))
-        {
-            if (entry is not null)
-            {
-                Processor.Schedule(entry);
-                replayed++;
-            }
-        }
-
-        _telemetry.Report("OnReplayed");
-        return replayed;
-    }
+    public ValueTask<int> ReplayAsync(DeadLetterQuery filter, double maxPerSecond, CancellationToken cancellationToken = default)
+        => ReplayMatchingAsync(filter, maxPerSecond, cancellationToken);
 
     /// <summary>
     /// Marks an entry discarded: it is never retried (not even by an attempt running now, whose outcome is dropped),
@@ -146,15 +111,7 @@ public sealed partial class DeadLetterQueue
     public async ValueTask DiscardAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
-        await ChangeAsync(
-            id,
-            entry => entry with
-            {
-                Status = DeadLetterStatus.Discarded,
-                NextAttemptAt = null,
-                UpdatedAt = _options.TimeProvider.GetUtcNow(),
-            },
-            cancellationToken).ConfigureAwait(false);
+        await ChangeAsync(id, Discarded, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -179,7 +136,7 @@ public sealed partial class DeadLetterQueue
     public async ValueTask<int> PurgeAsync(DeadLetterQuery filter, bool erase, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        var ids = _store.GetAll().Where(filter.Matches).Select(e => e.Id).ToList();
+        var ids = _store.GetAll().Where(entry => filter.Matches(entry, FailureGroupOf)).Select(e => e.Id).ToList();
         await _store.DeleteAsync(ids, cancellationToken).ConfigureAwait(false);
         if (erase && _store is FileDeadLetterStore file)
         {
@@ -225,11 +182,13 @@ public sealed partial class DeadLetterQueue
         }
     }
 
-    private static DeadLetterEntry Replayed(DeadLetterEntry entry, DateTimeOffset due) => entry with
+    private static DeadLetterEntry Replayed(DeadLetterEntry entry, DateTimeOffset now, DateTimeOffset due) => entry with
     {
         Status = DeadLetterStatus.Pending,
         AttemptCount = 0,
         NextAttemptAt = due,
         UpdatedAt = due,
+        ReplayCount = entry.ReplayCount + 1,
+        LastReplayedAt = now,
     };
 }

@@ -183,13 +183,17 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
 
         cancellationToken.ThrowIfCancellationRequested();
         var now = _options.TimeProvider.GetUtcNow();
+        var redactedError = Redact(error);
         var entry = new DeadLetterEntry
         {
             Id = _ids.Next(),
             OperationType = operationType,
             CreatedAt = now,
             UpdatedAt = now,
-            Error = Redact(error),
+            Error = redactedError,
+            FailureGroup = _options.Fingerprinter.Compute(operationType, redactedError),
+            FirstFailedAt = now,
+            LastFailedAt = now,
             Payload = payload,
             Context = Redact(context),
             MaxAttempts = _options.MaxAttempts,
@@ -314,7 +318,7 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
         var total = 0;
         foreach (var entry in _store.GetAll())
         {
-            if (!query.Matches(entry))
+            if (!query.Matches(entry, FailureGroupOf))
             {
                 continue;
             }
@@ -491,6 +495,8 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
 
         OptionGuard.NotNegative(options.PauseDuration, "DeadLetterQueueOptions.PauseDuration");
         OptionGuard.Positive(options.Retention, "DeadLetterQueueOptions.Retention");
+        OptionGuard.Positive(options.ArchiveRetention, "DeadLetterQueueOptions.ArchiveRetention");
+        OptionGuard.NotNull(options.Fingerprinter, "DeadLetterQueueOptions.Fingerprinter");
         OptionGuard.NotNull(options.TimeProvider, "DeadLetterQueueOptions.TimeProvider");
         if (options.Directory is not null)
         {

@@ -368,6 +368,13 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
                         MaxAttempts = state.MaxAttempts,
                         NextAttemptAt = state.NextAttemptAt,
                         Status = state.Status,
+
+                        // A State record written before the failure fields existed carries none: keep the entry's.
+                        FailureGroup = state.FailureGroup ?? current.Entry.FailureGroup,
+                        FirstFailedAt = state.FirstFailedAt ?? current.Entry.FirstFailedAt,
+                        LastFailedAt = state.LastFailedAt ?? current.Entry.LastFailedAt,
+                        ReplayCount = Math.Max(state.ReplayCount, current.Entry.ReplayCount),
+                        LastReplayedAt = state.LastReplayedAt ?? current.Entry.LastReplayedAt,
                         Version = (long)sequence,
                     };
                     _entries[change.Id] = (updated, current.RecordSize);

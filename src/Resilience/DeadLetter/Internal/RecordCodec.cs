@@ -7,6 +7,12 @@ namespace Resilience.DeadLetter.Internal;
 /// Turns entries and their changes into record bodies and back. Bodies are little-endian binary: strings as a
 /// 32-bit byte count (-1 for null) and UTF-8, times as UTC ticks.
 /// </summary>
+/// <remarks>
+/// The failure fields (failure group, first and last failure, replay count and time) were added after format 2 shipped,
+/// as a tail after every field a Put or State record had: readers take the tail when bytes remain, so records written
+/// without it decode with defaults, and a reader that predates the tail ignores it (the body's length is in the
+/// record). That keeps the change inside format version 2 (<see cref="LogFormat.Version"/>): no file layout moved.
+/// </remarks>
 internal static class RecordCodec
 {
     private const long NoTime = long.MinValue;
@@ -15,7 +21,7 @@ internal static class RecordCodec
     public static int PutBodySize(DeadLetterEntry entry)
     {
         var size = StringSize(entry.Id) + StringSize(entry.OperationType) + 16 + ErrorSize(entry.Error)
-            + 4 + entry.Payload.Length + 4 + 4 + 4 + 8 + 1 + 16;
+            + 4 + entry.Payload.Length + 4 + 4 + 4 + 8 + 1 + 16 + FailureTailSize(entry);
         if (entry.Context.Count > 0)
         {
             // Not enumerated when empty: the interface enumerator is boxed, and most entries have no context.
@@ -56,13 +62,14 @@ internal static class RecordCodec
         WriteState(ref writer, entry);
         writer.WriteInt64(version);
         writer.WriteInt64(expectedVersion);
+        WriteFailureTail(ref writer, entry);
         return record;
     }
 
     /// <summary>Encodes a change of an entry's state (not its payload), applied only if the entry is at <paramref name="expectedVersion"/>.</summary>
     public static EncodedRecord EncodeState(DeadLetterEntry entry, long expectedVersion)
     {
-        var size = StringSize(entry.Id) + 8 + ErrorSize(entry.Error) + 4 + 4 + 8 + 1 + 8;
+        var size = StringSize(entry.Id) + 8 + ErrorSize(entry.Error) + 4 + 4 + 8 + 1 + 8 + FailureTailSize(entry);
         var record = EncodedRecord.Create(RecordType.State, size);
         var writer = new SpanWriter(record.Body);
         writer.WriteString(entry.Id);
@@ -70,6 +77,7 @@ internal static class RecordCodec
         WriteError(ref writer, entry.Error);
         WriteState(ref writer, entry);
         writer.WriteInt64(expectedVersion);
+        WriteFailureTail(ref writer, entry);
         return record;
     }
 
@@ -89,14 +97,15 @@ internal static class RecordCodec
         switch (type)
         {
             case RecordType.Put:
-                var entry = DecodePut(ref reader, body.Length, pool);
-                var (version, expected) = reader.Remaining >= 16 ? (reader.ReadInt64(), reader.ReadInt64()) : (0L, 0L);
+                var entry = DecodePut(ref reader, body.Length, pool, out var version, out var expected);
                 return DeadLetterChange.Put(entry, version, expected);
             case RecordType.State:
                 var id = reader.ReadRequiredString();
                 var updated = reader.ReadTime();
                 var error = ReadError(ref reader, pool);
                 var fields = ReadStateFields(ref reader);
+                var expectedVersion = reader.Remaining >= 8 ? reader.ReadInt64() : 0;
+                var tail = ReadFailureTail(ref reader);
                 var state = new DeadLetterEntry
                 {
                     Id = id,
@@ -107,8 +116,13 @@ internal static class RecordCodec
                     MaxAttempts = fields.MaxAttempts,
                     NextAttemptAt = fields.Next,
                     Status = fields.Status,
+                    FailureGroup = tail.FailureGroup,
+                    FirstFailedAt = tail.FirstFailedAt,
+                    LastFailedAt = tail.LastFailedAt,
+                    ReplayCount = tail.ReplayCount,
+                    LastReplayedAt = tail.LastReplayedAt,
                 };
-                return DeadLetterChange.State(state, reader.Remaining >= 8 ? reader.ReadInt64() : 0);
+                return DeadLetterChange.State(state, expectedVersion);
             case RecordType.Delete:
                 var deleted = reader.ReadRequiredString();
                 return DeadLetterChange.Delete(deleted, reader.Remaining >= 8 ? reader.ReadInt64() : 0);
@@ -117,7 +131,7 @@ internal static class RecordCodec
         }
     }
 
-    private static DeadLetterEntry DecodePut(ref SpanReader reader, int bodyLength, DecodePool pool)
+    private static DeadLetterEntry DecodePut(ref SpanReader reader, int bodyLength, DecodePool pool, out long version, out long expectedVersion)
     {
         var id = reader.ReadRequiredString();
         var operationType = pool.Intern(reader.ReadRequiredString());
@@ -145,6 +159,8 @@ internal static class RecordCodec
 
         // Built once, with its final state: during recovery every entry survives, so each extra object is GC work.
         var state = ReadStateFields(ref reader);
+        (version, expectedVersion) = reader.Remaining >= 16 ? (reader.ReadInt64(), reader.ReadInt64()) : (0L, 0L);
+        var tail = ReadFailureTail(ref reader);
         return new DeadLetterEntry
         {
             Id = id,
@@ -158,8 +174,59 @@ internal static class RecordCodec
             MaxAttempts = state.MaxAttempts,
             NextAttemptAt = state.Next,
             Status = state.Status,
+            FailureGroup = tail.FailureGroup,
+            FirstFailedAt = tail.FirstFailedAt,
+            LastFailedAt = tail.LastFailedAt,
+            ReplayCount = tail.ReplayCount,
+            LastReplayedAt = tail.LastReplayedAt,
         };
     }
+
+    internal static int FailureTailSize(DeadLetterEntry entry) => StringSize(entry.FailureGroup) + 8 + 8 + 4 + 8;
+
+    private static void WriteFailureTail(ref SpanWriter writer, DeadLetterEntry entry)
+    {
+        writer.WriteString(entry.FailureGroup);
+        writer.WriteInt64(entry.FirstFailedAt?.UtcTicks ?? NoTime);
+        writer.WriteInt64(entry.LastFailedAt?.UtcTicks ?? NoTime);
+        writer.WriteInt32(entry.ReplayCount);
+        writer.WriteInt64(entry.LastReplayedAt?.UtcTicks ?? NoTime);
+    }
+
+    /// <summary>Reads the failure fields' tail, or their defaults when the record was written without it.</summary>
+    private static FailureTail ReadFailureTail(ref SpanReader reader)
+    {
+        if (reader.Remaining == 0)
+        {
+            return default;
+        }
+
+        var group = reader.ReadString();
+        var first = ReadOptionalTime(ref reader);
+        var last = ReadOptionalTime(ref reader);
+        var replays = reader.ReadInt32();
+        if (replays < 0)
+        {
+            throw new FormatException("Bad replay count.");
+        }
+
+        return new FailureTail(group, first, last, replays, ReadOptionalTime(ref reader));
+    }
+
+    private static DateTimeOffset? ReadOptionalTime(ref SpanReader reader)
+    {
+        var ticks = reader.ReadInt64();
+        if (ticks == NoTime)
+        {
+            return null;
+        }
+
+        return ticks < DateTimeOffset.MinValue.UtcTicks || ticks > DateTimeOffset.MaxValue.UtcTicks
+            ? throw new FormatException("Bad time.")
+            : new DateTimeOffset(ticks, TimeSpan.Zero);
+    }
+
+    private readonly record struct FailureTail(string? FailureGroup, DateTimeOffset? FirstFailedAt, DateTimeOffset? LastFailedAt, int ReplayCount, DateTimeOffset? LastReplayedAt);
 
     private static void WriteError(ref SpanWriter writer, DeadLetterError error)
     {
