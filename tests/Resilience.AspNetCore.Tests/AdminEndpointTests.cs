@@ -426,6 +426,7 @@ public sealed class AdminEndpointTests
         page.Headers.GetValues("Content-Security-Policy").Single().Should().Contain("default-src 'none'").And.Contain("script-src 'self'").And.NotContain("unsafe-inline");
         var html = await page.Content.ReadAsStringAsync();
         html.Should().NotContain("{{antiforgery-token}}").And.NotContain("http://").And.NotContain("https://", "no CDN: every file comes from the package");
+        (await client.GetAsync("/resilience/favicon.svg")).StatusCode.Should().Be(HttpStatusCode.OK);
         var token = System.Text.RegularExpressions.Regex.Match(html, "name=\"resilience-antiforgery\" content=\"([^\"]+)\"").Groups[1].Value;
         token.Should().NotBeEmpty();
         var cookie = page.Headers.GetValues("Set-Cookie").Single().Split(';')[0];

@@ -19,6 +19,9 @@ internal static class DashboardEndpoints
 
     private const string TokenPlaceholder = "{{antiforgery-token}}";
 
+    // A page without an icon makes the browser ask the site root for /favicon.ico, outside the group (a 404 there).
+    private const string Icon = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 16 16\"><circle cx=\"8\" cy=\"8\" r=\"7\" fill=\"#1d2330\"/><path d=\"M4 8h3l1-3 2 6 1-3h1\" stroke=\"#7fd18b\" fill=\"none\"/></svg>";
+
     private static readonly Lazy<string> Page = new(() => Read("index.html"));
     private static readonly Lazy<string> Script = new(() => Read("dashboard.js"));
     private static readonly Lazy<string> Style = new(() => Read("dashboard.css"));
@@ -28,6 +31,7 @@ internal static class DashboardEndpoints
         group.MapGet("/", ServePage).WithName("Resilience.Dashboard").ExcludeFromDescription();
         group.MapGet("/dashboard.js", (HttpContext c) => Serve(c, Script.Value, "text/javascript; charset=utf-8")).ExcludeFromDescription();
         group.MapGet("/dashboard.css", (HttpContext c) => Serve(c, Style.Value, "text/css; charset=utf-8")).ExcludeFromDescription();
+        group.MapGet("/favicon.svg", (HttpContext c) => Serve(c, Icon, "image/svg+xml")).ExcludeFromDescription();
     }
 
     private static IResult ServePage(HttpContext context)
