@@ -28,6 +28,12 @@ public static class OrdersApp
         builder.Services.AddDeadLetterQueue(deadLetters);
         builder.Services.AddCompensationManager(options => options.MaxAttempts = 1);
         builder.Services.AddHealthChecks().AddResilienceHealthChecks();
+        // Run by hand from the dashboard (Recovery workflows, "Run now"): checks the inventory service is back, closes
+        // its breaker and replays its dead letters.
+        builder.Services.AddRecoveryWorkflow("inventory", (workflow, services) => workflow
+            .Step("probe inventory", Resilience.Recovery.RecoverySteps.Probe(_ => ValueTask.FromResult(!services.GetRequiredService<Downstream>().Failing)))
+            .Step("close breaker", Resilience.Recovery.RecoverySteps.CloseCircuitBreaker(services.GetRequiredService<Resilience.CircuitBreaker.CircuitBreakerRegistry>(), "inventory"))
+            .Step("replay dead letters", Resilience.Recovery.RecoverySteps.ReplayDeadLetters(services.GetRequiredService<DeadLetterQueue>(), "reserve-inventory", maxPerSecond: 5)));
         builder.Services.AddHttpClient("inventory");
         AddOperatorSecurity(builder);
         configureServices?.Invoke(builder.Services);

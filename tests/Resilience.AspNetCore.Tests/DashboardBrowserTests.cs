@@ -70,6 +70,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             var group = page.Locator("#dead-letter-groups tbody tr[data-group]");
             await Assertions.Expect(group).ToHaveCountAsync(1);
             await Assertions.Expect(group.First).ToContainTextAsync("HttpRequestException");
+            await Assertions.Expect(page.Locator("#recovery tbody")).ToContainTextAsync("inventory");
             await SaveScreenshotAsync(page, "dashboard-backlog.png");
 
             // The service heals; the operator replays the group: the dialog shows the dry run's count first.
