@@ -241,6 +241,7 @@ public sealed class AdminEndpointTests
     [InlineData("/resilience/api/dead-letters?includeArchived=maybe", "*includeArchived*")]
     [InlineData("/resilience/api/dead-letters?statuz=Pending", "*Unknown filter 'statuz'*")]
     [InlineData("/resilience/api/dead-letters/summary?groupBy=tenant", "*groupBy*")]
+    [InlineData("/resilience/api/dead-letters?dryRun=true", "*Unknown filter 'dryRun'*")]
     [InlineData("/resilience/api/dead-letters/not-an-id", "*not a dead letter id*")]
     public async Task DeadLetters_BadInput_Is400Problem(string url, string detail)
     {

@@ -13,6 +13,8 @@ namespace Resilience.AspNetCore.Internal;
 /// </summary>
 internal static class DeadLetterEndpoints
 {
+    private static readonly string[] BulkKeys = ["dryRun", "rate"];
+
     public static void Map(IEndpointRouteBuilder api)
     {
         api.MapGet("/dead-letters/summary", Summary).WithName("Resilience.DeadLetters.Summary").Produces<DeadLetterSummaryDto>().ProducesProblem(StatusCodes.Status400BadRequest);
@@ -44,7 +46,7 @@ internal static class DeadLetterEndpoints
 
     private static async Task<IResult> Summary(HttpContext context, CancellationToken cancellationToken)
     {
-        if (!TryQueue(context, out var queue, out var problem) || !TryFilter(context, out var filter, out problem))
+        if (!TryQueue(context, out var queue, out var problem) || !TryFilter(context, ["groupBy"], out var filter, out problem))
         {
             return problem!;
         }
@@ -65,7 +67,7 @@ internal static class DeadLetterEndpoints
 
     private static IResult Query(HttpContext context)
     {
-        if (!TryQueue(context, out var queue, out var problem) || !TryFilter(context, out var filter, out problem))
+        if (!TryQueue(context, out var queue, out var problem) || !TryFilter(context, [], out var filter, out problem))
         {
             return problem!;
         }
@@ -131,7 +133,7 @@ internal static class DeadLetterEndpoints
     {
         var name = "dead-letter." + action.ToString().ToLowerInvariant() + "-matching";
         var target = "dead-letters" + context.Request.QueryString.Value;
-        if (!TryQueue(context, out var queue, out var problem) || !TryFilter(context, out var filter, out problem))
+        if (!TryQueue(context, out var queue, out var problem) || !TryFilter(context, BulkKeys, out var filter, out problem))
         {
             return Rejected(context, name, target, problem!);
         }
@@ -234,9 +236,9 @@ internal static class DeadLetterEndpoints
         return queue is not null;
     }
 
-    private static bool TryFilter(HttpContext context, out DeadLetterQuery filter, out IResult? problem)
+    private static bool TryFilter(HttpContext context, IReadOnlyCollection<string> endpointKeys, out DeadLetterQuery filter, out IResult? problem)
     {
-        var ok = DeadLetterFilterParser.TryParse(context.Request.Query, AdminServices.Options(context).MaxPageSize, out filter, out var error);
+        var ok = DeadLetterFilterParser.TryParse(context.Request.Query, AdminServices.Options(context).MaxPageSize, endpointKeys, out filter, out var error);
         problem = ok ? null : AdminProblems.BadRequest(error);
         return ok;
     }

@@ -10,19 +10,20 @@ namespace Resilience.AspNetCore.Internal;
 /// </summary>
 internal static class DeadLetterFilterParser
 {
-    private static readonly HashSet<string> Known = new(StringComparer.OrdinalIgnoreCase)
+    private static readonly HashSet<string> FilterKeys = new(StringComparer.OrdinalIgnoreCase)
     {
         "status", "operationType", "failureGroup", "errorType", "message", "messageContains", "createdFrom", "createdTo",
-        "includeArchived", "skip", "take", "dryRun", "rate", "groupBy", "version",
+        "includeArchived", "skip", "take",
     };
 
-    public static bool TryParse(IQueryCollection query, int maxPageSize, out DeadLetterQuery filter, out string error)
+    /// <summary>Parses the filter; <paramref name="endpointKeys"/> are the other keys the endpoint reads itself.</summary>
+    public static bool TryParse(IQueryCollection query, int maxPageSize, IReadOnlyCollection<string> endpointKeys, out DeadLetterQuery filter, out string error)
     {
         filter = new DeadLetterQuery();
         error = string.Empty;
         foreach (var key in query.Keys)
         {
-            if (!Known.Contains(key))
+            if (!FilterKeys.Contains(key) && !endpointKeys.Contains(key, StringComparer.OrdinalIgnoreCase))
             {
                 error = $"Unknown filter '{key}'.";
                 return false;

@@ -88,7 +88,7 @@ public sealed partial class DeadLetterQueue
     /// <summary>
     /// Replays every entry matching a filter (paging ignored), spreading their attempts so that at most
     /// <paramref name="maxPerSecond"/> start each second. Recovered and discarded entries are not replayed
-    /// unless the filter names their status.
+    /// unless the filter names their status; archived entries never are. The same as <see cref="ReplayMatchingAsync"/>.
     /// </summary>
     /// <param name="filter">Which entries to replay.</param>
     /// <param name="maxPerSecond">The most attempts to start per second, at least 0.001 (one every 1,000 seconds).</param>

@@ -257,10 +257,11 @@ public sealed class FailureGroupTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task StoreWrittenWithoutFailureFields_Opens_AndItsEntriesAreGroupedFromTheirErrors()
+    public async Task EntriesWithoutFailureGroup_AreGroupedAndFilteredFromTheirErrors()
     {
-        // Entries written before failure groups existed carry no group: the queue computes it from the error, so
-        // they summarize and filter like new ones, and a State record without the fields keeps what the entry has.
+        // Entries written before failure groups existed (LogFormatTests.Open_Format1Store_... opens such records; the
+        // codec test above decodes format 2 bodies without the tail) carry no group: the queue computes it from the
+        // error, so they summarize and filter like new ones.
         var legacy = TestEntries.Create(1);
         await using (var store = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = _dir.Path + "-legacy" }))
         {
