@@ -1,6 +1,10 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Resilience.Compensation;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Resilience.CircuitBreaker;
 using Resilience.DeadLetter;
+using Resilience.Recovery;
 
 namespace Resilience.Samples.AspNetCore;
 
@@ -28,13 +32,8 @@ public static class OrdersApp
         builder.Services.AddDeadLetterQueue(deadLetters);
         builder.Services.AddCompensationManager(options => options.MaxAttempts = 1);
         builder.Services.AddHealthChecks().AddResilienceHealthChecks();
-        // Run by hand from the dashboard (Recovery workflows, "Run now"): checks the inventory service is back, closes
-        // its breaker and replays its dead letters.
-        builder.Services.AddRecoveryWorkflow("inventory", (workflow, services) => workflow
-            .Step("probe inventory", Resilience.Recovery.RecoverySteps.Probe(_ => ValueTask.FromResult(!services.GetRequiredService<Downstream>().Failing)))
-            .Step("close breaker", Resilience.Recovery.RecoverySteps.CloseCircuitBreaker(services.GetRequiredService<Resilience.CircuitBreaker.CircuitBreakerRegistry>(), "inventory"))
-            .Step("replay dead letters", Resilience.Recovery.RecoverySteps.ReplayDeadLetters(services.GetRequiredService<DeadLetterQueue>(), "reserve-inventory", maxPerSecond: 5)));
         builder.Services.AddHttpClient("inventory");
+        AddInventoryRecovery(builder);
         AddOperatorSecurity(builder);
         configureServices?.Invoke(builder.Services);
 
@@ -83,8 +82,37 @@ public static class OrdersApp
         builder.Configuration["Resilience:DeadLetter:Directory"] is { Length: > 0 } configured ? configured : Path.Combine("data", "dead-letters"),
         builder.Environment.ContentRootPath);
 
+    /// <summary>
+    /// While the inventory breaker is open, the recovery monitor runs "heal-inventory": probe the service's health
+    /// endpoint (not the reservation endpoint: a probe must not reserve stock), and once it answers, close the breaker
+    /// so orders go through again without waiting out the 30-second break. Resilience:Recovery:MonitorInterval sets how
+    /// often the monitor looks (10 s by default); GET /recovery shows the runs.
+    /// </summary>
+    private static void AddInventoryRecovery(WebApplicationBuilder builder)
+    {
+        builder.Services.AddRecoveryWorkflow("heal-inventory", (workflow, services) => workflow
+            .Handles("inventory-outage")
+            .Step("probe inventory", RecoverySteps.Probe(ct => ProbeInventoryAsync(services, ct)), step => step.Timeout = TimeSpan.FromSeconds(2))
+            .Step("close inventory breaker", RecoverySteps.CloseCircuitBreaker(services.GetRequiredService<CircuitBreakerRegistry>(), "inventory")));
+        var interval = builder.Configuration.GetValue("Resilience:Recovery:MonitorInterval", TimeSpan.FromSeconds(10));
+        builder.Services.AddRecoveryMonitor(monitor =>
+        {
+            monitor.Interval = interval;
+            monitor.OnCircuitBreaker("inventory", "heal-inventory");
+        });
+    }
+
+    private static async ValueTask<bool> ProbeInventoryAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var self = services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        using var client = services.GetRequiredService<IHttpClientFactory>().CreateClient("inventory-probe");
+        using var response = await client.GetAsync(new Uri(new Uri(self), "/downstream/health"), cancellationToken);
+        return response.IsSuccessStatusCode;
+    }
+
     private static void MapDownstream(WebApplication app)
     {
+        app.MapGet("/downstream/health", (Downstream downstream) => downstream.Failing ? Results.StatusCode(StatusCodes.Status503ServiceUnavailable) : Results.Text("healthy"));
         app.MapGet("/downstream/reserve", (Downstream downstream) =>
         {
             downstream.Hit();
@@ -149,6 +177,16 @@ public static class OrdersApp
                 await scope.DisposeAsync();
             }
         });
+
+        app.MapGet("/recovery", ([FromKeyedServices("heal-inventory")] RecoveryWorkflow workflow) => Results.Ok(
+            workflow.History.GetRuns(workflow.Name).Select(r => new
+            {
+                r.RunId,
+                trigger = r.Trigger.ToString(),
+                state = r.State.ToString(),
+                steps = r.Steps.Select(s => $"{s.Name}: {s.Status}"),
+                error = r.Error?.Message,
+            })));
 
         app.MapGet("/dead-letters", (DeadLetterQueue deadLetters) => Results.Ok(new
         {

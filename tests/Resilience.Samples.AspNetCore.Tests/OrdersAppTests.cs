@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Resilience.Recovery;
 
 namespace Resilience.Samples.AspNetCore.Tests;
 
@@ -21,7 +22,7 @@ public sealed class OrdersAppTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _app = OrdersApp.Build(["--urls=http://127.0.0.1:0", $"--Resilience:DeadLetter:Directory={_deadLetters}"]);
+        _app = OrdersApp.Build(["--urls=http://127.0.0.1:0", $"--Resilience:DeadLetter:Directory={_deadLetters}", "--Resilience:Recovery:MonitorInterval=01:00:00"]);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         _http = new HttpClient { BaseAddress = new Uri(address) };
@@ -70,6 +71,36 @@ public sealed class OrdersAppTests : IAsyncLifetime
         letters.GetProperty("entries").EnumerateArray().Should().HaveCount(2).And.OnlyContain(e => e.GetProperty("status").GetString() == "Recovered");
         downstream.ProcessorCalls.Should().BeGreaterThanOrEqualTo(2, "each dead letter was retried at least once");
         (downstream.Calls - before).Should().Be(6, "the processor's retries are counted apart from the pipeline's attempts");
+    }
+
+    [Fact]
+    public async Task RecoveryMonitor_HealsTheInventoryBreakerOnceTheProbeAnswers()
+    {
+        // The hosted monitor looks once an hour here; the test asks it to look now, so nothing depends on timing.
+        var monitor = _app.Services.GetRequiredService<RecoveryMonitor>();
+        (await monitor.CheckNowAsync()).Should().BeEmpty("the breaker is closed: nothing to heal");
+
+        (await _http.PostAsync(new Uri("/downstream/failing?on=true", UriKind.Relative), null)).EnsureSuccessStatusCode();
+        await PlaceOrderAsync();
+        await PlaceOrderAsync();
+        (await _http.GetStringAsync(new Uri("/health", UriKind.Relative))).Should().Be("Degraded", "six failures opened the inventory breaker");
+
+        var stillDown = (await monitor.CheckNowAsync()).Should().ContainSingle().Subject;
+        stillDown.Status.Should().Be(RecoveryTriggerStatus.Started);
+        var failed = await stillDown.Run!.Completion;
+        failed.State.Should().Be(RecoveryRunState.Failed, "the probe found the service still down");
+        failed.Steps.Select(s => s.Status).Should().Equal(RecoveryStepStatus.Failed, RecoveryStepStatus.NotRun);
+        (await _http.GetStringAsync(new Uri("/health", UriKind.Relative))).Should().Be("Degraded", "the breaker stays open");
+
+        (await _http.PostAsync(new Uri("/downstream/failing?on=false", UriKind.Relative), null)).EnsureSuccessStatusCode();
+        var healed = await (await monitor.CheckNowAsync()).Should().ContainSingle().Subject.Run!.Completion;
+
+        healed.State.Should().Be(RecoveryRunState.Succeeded);
+        (await _http.GetStringAsync(new Uri("/health", UriKind.Relative))).Should().Be("Healthy", "the workflow closed the breaker");
+        (await PlaceOrderAsync()).GetProperty("status").GetString().Should().Be("placed", "orders go through without waiting out the 30-second break");
+        var runs = await _http.GetFromJsonAsync<JsonElement>(new Uri("/recovery", UriKind.Relative));
+        runs.EnumerateArray().Select(r => (r.GetProperty("trigger").GetString(), r.GetProperty("state").GetString())).Should().Equal(
+            ("Automatic", "Succeeded"), ("Automatic", "Failed"));
     }
 
     private async Task<JsonElement> PlaceOrderAsync(string query = "")

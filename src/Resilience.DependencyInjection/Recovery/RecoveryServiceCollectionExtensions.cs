@@ -66,6 +66,28 @@ public static class RecoveryServiceCollectionExtensions
     }
 
     /// <summary>
+    /// Keeps the recovery workflows' shared <see cref="RecoveryHistory"/> in <paramref name="directory"/>, so the runs
+    /// (and the run policies that count them) survive a restart; without it the history is in memory only. Opened on
+    /// first use with the container's <see cref="TimeProvider"/>, closed when the container is disposed. Call it before
+    /// or after the workflows are added.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="directory">A directory of the history's own.</param>
+    /// <param name="capacityPerWorkflow">How many runs each workflow keeps, from 1 to 100,000.</param>
+    /// <returns>The services.</returns>
+    /// <exception cref="ArgumentException"><paramref name="directory"/> is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacityPerWorkflow"/> is out of range.</exception>
+    public static IServiceCollection AddPersistedRecoveryHistory(this IServiceCollection services, string directory, int capacityPerWorkflow = RecoveryHistory.DefaultCapacityPerWorkflow)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacityPerWorkflow, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(capacityPerWorkflow, 100_000);
+        services.Replace(ServiceDescriptor.Singleton(sp => RecoveryHistory.Open(directory, capacityPerWorkflow, sp.GetService<TimeProvider>())));
+        return services;
+    }
+
+    /// <summary>
     /// Registers a <see cref="RecoveryMonitor"/> singleton over every registered workflow, and a hosted service that
     /// starts it with the host and stops it on shutdown (cancelling the runs it started). Its signals are checked on the
     /// interval of the container's <see cref="TimeProvider"/>.

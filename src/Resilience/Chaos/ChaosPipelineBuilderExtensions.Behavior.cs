@@ -68,6 +68,11 @@ public static partial class ChaosPipelineBuilderExtensions
         var behavior = OptionGuard.NotNull(options.BehaviorGenerator, Name + ".BehaviorGenerator");
         var onInjected = options.OnBehaviorInjected;
         var name = options.Name;
+        if (injector.NeverInjects)
+        {
+            return;
+        }
+
         builder.AddStrategyCore(context => new ChaosBehaviorStrategy(injector, behavior, onInjected, context.CreateTelemetry(name, ChaosConstants.DefaultBehaviorName, ChaosConstants.Events)));
     }
 }

@@ -67,6 +67,11 @@ public static partial class ChaosPipelineBuilderExtensions
             LatencyGenerator = options.LatencyGenerator,
             OnLatencyInjected = options.OnLatencyInjected,
         };
+        if (injector.NeverInjects)
+        {
+            return;
+        }
+
         builder.AddStrategyCore(context => new ChaosLatencyStrategy(injector, snapshot, context.TimeProvider, context.CreateTelemetry(snapshot.Name, ChaosConstants.DefaultLatencyName, ChaosConstants.Events)));
     }
 }

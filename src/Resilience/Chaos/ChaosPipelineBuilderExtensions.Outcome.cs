@@ -65,6 +65,11 @@ public static partial class ChaosPipelineBuilderExtensions
         var outcome = OptionGuard.NotNull(options.OutcomeGenerator, Name + ".OutcomeGenerator");
         var onInjected = options.OnOutcomeInjected;
         var name = options.Name;
+        if (injector.NeverInjects)
+        {
+            return;
+        }
+
         builder.AddStrategyCore(context => new ChaosOutcomeStrategy<TResult>(injector, outcome, onInjected, context.CreateTelemetry(name, ChaosConstants.DefaultOutcomeName, ChaosConstants.Events)));
     }
 }

@@ -72,6 +72,11 @@ public static partial class ChaosPipelineBuilderExtensions
         var fault = OptionGuard.NotNull(options.FaultGenerator, Name + ".FaultGenerator");
         var onInjected = options.OnFaultInjected;
         var name = options.Name;
+        if (injector.NeverInjects)
+        {
+            return;
+        }
+
         builder.AddStrategyCore(context => new ChaosFaultStrategy(injector, fault, onInjected, context.CreateTelemetry(name, ChaosConstants.DefaultFaultName, ChaosConstants.Events)));
     }
 }

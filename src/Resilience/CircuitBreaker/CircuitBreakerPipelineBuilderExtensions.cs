@@ -55,6 +55,7 @@ public static class CircuitBreakerPipelineBuilderExtensions
         builder.AddStrategyCore(context => new CircuitBreakerStrategy<object>(
             breaker.Controller,
             shouldHandle,
+            breaker.Options.ShouldHandleWithArguments,
             exceptionsOnly,
             context.CreateTelemetry(breaker.Name, CircuitBreakerConstants.DefaultName, CircuitBreakerConstants.Events)));
         return builder;
@@ -66,6 +67,7 @@ public static class CircuitBreakerPipelineBuilderExtensions
         CircuitBreakerOptionsValidator.Validate(options);
         var snapshot = CircuitBreakerOptionsValidator.Copy(options);
         var shouldHandle = options.ShouldHandle;
+        var withArguments = options.ShouldHandleWithArguments;
         var exceptionsOnly = options.UsesDefaultShouldHandle;
         var manualControl = options.ManualControl;
         var stateProvider = options.StateProvider;
@@ -75,7 +77,7 @@ public static class CircuitBreakerPipelineBuilderExtensions
             var controller = new CircuitController(snapshot.Name ?? context.PipelineName, snapshot, context.TimeProvider, telemetry);
             manualControl?.Attach(controller);
             stateProvider?.Attach(controller);
-            return new CircuitBreakerStrategy<TResult>(controller, shouldHandle, exceptionsOnly, telemetry);
+            return new CircuitBreakerStrategy<TResult>(controller, shouldHandle, withArguments, exceptionsOnly, telemetry);
         });
     }
 }

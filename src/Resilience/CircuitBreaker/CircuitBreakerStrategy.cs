@@ -16,10 +16,13 @@ internal sealed class CircuitBreakerStrategy<TResult> : ResilienceStrategy
     private readonly TimeProvider _time;
     private readonly ResilienceTelemetry _telemetry;
 
-    public CircuitBreakerStrategy(CircuitController controller, Func<Outcome<TResult>, bool> shouldHandle, bool exceptionsOnly, ResilienceTelemetry telemetry)
+    public CircuitBreakerStrategy(CircuitController controller, Func<Outcome<TResult>, bool> shouldHandle, Func<CircuitBreakerPredicateArguments<TResult>, bool>? withArguments, bool exceptionsOnly, ResilienceTelemetry telemetry)
     {
         _controller = controller;
-        _shouldHandle = new ShouldHandlePredicate<TResult>(shouldHandle, exceptionsOnly);
+        _shouldHandle = new ShouldHandlePredicate<TResult>(
+            shouldHandle,
+            exceptionsOnly,
+            withArguments is null ? null : (outcome, context, _) => withArguments(new CircuitBreakerPredicateArguments<TResult>(context, outcome)));
         _tracksSlowCalls = controller.TracksSlowCalls;
         _slowCallDuration = controller.SlowCallDuration;
         _time = controller.TimeProvider;

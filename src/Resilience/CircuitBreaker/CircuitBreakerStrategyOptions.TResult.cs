@@ -87,6 +87,17 @@ public class CircuitBreakerStrategyOptions<TResult> : ResilienceStrategyOptions
     /// <value>The default handles every exception.</value>
     public Func<Outcome<TResult>, bool> ShouldHandle { get; set; } = AnyException;
 
+    /// <summary>
+    /// Gets or sets a rule that also sees the call's context (Polly's predicate arguments). When set it replaces
+    /// <see cref="ShouldHandle"/>, which is then not consulted. The caller's cancellation is never handled either way.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: <see cref="ShouldHandle"/> decides.</value>
+    /// <remarks>
+    /// It is synchronous, like <see cref="ShouldHandle"/>: a decision per attempt stays free of a task. The outcome-only
+    /// <see cref="ShouldHandle"/> remains the cheaper form (it lets a non-generic pipeline skip judging successful results).
+    /// </remarks>
+    public Func<CircuitBreakerPredicateArguments<TResult>, bool>? ShouldHandleWithArguments { get; set; }
+
     /// <summary>Gets or sets a handle to isolate and close the breaker by hand (one handle may serve several breakers).</summary>
     public CircuitBreakerManualControl? ManualControl { get; set; }
 

@@ -28,6 +28,12 @@ internal static partial class DeadLetterLog
     [LoggerMessage(EventId = 25, EventName = "DeadLetterOperationTypePaused", Level = LogLevel.Warning, Message = "Operation type {OperationType} paused until {PausedUntil} after {ConsecutiveFailures} consecutive failed attempts (queue {QueueName})")]
     public static partial void OperationTypePaused(ILogger logger, string operationType, DateTimeOffset pausedUntil, int consecutiveFailures, string queueName);
 
+    [LoggerMessage(EventId = 27, EventName = "DeadLetterOperationTypePauseRequested", Level = LogLevel.Warning, Message = "Operation type {OperationType} paused until {PausedUntil} on request (queue {QueueName})")]
+    public static partial void OperationTypePauseRequested(ILogger logger, string operationType, DateTimeOffset pausedUntil, string queueName);
+
+    [LoggerMessage(EventId = 28, EventName = "DeadLetterOperationTypeResumed", Level = LogLevel.Information, Message = "Operation type {OperationType} resumed on request (queue {QueueName})")]
+    public static partial void OperationTypeResumed(ILogger logger, string operationType, string queueName);
+
     [LoggerMessage(EventId = 26, EventName = "DeadLetterNoHandler", Level = LogLevel.Warning, Message = "No handler is registered for operation type {OperationType} (queue {QueueName}): its dead letters stay pending until one is registered with RegisterHandler")]
     public static partial void NoHandler(ILogger logger, string operationType, string queueName);
 }

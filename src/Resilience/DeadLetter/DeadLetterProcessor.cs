@@ -97,6 +97,58 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
     }
 
     /// <summary>
+    /// Pauses the retries of an operation type (its dependency is known to be down): its due entries wait until the
+    /// pause ends or <see cref="ResumeOperationType"/> is called; other types go on. Replaces a pause in place, including
+    /// one the processor set itself after repeated failures. Not persisted: a restart resumes every type.
+    /// </summary>
+    /// <param name="operationType">The operation type.</param>
+    /// <param name="duration">How long, from 1 tick to 365 days.</param>
+    /// <exception cref="ArgumentException"><paramref name="operationType"/> is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="duration"/> is out of range.</exception>
+    public void PauseOperationType(string operationType, TimeSpan duration)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(operationType);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(duration, TimeSpan.FromDays(365));
+        var until = _time.GetUtcNow() + duration;
+        lock (_lock)
+        {
+            _pausedUntil[operationType] = until;
+        }
+
+        _queue.Telemetry.Report("OnOperationTypePaused");
+        DeadLetterLog.OperationTypePauseRequested(_queue.Logger, operationType, until, _options.Name);
+    }
+
+    /// <summary>
+    /// Ends an operation type's pause (set by <see cref="PauseOperationType"/> or after repeated failures) and clears
+    /// its failure count, so its due entries are retried at once.
+    /// </summary>
+    /// <param name="operationType">The operation type.</param>
+    /// <returns>Whether the type was paused.</returns>
+    /// <exception cref="ArgumentException"><paramref name="operationType"/> is empty.</exception>
+    public bool ResumeOperationType(string operationType)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(operationType);
+        bool paused;
+        lock (_lock)
+        {
+            paused = _pausedUntil.Remove(operationType, out var until) && until > _time.GetUtcNow();
+            _consecutiveFailures.Remove(operationType);
+        }
+
+        if (paused)
+        {
+            DeadLetterLog.OperationTypeResumed(_queue.Logger, operationType, _options.Name);
+
+            // Its entries sit in the heap at the pause's end; scheduling them again puts them back at their due times.
+            ScheduleAll();
+        }
+
+        return paused;
+    }
+
+    /// <summary>
     /// Starts dispatching: schedules every pending entry (including attempts a crash interrupted).
     /// </summary>
     public void Start()

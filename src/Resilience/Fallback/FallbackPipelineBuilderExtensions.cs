@@ -103,11 +103,13 @@ public static class FallbackPipelineBuilderExtensions
             throw new ArgumentException($"The option '{optionsName}.FallbackActions' holds a null action at position {nullIndex}.", optionsName + ".FallbackActions");
         }
 
+        var withArguments = options.ShouldHandleWithArguments;
         var exceptionsOnly = options.UsesDefaultShouldHandle;
         var onFallback = options.OnFallback;
         var name = options.Name;
         builder.AddStrategyCore(context => new FallbackStrategy<TResult>(
             shouldHandle,
+            withArguments,
             exceptionsOnly,
             actions,
             onFallback,

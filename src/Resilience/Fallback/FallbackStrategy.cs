@@ -15,12 +15,16 @@ internal sealed class FallbackStrategy<TResult> : ResilienceStrategy
 
     public FallbackStrategy(
         Func<Outcome<TResult>, bool> shouldHandle,
+        Func<FallbackPredicateArguments<TResult>, bool>? withArguments,
         bool exceptionsOnly,
         Func<FallbackActionArguments<TResult>, ValueTask<Outcome<TResult>>>[] actions,
         Func<OnFallbackArguments<TResult>, ValueTask>? onFallback,
         ResilienceTelemetry telemetry)
     {
-        _shouldHandle = new ShouldHandlePredicate<TResult>(shouldHandle, exceptionsOnly);
+        _shouldHandle = new ShouldHandlePredicate<TResult>(
+            shouldHandle,
+            exceptionsOnly,
+            withArguments is null ? null : (outcome, context, _) => withArguments(new FallbackPredicateArguments<TResult>(context, outcome)));
         _actions = actions;
         _onFallback = onFallback;
         _telemetry = telemetry;

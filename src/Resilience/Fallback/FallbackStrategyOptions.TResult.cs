@@ -16,6 +16,17 @@ public class FallbackStrategyOptions<TResult> : ResilienceStrategyOptions
     public Func<Outcome<TResult>, bool> ShouldHandle { get; set; } = AnyException;
 
     /// <summary>
+    /// Gets or sets a rule that also sees the call's context (Polly's predicate arguments). When set it replaces
+    /// <see cref="ShouldHandle"/>, which is then not consulted. The caller's cancellation is never handled either way.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: <see cref="ShouldHandle"/> decides.</value>
+    /// <remarks>
+    /// It is synchronous, like <see cref="ShouldHandle"/>: a decision per attempt stays free of a task. The outcome-only
+    /// <see cref="ShouldHandle"/> remains the cheaper form (it lets a non-generic pipeline skip judging successful results).
+    /// </remarks>
+    public Func<FallbackPredicateArguments<TResult>, bool>? ShouldHandleWithArguments { get; set; }
+
+    /// <summary>
     /// Gets the chain of fallbacks, tried in order: the first runs when the work's outcome is handled; each next one
     /// runs when the previous fallback's outcome is handled too. The last outcome is returned either way.
     /// </summary>

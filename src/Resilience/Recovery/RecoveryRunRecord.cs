@@ -6,12 +6,17 @@ namespace Resilience.Recovery;
 public sealed class RecoveryRunRecord
 {
     internal RecoveryRunRecord(RecoveryRun run, RecoveryRunState state, DateTimeOffset endedAt, IReadOnlyList<RecoveryStepRecord> steps, Exception? error)
+        : this(run.Id, run.WorkflowName, run.Trigger, run.TriggeredBy, run.StartedAt, endedAt, state, steps, error)
     {
-        RunId = run.Id;
-        WorkflowName = run.WorkflowName;
-        Trigger = run.Trigger;
-        TriggeredBy = run.TriggeredBy;
-        StartedAt = run.StartedAt;
+    }
+
+    internal RecoveryRunRecord(string runId, string workflowName, RecoveryTrigger trigger, string? triggeredBy, DateTimeOffset startedAt, DateTimeOffset endedAt, RecoveryRunState state, IReadOnlyList<RecoveryStepRecord> steps, Exception? error)
+    {
+        RunId = runId;
+        WorkflowName = workflowName;
+        Trigger = trigger;
+        TriggeredBy = triggeredBy;
+        StartedAt = startedAt;
         EndedAt = endedAt;
         State = state;
         Steps = steps;
@@ -45,6 +50,9 @@ public sealed class RecoveryRunRecord
     /// <summary>Gets every step's outcome, in the workflow's order (steps that never ran included).</summary>
     public IReadOnlyList<RecoveryStepRecord> Steps { get; }
 
-    /// <summary>Gets the failure of the required step that stopped the run, when it failed.</summary>
+    /// <summary>
+    /// Gets the failure of the required step that stopped the run, when it failed. In a run read back from a persisted
+    /// history it is a <see cref="RecordedRecoveryFailureException"/> (the original type's name and message).
+    /// </summary>
     public Exception? Error { get; }
 }

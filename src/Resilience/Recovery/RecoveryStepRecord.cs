@@ -34,7 +34,7 @@ public sealed class RecoveryStepRecord
     /// <summary>Gets how long the step ran, retries included.</summary>
     public TimeSpan Duration { get; }
 
-    /// <summary>Gets the last failure, when the step failed.</summary>
+    /// <summary>Gets the last failure, when the step failed (a <see cref="RecordedRecoveryFailureException"/> once read back from a persisted history).</summary>
     public Exception? Error { get; }
 
     /// <summary>Gets whether the step was compensated.</summary>
@@ -42,6 +42,12 @@ public sealed class RecoveryStepRecord
 
     /// <summary>Gets the compensation's last failure, when it failed.</summary>
     public Exception? CompensationError { get; private set; }
+
+    internal void Restore(RecoveryCompensationStatus compensation, Exception? compensationError)
+    {
+        Compensation = compensation;
+        CompensationError = compensationError;
+    }
 
     internal void Compensated(bool succeeded, Exception? error)
     {

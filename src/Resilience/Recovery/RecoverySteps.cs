@@ -38,6 +38,41 @@ public static class RecoverySteps
         };
     }
 
+    /// <summary>
+    /// Pauses the retries of a dead letter operation type (its dependency is down), so its entries keep their attempts
+    /// until the dependency is back; see <see cref="DeadLetterProcessor.PauseOperationType"/>.
+    /// </summary>
+    /// <param name="queue">The queue.</param>
+    /// <param name="operationType">The operation type.</param>
+    /// <param name="duration">How long at most; a later <see cref="ResumeDeadLetters"/> step ends it sooner.</param>
+    /// <returns>The step's action.</returns>
+    public static Func<RecoveryStepContext, ValueTask> PauseDeadLetters(DeadLetterQueue queue, string operationType, TimeSpan duration)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        ArgumentException.ThrowIfNullOrEmpty(operationType);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        return _ =>
+        {
+            queue.Processor.PauseOperationType(operationType, duration);
+            return default;
+        };
+    }
+
+    /// <summary>Resumes the retries of a dead letter operation type at once (see <see cref="DeadLetterProcessor.ResumeOperationType"/>).</summary>
+    /// <param name="queue">The queue.</param>
+    /// <param name="operationType">The operation type.</param>
+    /// <returns>The step's action.</returns>
+    public static Func<RecoveryStepContext, ValueTask> ResumeDeadLetters(DeadLetterQueue queue, string operationType)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        ArgumentException.ThrowIfNullOrEmpty(operationType);
+        return _ =>
+        {
+            queue.Processor.ResumeOperationType(operationType);
+            return default;
+        };
+    }
+
     /// <summary>Tests a dependency with a probe call; the step fails when the probe throws.</summary>
     /// <param name="probe">The call, for example a health endpoint's GET; it gets the attempt's token.</param>
     /// <returns>The step's action.</returns>

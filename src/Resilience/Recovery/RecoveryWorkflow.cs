@@ -141,7 +141,17 @@ public sealed class RecoveryWorkflow
         }
 
         // History first, then the slot: a trigger that finds the slot free also finds this run in the history.
-        History.Add(record);
+        try
+        {
+            await History.AddAsync(record).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A history that cannot persist must not leave the run unfinished; it is in memory and logged.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            RecoveryLog.HistoryNotPersisted(_logger, ex, Name, record.RunId);
+        }
+
         lock (_lock)
         {
             _current = null;

@@ -55,6 +55,7 @@ public static class RetryPipelineBuilderExtensions
             DelayGenerator = options.DelayGenerator,
             MaxRetryDuration = options.MaxRetryDuration,
             ShouldHandle = options.ShouldHandle,
+            ShouldHandleWithArguments = options.ShouldHandleWithArguments,
             OnRetry = options.OnRetry,
             OnRetriesExhausted = options.OnRetriesExhausted,
             Budget = options.Budget,

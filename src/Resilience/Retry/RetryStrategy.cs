@@ -35,7 +35,11 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
         _jitter = options.Jitter;
         _jitterRange = options.JitterRange;
         _maxDuration = options.MaxRetryDuration;
-        _shouldHandle = new ShouldHandlePredicate<TResult>(options.ShouldHandle, exceptionsOnly);
+        var withArguments = options.ShouldHandleWithArguments;
+        _shouldHandle = new ShouldHandlePredicate<TResult>(
+            options.ShouldHandle,
+            exceptionsOnly,
+            withArguments is null ? null : (outcome, ctx, attempt) => withArguments(new RetryPredicateArguments<TResult>(ctx, outcome, attempt)));
         _delayGenerator = options.DelayGenerator;
         _onRetry = options.OnRetry;
         _onExhausted = options.OnRetriesExhausted;
@@ -65,7 +69,7 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
 #pragma warning disable CA1031 // A throwing ShouldHandle fails the call with its exception (the documented rule for user callbacks).
         try
         {
-            handled = _shouldHandle.ShouldHandle(outcome, context);
+            handled = _shouldHandle.ShouldHandle(outcome, context, attemptNumber: 1);
         }
         catch (Exception ex)
         {
@@ -136,9 +140,10 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
             var previousDelayTicks = 0.0;
             for (var retry = 0; ; retry++)
             {
-                // ExecuteCore counted a first outcome that completed synchronously; every other attempt is counted here.
-                var handled = _shouldHandle.ShouldHandle(outcome, context);
-                if (!(retry == 0 && firstReported ? handled : _telemetry.ReportAttempt(outcome, handled)))
+                // ExecuteCore judged and counted a first outcome that completed synchronously (it is here because it
+                // was handled); every other attempt is judged and counted here, once, as Polly does.
+                var judgedAlready = retry == 0 && firstReported;
+                if (!judgedAlready && !_telemetry.ReportAttempt(outcome, _shouldHandle.ShouldHandle(outcome, context, attemptNumber: retry + 1)))
                 {
                     if (_budget is not null && outcome.HasResult)
                     {

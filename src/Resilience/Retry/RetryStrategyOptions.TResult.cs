@@ -61,6 +61,17 @@ public class RetryStrategyOptions<TResult> : ResilienceStrategyOptions
     /// <value>The default handles exceptions that <see cref="TransientErrorClassifier"/> judges transient.</value>
     public Func<Outcome<TResult>, bool> ShouldHandle { get; set; } = TransientExceptions;
 
+    /// <summary>
+    /// Gets or sets a rule that also sees the context and the number of the attempt that produced the outcome (Polly's predicate arguments). When set it replaces
+    /// <see cref="ShouldHandle"/>, which is then not consulted. The caller's cancellation is never handled either way.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: <see cref="ShouldHandle"/> decides.</value>
+    /// <remarks>
+    /// It is synchronous, like <see cref="ShouldHandle"/>: a decision per attempt stays free of a task. The outcome-only
+    /// <see cref="ShouldHandle"/> remains the cheaper form (it lets a non-generic pipeline skip judging successful results).
+    /// </remarks>
+    public Func<RetryPredicateArguments<TResult>, bool>? ShouldHandleWithArguments { get; set; }
+
     /// <summary>Gets or sets a callback raised before the delay of each retry.</summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public Func<OnRetryArguments<TResult>, ValueTask>? OnRetry { get; set; }

@@ -8,7 +8,7 @@ namespace Resilience.Tests.Architecture;
 public class DependencyRulesTests
 {
     private static readonly string[] Core = [string.Empty, "Pipeline", "Internal"];
-    private static readonly string[] Strategies = ["Retry", "CircuitBreaker", "Timeout", "Fallback", "Bulkhead", "RateLimiting", "Hedging", "Chaos"];
+    private static readonly string[] Strategies = ["Retry", "CircuitBreaker", "Timeout", "Fallback", "Bulkhead", "RateLimiting", "Hedging", "Chaos", "CacheFallback"];
     private static readonly string[] Composites = ["DeadLetter", "Compensation", "Recovery"];
     private const string Telemetry = "Telemetry";
 

@@ -326,6 +326,32 @@ public class ChaosStrategyTests
     }
 
     [Fact]
+    public void ChaosThatCanNeverInject_IsNotAddedToThePipeline_ButOneASwitchCanTurnOnIs()
+    {
+        var neverOn = new ResiliencePipelineBuilder<int>()
+            .AddChaosFault(new ChaosFaultStrategyOptions { Enabled = false, InjectionRate = 1, FaultGenerator = static _ => default })
+            .AddChaosOutcome(0.0, static () => 1)
+            .AddChaosLatency(new ChaosLatencyStrategyOptions { Enabled = false, Switch = new ChaosSwitch { IsEnabled = true } })
+            .AddChaosBehavior(new ChaosBehaviorStrategyOptions { Enabled = false, BehaviorGenerator = static _ => default })
+            .Build();
+        var switchable = new ResiliencePipelineBuilder<int>()
+            .AddChaosLatency(new ChaosLatencyStrategyOptions { InjectionRate = 1, Switch = new ChaosSwitch() })
+            .AddChaosFault(new ChaosFaultStrategyOptions { Enabled = false, EnabledGenerator = static _ => new ValueTask<bool>(true), FaultGenerator = static _ => default })
+            .Build();
+
+        neverOn.Inner.Strategies.Should().BeEmpty("a disabled strategy with no generator, or a fixed rate of 0, costs nothing when left out");
+        switchable.Inner.Strategies.Should().HaveCount(2);
+    }
+
+    [Fact]
+    public void ChaosThatCanNeverInject_IsStillValidated()
+    {
+        var act = () => new ResiliencePipelineBuilder().AddChaosLatency(new ChaosLatencyStrategyOptions { Enabled = false, Latency = TimeSpan.FromSeconds(-1) });
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("ChaosLatencyStrategyOptions.Latency");
+    }
+
+    [Fact]
     public void DisabledChaos_NonGenericPipeline_AllocatesNothing()
     {
         var pipeline = new ResiliencePipelineBuilder().AddChaosFault(new ChaosFaultStrategyOptions { Switch = new ChaosSwitch(), InjectionRate = 1, FaultGenerator = static _ => default }).Build();

@@ -33,6 +33,12 @@ internal sealed class ChaosInjector
         _mayInject = (_enabledGenerator is not null || options.Enabled) && (_rateGenerator is not null || rate > 0);
     }
 
+    /// <summary>
+    /// Gets a value indicating whether no call can ever be injected (disabled, or a fixed rate of zero): such a
+    /// strategy is not added to the pipeline at all, so it costs nothing. A switch cannot turn it on.
+    /// </summary>
+    public bool NeverInjects => !_mayInject;
+
     /// <summary>Gets a value indicating whether no call can be injected now: at most three field reads, nothing else.</summary>
     public bool IsOff => !_mayInject || (_switch is not null && !_switch.IsEnabled);
 

@@ -82,5 +82,6 @@ internal static class CircuitBreakerOptionsValidator
         OnClosed = options.OnClosed,
         OnHalfOpened = options.OnHalfOpened,
         ShouldHandle = options is CircuitBreakerStrategyOptions<object> untyped ? untyped.ShouldHandle : static o => o.Exception is not null,
+        ShouldHandleWithArguments = options is CircuitBreakerStrategyOptions<object> untypedWithArguments ? untypedWithArguments.ShouldHandleWithArguments : null,
     };
 }

@@ -223,6 +223,7 @@ internal enum RecordType : byte
     CompensationRelease = 15,
     CompensationParked = 16,
     CompensationDelegateStep = 17,
+    RecoveryRun = 20,
 }
 
 /// <summary>The verdict on one record read from disk.</summary>

@@ -55,4 +55,7 @@ internal static partial class RecoveryLog
 
     [LoggerMessage(EventId = 313, Level = LogLevel.Warning, Message = "Recovery signal {SignalName} could not be checked; it is skipped this time")]
     public static partial void SignalCheckFailed(ILogger logger, Exception exception, string signalName);
+
+    [LoggerMessage(EventId = 314, Level = LogLevel.Error, Message = "Run {RunId} of recovery workflow {WorkflowName} could not be written to the persisted history; it is kept in memory only")]
+    public static partial void HistoryNotPersisted(ILogger logger, Exception exception, string workflowName, string runId);
 }
