@@ -21,14 +21,10 @@ internal static class DeadLetterEndpoints
         api.MapGet("/dead-letters", Query).WithName("Resilience.DeadLetters.Query").Produces<DeadLetterPageDto>().ProducesProblem(StatusCodes.Status400BadRequest);
         api.MapGet("/dead-letters/{id}", Get).WithName("Resilience.DeadLetters.Get").Produces<DeadLetterEntryDto>().ProducesProblem(StatusCodes.Status404NotFound);
 
-        MapOne(api.MapPost("/dead-letters/{id}/replay", (HttpContext c, string id) => OneAsync(c, id, "dead-letter.replay", (q, e) => q.ReplayAsync(e.Id, c.RequestAborted))), "Replay");
-        MapOne(api.MapPost("/dead-letters/{id}/archive", (HttpContext c, string id) => OneAsync(c, id, "dead-letter.archive", (q, e) => q.ArchiveAsync(e.Id, c.RequestAborted))), "Archive");
-        MapOne(api.MapPost("/dead-letters/{id}/restore", (HttpContext c, string id) => OneAsync(c, id, "dead-letter.restore", (q, e) => q.RestoreAsync(e.Id, c.RequestAborted))), "Restore");
-        MapOne(api.MapDelete("/dead-letters/{id}", (HttpContext c, string id) => OneAsync(c, id, "dead-letter.discard", async (q, e) =>
-        {
-            await q.DiscardAsync(e.Id, c.RequestAborted).ConfigureAwait(false);
-            return q.Get(e.Id) ?? e;
-        })), "Discard");
+        MapOne(api.MapPost("/dead-letters/{id}/replay", (HttpContext c, string id) => OneAsync(c, id, DeadLetterBulkAction.Replay)), "Replay");
+        MapOne(api.MapPost("/dead-letters/{id}/archive", (HttpContext c, string id) => OneAsync(c, id, DeadLetterBulkAction.Archive)), "Archive");
+        MapOne(api.MapPost("/dead-letters/{id}/restore", (HttpContext c, string id) => OneAsync(c, id, DeadLetterBulkAction.Restore)), "Restore");
+        MapOne(api.MapDelete("/dead-letters/{id}", (HttpContext c, string id) => OneAsync(c, id, DeadLetterBulkAction.Discard)), "Discard");
 
         MapBulk(api.MapPost("/dead-letters/replay", (HttpContext c, CancellationToken _) => BulkAsync(c, DeadLetterBulkAction.Replay)), "Replay");
         MapBulk(api.MapPost("/dead-letters/discard", (HttpContext c, CancellationToken _) => BulkAsync(c, DeadLetterBulkAction.Discard)), "Discard");
@@ -87,46 +83,48 @@ internal static class DeadLetterEndpoints
         return TypedResults.Json(Describe(context, queue!, entry!, withPayload: true), AdminJsonContext.Default.DeadLetterEntryDto);
     }
 
-    private static async Task<IResult> OneAsync(HttpContext context, string id, string action, Func<DeadLetterQueue, DeadLetterEntry, ValueTask<DeadLetterEntry>> change)
+    private static async Task<IResult> OneAsync(HttpContext context, string id, DeadLetterBulkAction action)
     {
-        if (!TryQueue(context, out var queue, out var problem) || !TryEntry(queue!, id, out var entry, out problem))
+        var name = "dead-letter." + action.ToString().ToLowerInvariant();
+        if (!TryQueue(context, out var queue, out var problem) || !TryEntry(queue!, id, out _, out problem))
         {
-            return Rejected(context, action, id, problem!);
+            return Rejected(context, name, id, problem!);
         }
 
         var query = context.Request.Query;
         var error = string.Empty;
         if (query.Keys.Any(k => !string.Equals(k, "version", StringComparison.OrdinalIgnoreCase)))
         {
-            return Rejected(context, action, id, AdminProblems.BadRequest("Only 'version' may be given for an action on one entry."));
+            return Rejected(context, name, id, AdminProblems.BadRequest("Only 'version' may be given for an action on one entry."));
         }
 
         if (!DeadLetterFilterParser.TryLong(query, "version", out var version, ref error))
         {
-            return Rejected(context, action, id, AdminProblems.BadRequest(error));
-        }
-
-        if (version is { } expected && expected != entry!.Version)
-        {
-            return Rejected(context, action, id, AdminProblems.Conflict($"Dead letter '{id}' is at version {entry.Version.ToString(CultureInfo.InvariantCulture)}, not {expected.ToString(CultureInfo.InvariantCulture)}: it changed since you read it. Read it again and retry."));
+            return Rejected(context, name, id, AdminProblems.BadRequest(error));
         }
 
         DeadLetterEntry changed;
         try
         {
-            changed = await change(queue!, entry!).ConfigureAwait(false);
+            // The version is checked inside the store's conditional update, so an entry that changes between this
+            // call's read and its write is refused rather than acted on in a state the operator did not see.
+            changed = await queue!.ActAtVersionAsync(id, action, version, context.RequestAborted).ConfigureAwait(false);
         }
         catch (KeyNotFoundException)
         {
-            return Rejected(context, action, id, AdminProblems.NotFound($"No dead letter has the id '{id}' (it was removed meanwhile)."));
+            return Rejected(context, name, id, AdminProblems.NotFound($"No dead letter has the id '{id}' (it was removed meanwhile)."));
+        }
+        catch (DeadLetterVersionConflictException ex)
+        {
+            return Rejected(context, name, id, AdminProblems.Conflict(ex.Message + " Read it again and retry."));
         }
         catch (InvalidOperationException ex)
         {
-            return Rejected(context, action, id, AdminProblems.Conflict(ex.Message));
+            return Rejected(context, name, id, AdminProblems.Conflict(ex.Message));
         }
 
-        AdminMutation.Audit(context, action, "dead-letter:" + id, 1);
-        return TypedResults.Json(Describe(context, queue!, changed, withPayload: false), AdminJsonContext.Default.DeadLetterEntryDto);
+        AdminMutation.Audit(context, name, "dead-letter:" + id, 1);
+        return TypedResults.Json(Describe(context, queue, changed, withPayload: false), AdminJsonContext.Default.DeadLetterEntryDto);
     }
 
     private static async Task<IResult> BulkAsync(HttpContext context, DeadLetterBulkAction action)

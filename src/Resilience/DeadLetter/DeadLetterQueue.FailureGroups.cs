@@ -174,12 +174,7 @@ public sealed partial class DeadLetterQueue
     public async ValueTask<DeadLetterEntry> RestoreAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
-        return await ChangeAsync(
-            id,
-            entry => entry.Status == DeadLetterStatus.Archived
-                ? Restored(entry)
-                : throw new InvalidOperationException($"The dead letter entry '{id}' is {entry.Status}, not archived; only an archived entry can be restored."),
-            cancellationToken).ConfigureAwait(false);
+        return await ActAtVersionAsync(id, DeadLetterBulkAction.Restore, expectedVersion: null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Gets an entry's failure group, computing it for entries stored before failure groups existed.</summary>

@@ -66,23 +66,7 @@ public sealed partial class DeadLetterQueue
     public async ValueTask<DeadLetterEntry> ReplayAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
-        var replayed = await ChangeAsync(
-            id,
-            entry =>
-            {
-                if (entry.Status == DeadLetterStatus.Archived)
-                {
-                    throw new InvalidOperationException($"The dead letter entry '{id}' is archived; restore it before replaying.");
-                }
-
-                EnsureHandler(entry.OperationType);
-                var now = _options.TimeProvider.GetUtcNow();
-                return Replayed(entry, now, now);
-            },
-            cancellationToken).ConfigureAwait(false);
-        _telemetry.Report("OnReplayed");
-        Processor.Schedule(replayed);
-        return replayed;
+        return await ActAtVersionAsync(id, DeadLetterBulkAction.Replay, expectedVersion: null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -225,6 +225,25 @@ public sealed class FailureGroupTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ActAtVersion_EntryChangedBetweenReadAndWrite_IsRefusedNotActedOn()
+    {
+        // The operator read version V and asked to archive at V; the entry changes right before the conditional write.
+        // The retry must see the new version and refuse, not archive the state the operator never saw.
+        var inner = new InMemoryDeadLetterStore();
+        var racing = new RacingStore(inner);
+        await using var queue = DeadLetterQueue.Create(racing, new DeadLetterQueueOptions { TimeProvider = _time, Randomizer = () => 0 });
+        var entry = await queue.AddAsync("charge-card", "{}"u8.ToArray(), Error("HttpRequestException", "503", OrdersFrame));
+        racing.BeforeNextUpdate = async () => await inner.TryUpdateAsync(inner.Find(entry.Id)! with { AttemptCount = 3 });
+
+        var act = async () => await queue.ActAtVersionAsync(entry.Id, DeadLetterBulkAction.Archive, entry.Version, CancellationToken.None);
+
+        await act.Should().ThrowAsync<DeadLetterVersionConflictException>().WithMessage($"*{entry.Id}*not {entry.Version}*");
+        queue.Get(entry.Id)!.Status.Should().Be(DeadLetterStatus.Pending);
+        queue.Get(entry.Id)!.AttemptCount.Should().Be(3, "the concurrent change stands");
+        (await queue.ActAtVersionAsync(entry.Id, DeadLetterBulkAction.Archive, queue.Get(entry.Id)!.Version, CancellationToken.None)).Status.Should().Be(DeadLetterStatus.Archived);
+    }
+
+    [Fact]
     public void Codec_RecordsWrittenWithoutFailureFields_DecodeWithDefaults()
     {
         var entry = TestEntries.Create(3) with { FailureGroup = "abc", FirstFailedAt = _time.GetUtcNow(), ReplayCount = 2 };
