@@ -21,7 +21,9 @@ internal static class DocsApp
           <ItemGroup>
             <PackageReference Include="Resilience" Version="{{version}}" />
             <PackageReference Include="Resilience.DependencyInjection" Version="{{version}}" />
-            <PackageReference Include="Resilience.Http" Version="{{version}}" />{{(usesOpenTelemetry ? "\n    <PackageReference Include=\"OpenTelemetry.Extensions.Hosting\" Version=\"1.20.1\" />" : "")}}
+            <PackageReference Include="Resilience.Http" Version="{{version}}" />
+            <PackageReference Include="Resilience.PostgreSql" Version="{{version}}" />
+            <PackageReference Include="Resilience.AspNetCore" Version="{{version}}" />{{(usesOpenTelemetry ? "\n    <PackageReference Include=\"OpenTelemetry.Extensions.Hosting\" Version=\"1.20.1\" />" : "")}}
           </ItemGroup>
         </Project>
         """;
