@@ -119,7 +119,7 @@ public sealed class PostgreSqlDeadLetterStoreTests : IAsyncLifetime
         {
             await stores[0].SaveAsync([Entry(1)]);
             stores.Should().AllSatisfy(s => s.Find(Entry(1).Id).Should().NotBeNull());
-            (await ScalarAsync($"SELECT version FROM {_schema}.resilience_schema_versions WHERE component = 'dlq:q'")).Should().Be(2);
+            (await ScalarAsync($"SELECT version FROM {_schema}.resilience_schema_versions WHERE component = 'dlq:q'")).Should().Be(3);
         }
         finally
         {
@@ -150,11 +150,36 @@ public sealed class PostgreSqlDeadLetterStoreTests : IAsyncLifetime
 
         await using var store = PostgreSqlDeadLetterStore.Open(Options());
 
-        (await ScalarAsync($"SELECT version FROM {_schema}.resilience_schema_versions WHERE component = 'dlq:q'")).Should().Be(2);
+        (await ScalarAsync($"SELECT version FROM {_schema}.resilience_schema_versions WHERE component = 'dlq:q'")).Should().Be(3);
         store.Find("01JOLD000000000000000000001")!.Status.Should().Be(DeadLetterStatus.Retrying);
         store.GetCounts().ByStatus[DeadLetterStatus.Retrying].Should().Be(1);
         var claimed = await store.ClaimDueAsync(["charge-card"], 10, T0);
         claimed.Should().ContainSingle().Which.AttemptCount.Should().Be(2, "the interrupted attempt still counts");
+        claimed.Single().FailureGroup.Should().BeNull("rows from before version 3 have no group (the queue computes it)");
+        claimed.Single().ReplayCount.Should().Be(0);
+    }
+
+    [PostgresFact]
+    public async Task FailureFields_RoundTripThroughSaveUpdateAndClaim()
+    {
+        await using var store = PostgreSqlDeadLetterStore.Open(Options());
+        var entry = Entry(1) with { FailureGroup = "0123456789abcdef", FirstFailedAt = T0, LastFailedAt = T0.AddSeconds(5) };
+        await store.SaveAsync([entry]);
+
+        var stored = store.Find(entry.Id)!;
+        stored.FailureGroup.Should().Be("0123456789abcdef");
+        stored.FirstFailedAt.Should().Be(T0);
+        stored.LastFailedAt.Should().Be(T0.AddSeconds(5));
+        stored.ReplayCount.Should().Be(0);
+        stored.LastReplayedAt.Should().BeNull();
+
+        var replayed = await store.TryUpdateAsync(stored with { ReplayCount = 2, LastReplayedAt = T0.AddSeconds(9), FailureGroup = "fedcba9876543210" });
+        replayed!.ReplayCount.Should().Be(2);
+        var claimed = (await store.ClaimDueAsync(["charge-card"], 1, T0.AddSeconds(10))).Single();
+        claimed.ReplayCount.Should().Be(2);
+        claimed.LastReplayedAt.Should().Be(T0.AddSeconds(9));
+        claimed.FailureGroup.Should().Be("fedcba9876543210");
+        claimed.FirstFailedAt.Should().Be(T0);
     }
 
     [PostgresFact]
@@ -265,6 +290,18 @@ public sealed class PostgreSqlDeadLetterStoreTests : IAsyncLifetime
 
         deleted.Should().Be(2);
         store.GetAll().Select(e => e.Id).Should().Equal(Entry(3).Id, Entry(100).Id);
+    }
+
+    [PostgresFact]
+    public async Task DeleteResolvedAsync_RemovesArchivedEntriesOnlyPastTheirOwnCutOff()
+    {
+        await using var store = PostgreSqlDeadLetterStore.Open(Options());
+        await store.SaveAsync([Entry(1, DeadLetterStatus.Archived), Entry(2, DeadLetterStatus.Recovered), Entry(60, DeadLetterStatus.Archived)]);
+
+        (await store.DeleteResolvedAsync(T0.AddSeconds(50))).Should().Be(1, "without an archive cut-off archived entries stay");
+        (await store.DeleteResolvedAsync(T0.AddSeconds(50), archivedBefore: T0.AddSeconds(30))).Should().Be(1);
+
+        store.GetAll().Select(e => e.Id).Should().Equal(Entry(60).Id);
     }
 
     private static async Task<object?> ScalarAsync(string sql)

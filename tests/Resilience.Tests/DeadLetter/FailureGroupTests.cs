@@ -302,6 +302,51 @@ public sealed class FailureGroupTests : IAsyncLifetime
         Directory.Delete(_dir.Path + "-legacy", recursive: true);
     }
 
+    [Fact]
+    public async Task GroupAndStatusFilters_AfterReopen_AnswerFromTheIndexWithoutReadingRecords()
+    {
+        // Issue 17 keeps payloads on disk: the failure fields must come back into the index at reopen, so the group
+        // filter, the dry-run counts and query totals read no record. Every record is damaged under the open store;
+        // a filter that read one would throw DeadLetterStoreCorruptedException.
+        var ids = new List<string>();
+        for (var n = 0; n < 3; n++)
+        {
+            var entry = await _queue.AddAsync("charge-card", StoreFiles.Marker("group", n), Error("HttpRequestException", "503", FrameworkFrames + (n < 2 ? OrdersFrame : MailFrame)));
+            ids.Add(entry.Id);
+        }
+
+        var orders = _queue.Get(ids[0])!.FailureGroup!;
+        await _queue.ArchiveAsync(ids[2]);
+        await _queue.DisposeAsync();
+        _queue = Open();
+
+        foreach (var path in Directory.GetFiles(_dir.Path, "*", SearchOption.AllDirectories).Where(p => p.EndsWith(".log", StringComparison.Ordinal) || p.Contains("snap", StringComparison.Ordinal)))
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+            var bytes = new byte[file.Length];
+            file.ReadExactly(bytes);
+            for (var n = 0; n < 3; n++)
+            {
+                var at = bytes.AsSpan().IndexOf(StoreFiles.Marker("group", n));
+                if (at >= 0)
+                {
+                    file.Position = at;
+                    file.Write("X"u8);
+                }
+            }
+        }
+
+        var read = () => _queue.Get(ids[0]);
+        read.Should().Throw<DeadLetterStoreCorruptedException>("the records are damaged");
+
+        _queue.CountMatching(DeadLetterBulkAction.Archive, new DeadLetterQuery { FailureGroup = orders }).Should().Be(2);
+        _queue.CountMatching(DeadLetterBulkAction.Restore, new DeadLetterQuery()).Should().Be(1, "the archived status came back");
+        _queue.Query(new DeadLetterQuery { FailureGroup = orders, Skip = 10 }).TotalMatches.Should().Be(2);
+        _queue.Query(new DeadLetterQuery { Skip = 10 }).TotalMatches.Should().Be(2, "archived entries are left out of the running-count total");
+        _queue.Query(new DeadLetterQuery { Skip = 10, IncludeArchived = true }).TotalMatches.Should().Be(3);
+        _queue.Query(new DeadLetterQuery { Status = DeadLetterStatus.Archived, CreatedFrom = _time.GetUtcNow().AddDays(-1), Skip = 10 }).TotalMatches.Should().Be(1);
+    }
+
     private static DeadLetterError Error(string type, string message, string stack) => new()
     {
         Type = type,
