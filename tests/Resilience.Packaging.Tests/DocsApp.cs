@@ -6,7 +6,7 @@ namespace Resilience.Packaging.Tests;
 internal static class DocsApp
 {
     /// <summary>
-    /// What <c>dotnet new web</c> writes (Web SDK, nullable, implicit usings), warnings as errors, and the three
+    /// What <c>dotnet new web</c> writes (Web SDK, nullable, implicit usings), warnings as errors, and the library
     /// packages. A block of declarations only is a library: a program needs statements. A block that shows the export
     /// through OpenTelemetry references its hosting package, as the application would (the version the docs test pins).
     /// </summary>
