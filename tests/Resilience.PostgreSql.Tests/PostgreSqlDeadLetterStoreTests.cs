@@ -293,6 +293,38 @@ public sealed class PostgreSqlDeadLetterStoreTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public async Task FailureGroups_OverTheQueue_SummarizeFilterArchiveAndSurviveReopen()
+    {
+        // The queue computes summaries from the store's entries for stores other than the file store.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(T0);
+        var error = new DeadLetterError { Type = "System.TimeoutException", Message = "timed out", StackTrace = "   at Shop.Orders.Client.ChargeAsync()" };
+        string group;
+        await using (var store = PostgreSqlDeadLetterStore.Open(Options()))
+        await using (var queue = DeadLetterQueue.Create(store, new DeadLetterQueueOptions { TimeProvider = time }))
+        {
+            var a = await queue.AddAsync("charge-card", Encoding.UTF8.GetBytes("{}"), error);
+            time.Advance(TimeSpan.FromSeconds(1));
+            await queue.AddAsync("charge-card", Encoding.UTF8.GetBytes("{}"), error with { Message = "timed out again" });
+            await queue.AddAsync("send-email", Encoding.UTF8.GetBytes("{}"), error with { Type = "System.IO.IOException" });
+            group = a.FailureGroup!;
+
+            var summaries = await queue.SummarizeAsync(DeadLetterGrouping.FailureGroup);
+            summaries.Should().HaveCount(2);
+            summaries[0].Key.Should().Be(group);
+            summaries[0].Count.Should().Be(2);
+            summaries[0].LatestMessage.Should().Be("timed out again");
+            queue.CountMatching(DeadLetterBulkAction.Archive, new DeadLetterQuery { FailureGroup = group }).Should().Be(2);
+            (await queue.ArchiveMatchingAsync(new DeadLetterQuery { FailureGroup = group })).Should().Be(2);
+        }
+
+        await using var reopened = PostgreSqlDeadLetterStore.Open(Options());
+        await using var again = DeadLetterQueue.Create(reopened, new DeadLetterQueueOptions { TimeProvider = time });
+        again.Query(new DeadLetterQuery { Status = DeadLetterStatus.Archived }).Entries.Should().HaveCount(2).And.OnlyContain(e => e.FailureGroup == group);
+        (await again.SummarizeAsync(DeadLetterGrouping.FailureGroup)).Should().ContainSingle().Which.ErrorType.Should().Be("System.IO.IOException");
+        (await again.RestoreMatchingAsync(new DeadLetterQuery { ErrorMessageContains = "AGAIN" })).Should().Be(1);
+    }
+
+    [PostgresFact]
     public async Task DeleteResolvedAsync_RemovesArchivedEntriesOnlyPastTheirOwnCutOff()
     {
         await using var store = PostgreSqlDeadLetterStore.Open(Options());
