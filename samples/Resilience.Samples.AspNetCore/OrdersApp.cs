@@ -34,9 +34,17 @@ public static class OrdersApp
         builder.Services.AddHealthChecks().AddResilienceHealthChecks();
         builder.Services.AddHttpClient("inventory");
         AddInventoryRecovery(builder);
+        AddOperatorSecurity(builder);
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+
+        // The operator endpoints and dashboard (/resilience/), for the role operator only: the host would refuse to
+        // start without RequireAuthorization.
+        app.MapResilienceAdmin("/resilience").RequireAuthorization(OperatorPolicy);
         MapDownstream(app);
         MapOrders(app);
         app.MapHealthChecks("/health", new HealthCheckOptions
@@ -46,6 +54,22 @@ public static class OrdersApp
         RegisterDeadLetterHandler(app);
         SampleLog.DeadLettersKeptIn(app.Logger, deadLetters["Directory"]!);
         return app;
+    }
+
+    /// <summary>The authorization policy of the operator endpoints.</summary>
+    public const string OperatorPolicy = "resilience-operators";
+
+    private static void AddOperatorSecurity(WebApplicationBuilder builder)
+    {
+        builder.Services.AddAuthentication(OperatorKeyAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, OperatorKeyAuthenticationHandler>(OperatorKeyAuthenticationHandler.SchemeName, null);
+        builder.Services.AddAuthorization(options => options.AddPolicy(OperatorPolicy, policy => policy.RequireAuthenticatedUser().RequireRole("operator")));
+        builder.Services.AddProblemDetails();
+        builder.Services.AddResilienceAdmin(options =>
+        {
+            // The payload is a reservation (order id and SKU): nothing secret, so operators may see it.
+            options.RevealPayload = entry => System.Text.Encoding.UTF8.GetString(entry.Payload.Span);
+        });
     }
 
     /// <summary>

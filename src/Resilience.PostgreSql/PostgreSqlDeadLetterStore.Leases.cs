@@ -99,16 +99,21 @@ public sealed partial class PostgreSqlDeadLetterStore
     }
 
     /// <inheritdoc/>
-    public ValueTask<int> DeleteResolvedAsync(DateTimeOffset updatedBefore, CancellationToken cancellationToken = default)
+    public ValueTask<int> DeleteResolvedAsync(DateTimeOffset updatedBefore, DateTimeOffset? archivedBefore = null, CancellationToken cancellationToken = default)
     {
         return InvalidatingTotals(RunAsync(
             static async (connection, state, token) =>
             {
-                using var command = state.store.Command(connection, $"DELETE FROM {state.store._schema.Table} WHERE status IN (2, 4) AND updated_at <= $1");
+                using var command = state.store.Command(
+                    connection,
+                    $"DELETE FROM {state.store._schema.Table} WHERE (status IN (2, 4) AND updated_at <= $1) OR ($2::timestamptz IS NOT NULL AND status = 5 AND updated_at <= $2)");
                 command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = state.updatedBefore.ToUniversalTime() });
+                command.Parameters.Add(state.archivedBefore is { } archived
+                    ? new NpgsqlParameter<DateTimeOffset> { TypedValue = archived.ToUniversalTime() }
+                    : new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
                 return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
             },
-            (store: this, updatedBefore),
+            (store: this, updatedBefore, archivedBefore),
             cancellationToken));
     }
 

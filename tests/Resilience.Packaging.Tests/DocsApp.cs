@@ -22,7 +22,8 @@ internal static class DocsApp
             <PackageReference Include="Resilience" Version="{{version}}" />
             <PackageReference Include="Resilience.DependencyInjection" Version="{{version}}" />
             <PackageReference Include="Resilience.Http" Version="{{version}}" />
-            <PackageReference Include="Resilience.PostgreSql" Version="{{version}}" />{{(usesOpenTelemetry ? "\n    <PackageReference Include=\"OpenTelemetry.Extensions.Hosting\" Version=\"1.20.1\" />" : "")}}
+            <PackageReference Include="Resilience.PostgreSql" Version="{{version}}" />
+            <PackageReference Include="Resilience.AspNetCore" Version="{{version}}" />{{(usesOpenTelemetry ? "\n    <PackageReference Include=\"OpenTelemetry.Extensions.Hosting\" Version=\"1.20.1\" />" : "")}}
           </ItemGroup>
         </Project>
         """;

@@ -3,14 +3,14 @@ using System.Reflection;
 namespace Resilience.Packaging.Tests;
 
 /// <summary>
-/// The four libraries packed once per test run, into a temporary folder with a version no feed can already hold, so
+/// The libraries packed once per test run, into a temporary folder with a version no feed can already hold, so
 /// only this run's packages can satisfy a reference. The consumer projects of several tests restore from it; the pack
 /// happens on first use, so a test that needs no packages does not pay for it.
 /// </summary>
 public sealed class PackedLibraries : IDisposable
 {
     /// <summary>The packed libraries, by package id.</summary>
-    public static readonly IReadOnlyList<string> Libraries = ["Resilience", "Resilience.DependencyInjection", "Resilience.Http", "Resilience.PostgreSql"];
+    public static readonly IReadOnlyList<string> Libraries = ["Resilience", "Resilience.DependencyInjection", "Resilience.Http", "Resilience.PostgreSql", "Resilience.AspNetCore"];
 
     private readonly SemaphoreSlim _packing = new(1, 1);
     private bool _packed;

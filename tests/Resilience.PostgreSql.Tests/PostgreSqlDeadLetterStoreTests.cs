@@ -119,7 +119,7 @@ public sealed class PostgreSqlDeadLetterStoreTests : IAsyncLifetime
         {
             await stores[0].SaveAsync([Entry(1)]);
             stores.Should().AllSatisfy(s => s.Find(Entry(1).Id).Should().NotBeNull());
-            (await ScalarAsync($"SELECT version FROM {_schema}.resilience_schema_versions WHERE component = 'dlq:q'")).Should().Be(2);
+            (await ScalarAsync($"SELECT version FROM {_schema}.resilience_schema_versions WHERE component = 'dlq:q'")).Should().Be(3);
         }
         finally
         {
@@ -150,11 +150,36 @@ public sealed class PostgreSqlDeadLetterStoreTests : IAsyncLifetime
 
         await using var store = PostgreSqlDeadLetterStore.Open(Options());
 
-        (await ScalarAsync($"SELECT version FROM {_schema}.resilience_schema_versions WHERE component = 'dlq:q'")).Should().Be(2);
+        (await ScalarAsync($"SELECT version FROM {_schema}.resilience_schema_versions WHERE component = 'dlq:q'")).Should().Be(3);
         store.Find("01JOLD000000000000000000001")!.Status.Should().Be(DeadLetterStatus.Retrying);
         store.GetCounts().ByStatus[DeadLetterStatus.Retrying].Should().Be(1);
         var claimed = await store.ClaimDueAsync(["charge-card"], 10, T0);
         claimed.Should().ContainSingle().Which.AttemptCount.Should().Be(2, "the interrupted attempt still counts");
+        claimed.Single().FailureGroup.Should().BeNull("rows from before version 3 have no group (the queue computes it)");
+        claimed.Single().ReplayCount.Should().Be(0);
+    }
+
+    [PostgresFact]
+    public async Task FailureFields_RoundTripThroughSaveUpdateAndClaim()
+    {
+        await using var store = PostgreSqlDeadLetterStore.Open(Options());
+        var entry = Entry(1) with { FailureGroup = "0123456789abcdef", FirstFailedAt = T0, LastFailedAt = T0.AddSeconds(5) };
+        await store.SaveAsync([entry]);
+
+        var stored = store.Find(entry.Id)!;
+        stored.FailureGroup.Should().Be("0123456789abcdef");
+        stored.FirstFailedAt.Should().Be(T0);
+        stored.LastFailedAt.Should().Be(T0.AddSeconds(5));
+        stored.ReplayCount.Should().Be(0);
+        stored.LastReplayedAt.Should().BeNull();
+
+        var replayed = await store.TryUpdateAsync(stored with { ReplayCount = 2, LastReplayedAt = T0.AddSeconds(9), FailureGroup = "fedcba9876543210" });
+        replayed!.ReplayCount.Should().Be(2);
+        var claimed = (await store.ClaimDueAsync(["charge-card"], 1, T0.AddSeconds(10))).Single();
+        claimed.ReplayCount.Should().Be(2);
+        claimed.LastReplayedAt.Should().Be(T0.AddSeconds(9));
+        claimed.FailureGroup.Should().Be("fedcba9876543210");
+        claimed.FirstFailedAt.Should().Be(T0);
     }
 
     [PostgresFact]
@@ -265,6 +290,50 @@ public sealed class PostgreSqlDeadLetterStoreTests : IAsyncLifetime
 
         deleted.Should().Be(2);
         store.GetAll().Select(e => e.Id).Should().Equal(Entry(3).Id, Entry(100).Id);
+    }
+
+    [PostgresFact]
+    public async Task FailureGroups_OverTheQueue_SummarizeFilterArchiveAndSurviveReopen()
+    {
+        // The queue computes summaries from the store's entries for stores other than the file store.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(T0);
+        var error = new DeadLetterError { Type = "System.TimeoutException", Message = "timed out", StackTrace = "   at Shop.Orders.Client.ChargeAsync()" };
+        string group;
+        await using (var store = PostgreSqlDeadLetterStore.Open(Options()))
+        await using (var queue = DeadLetterQueue.Create(store, new DeadLetterQueueOptions { TimeProvider = time }))
+        {
+            var a = await queue.AddAsync("charge-card", Encoding.UTF8.GetBytes("{}"), error);
+            time.Advance(TimeSpan.FromSeconds(1));
+            await queue.AddAsync("charge-card", Encoding.UTF8.GetBytes("{}"), error with { Message = "timed out again" });
+            await queue.AddAsync("send-email", Encoding.UTF8.GetBytes("{}"), error with { Type = "System.IO.IOException" });
+            group = a.FailureGroup!;
+
+            var summaries = await queue.SummarizeAsync(DeadLetterGrouping.FailureGroup);
+            summaries.Should().HaveCount(2);
+            summaries[0].Key.Should().Be(group);
+            summaries[0].Count.Should().Be(2);
+            summaries[0].LatestMessage.Should().Be("timed out again");
+            queue.CountMatching(DeadLetterBulkAction.Archive, new DeadLetterQuery { FailureGroup = group }).Should().Be(2);
+            (await queue.ArchiveMatchingAsync(new DeadLetterQuery { FailureGroup = group })).Should().Be(2);
+        }
+
+        await using var reopened = PostgreSqlDeadLetterStore.Open(Options());
+        await using var again = DeadLetterQueue.Create(reopened, new DeadLetterQueueOptions { TimeProvider = time });
+        again.Query(new DeadLetterQuery { Status = DeadLetterStatus.Archived }).Entries.Should().HaveCount(2).And.OnlyContain(e => e.FailureGroup == group);
+        (await again.SummarizeAsync(DeadLetterGrouping.FailureGroup)).Should().ContainSingle().Which.ErrorType.Should().Be("System.IO.IOException");
+        (await again.RestoreMatchingAsync(new DeadLetterQuery { ErrorMessageContains = "AGAIN" })).Should().Be(1);
+    }
+
+    [PostgresFact]
+    public async Task DeleteResolvedAsync_RemovesArchivedEntriesOnlyPastTheirOwnCutOff()
+    {
+        await using var store = PostgreSqlDeadLetterStore.Open(Options());
+        await store.SaveAsync([Entry(1, DeadLetterStatus.Archived), Entry(2, DeadLetterStatus.Recovered), Entry(60, DeadLetterStatus.Archived)]);
+
+        (await store.DeleteResolvedAsync(T0.AddSeconds(50))).Should().Be(1, "without an archive cut-off archived entries stay");
+        (await store.DeleteResolvedAsync(T0.AddSeconds(50), archivedBefore: T0.AddSeconds(30))).Should().Be(1);
+
+        store.GetAll().Select(e => e.Id).Should().Equal(Entry(60).Id);
     }
 
     private static async Task<object?> ScalarAsync(string sql)

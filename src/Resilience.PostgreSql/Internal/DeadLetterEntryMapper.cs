@@ -13,7 +13,8 @@ internal static class DeadLetterEntryMapper
     /// <summary>The columns every read selects, in the order <see cref="Read"/> expects.</summary>
     public const string SelectColumns =
         "id, operation_type, created_at, updated_at, error_type, error_message, error_stack_trace, error_reason, "
-        + "payload, context_keys, context_values, attempt_count, max_attempts, next_attempt_at, status, version";
+        + "payload, context_keys, context_values, attempt_count, max_attempts, next_attempt_at, status, version, "
+        + "failure_group, first_failed_at, last_failed_at, replay_count, last_replayed_at";
 
     /// <summary>Gets <see cref="SelectColumns"/> qualified with a table alias (for statements that join).</summary>
     public static string SelectColumnsOf(string alias) => string.Join(", ", SelectColumns.Split(", ").Select(column => alias + "." + column));
@@ -23,7 +24,7 @@ internal static class DeadLetterEntryMapper
     [
         "id", "operation_type", "created_at", "updated_at", "error_type", "error_message", "error_stack_trace",
         "error_reason", "payload", "context_keys", "context_values", "attempt_count", "max_attempts", "next_attempt_at",
-        "status", "size_bytes",
+        "status", "size_bytes", "failure_group", "first_failed_at", "last_failed_at", "replay_count", "last_replayed_at",
     ];
 
     /// <summary>Adds an entry's values as positional parameters, in <see cref="WriteColumns"/> order.</summary>
@@ -52,11 +53,14 @@ internal static class DeadLetterEntryMapper
         parameters.Add(new NpgsqlParameter<string[]> { TypedValue = values, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         parameters.Add(new NpgsqlParameter<int> { TypedValue = entry.AttemptCount });
         parameters.Add(new NpgsqlParameter<int> { TypedValue = entry.MaxAttempts });
-        parameters.Add(entry.NextAttemptAt is { } next
-            ? new NpgsqlParameter<DateTimeOffset> { TypedValue = next.ToUniversalTime() }
-            : new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        parameters.Add(OptionalTime(entry.NextAttemptAt));
         parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)entry.Status });
         parameters.Add(new NpgsqlParameter<long> { TypedValue = DeadLetterLimits.EncodedSize(entry) });
+        parameters.Add(new NpgsqlParameter { Value = (object?)entry.FailureGroup ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        parameters.Add(OptionalTime(entry.FirstFailedAt));
+        parameters.Add(OptionalTime(entry.LastFailedAt));
+        parameters.Add(new NpgsqlParameter<int> { TypedValue = entry.ReplayCount });
+        parameters.Add(OptionalTime(entry.LastReplayedAt));
     }
 
     /// <summary>Reads the entry at the reader's current row (selected with <see cref="SelectColumns"/>).</summary>
@@ -87,11 +91,23 @@ internal static class DeadLetterEntryMapper
             Context = context,
             AttemptCount = reader.GetInt32(11),
             MaxAttempts = reader.GetInt32(12),
-            NextAttemptAt = reader.IsDBNull(13) ? null : reader.GetFieldValue<DateTimeOffset>(13),
+            NextAttemptAt = OptionalTime(reader, 13),
             Status = (DeadLetterStatus)reader.GetInt16(14),
             Version = reader.GetInt64(15),
+            FailureGroup = reader.IsDBNull(16) ? null : reader.GetString(16),
+            FirstFailedAt = OptionalTime(reader, 17),
+            LastFailedAt = OptionalTime(reader, 18),
+            ReplayCount = reader.GetInt32(19),
+            LastReplayedAt = OptionalTime(reader, 20),
         };
     }
+
+    private static NpgsqlParameter OptionalTime(DateTimeOffset? time) => time is { } value
+        ? new NpgsqlParameter<DateTimeOffset> { TypedValue = value.ToUniversalTime() }
+        : new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz };
+
+    private static DateTimeOffset? OptionalTime(NpgsqlDataReader reader, int ordinal)
+        => reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateTimeOffset>(ordinal);
 
     /// <summary>
     /// Refuses what PostgreSQL text cannot hold (the NUL character), naming the field, before anything is sent; the

@@ -24,7 +24,7 @@ internal sealed class DeadLetterSchema
         Channel = channel.Length <= 63
             ? channel
             : "dlq_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(channel)))[..32];
-        Steps = [StepV1(queueName), StepV2(queueName)];
+        Steps = [StepV1(queueName), StepV2(queueName), StepV3(queueName)];
     }
 
     /// <summary>The schema version this code writes; a database at a newer version is refused.</summary>
@@ -188,5 +188,15 @@ internal sealed class DeadLetterSchema
             FOR EACH STATEMENT EXECUTE FUNCTION {Schema}.dlq_{q}_notify();
         CREATE TRIGGER dlq_{q}_notify_update AFTER UPDATE ON {Table} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
             FOR EACH STATEMENT EXECUTE FUNCTION {Schema}.dlq_{q}_notify();
+        """);
+
+    // Version 3: failure groups (issue 20): the fingerprint of the latest failure, first and last failure times,
+    // operator replays; rows from version 2 keep NULL (the queue computes their group from the error) and 0 replays.
+    // Archived rows (status 5) are deleted by retention on their own cut-off, through the index below.
+    private string StepV3(string q) => string.Create(CultureInfo.InvariantCulture, $"""
+        ALTER TABLE {Table} ADD COLUMN failure_group text COLLATE "C" NULL, ADD COLUMN first_failed_at timestamptz NULL,
+            ADD COLUMN last_failed_at timestamptz NULL, ADD COLUMN replay_count integer NOT NULL DEFAULT 0,
+            ADD COLUMN last_replayed_at timestamptz NULL;
+        CREATE INDEX dlq_{q}_archived ON {Table} (updated_at) WHERE status = 5;
         """);
 }

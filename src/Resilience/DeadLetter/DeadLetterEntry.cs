@@ -40,6 +40,25 @@ public sealed record DeadLetterEntry
     public DeadLetterStatus Status { get; init; }
 
     /// <summary>
+    /// Gets the failure group: the <see cref="IDeadLetterFingerprinter"/>'s fingerprint of the latest failure, set when
+    /// the entry is added and after each failed attempt. <see langword="null"/> for entries stored before failure groups
+    /// existed (the queue then computes it from <see cref="Error"/> when it groups or filters).
+    /// </summary>
+    public string? FailureGroup { get; init; }
+
+    /// <summary>Gets when the operation first failed (when it was added), if known.</summary>
+    public DateTimeOffset? FirstFailedAt { get; init; }
+
+    /// <summary>Gets when the operation last failed (when it was added, or its latest failed attempt), if known.</summary>
+    public DateTimeOffset? LastFailedAt { get; init; }
+
+    /// <summary>Gets how many times an operator replayed the entry.</summary>
+    public int ReplayCount { get; init; }
+
+    /// <summary>Gets when an operator last replayed the entry, if ever.</summary>
+    public DateTimeOffset? LastReplayedAt { get; init; }
+
+    /// <summary>
     /// Gets the version the store gave this state of the entry: raised on every change, never reused. Conditional
     /// writes (<see cref="IDeadLetterStore.TryUpdateAsync"/>) compare it; the value of a new entry is ignored.
     /// </summary>

@@ -799,12 +799,11 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
 
         if (finalReason is { } reason)
         {
-            var exhausted = await RecordOutcomeAsync(running with
+            var exhausted = await RecordOutcomeAsync(_queue.WithFailure(running, _queue.Redact(DeadLetterError.FromException(failure, reason)), now) with
             {
                 Status = DeadLetterStatus.Exhausted,
                 NextAttemptAt = null,
                 UpdatedAt = now,
-                Error = _queue.Redact(DeadLetterError.FromException(failure, reason)),
             }).ConfigureAwait(false);
             if (exhausted is not null)
             {
@@ -816,12 +815,11 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
             return;
         }
 
-        var retry = await RecordOutcomeAsync(running with
+        var retry = await RecordOutcomeAsync(_queue.WithFailure(running, _queue.Redact(DeadLetterError.FromException(failure, DeadLetterFailureReason.MaxRetriesExceeded)), now) with
         {
             Status = DeadLetterStatus.Pending,
             NextAttemptAt = now + Backoff(attemptNumber),
             UpdatedAt = now,
-            Error = _queue.Redact(DeadLetterError.FromException(failure, DeadLetterFailureReason.MaxRetriesExceeded)),
         }).ConfigureAwait(false);
         DeadLetterLog.AttemptFailed(_queue.Logger, failure, running.Id, running.OperationType, attemptNumber, running.MaxAttempts, retry?.NextAttemptAt, _options.Name);
         if (retry is not null)
@@ -887,12 +885,13 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
         {
             if (_leases is not null)
             {
-                await _leases.DeleteResolvedAsync(now - _options.Retention).ConfigureAwait(false);
+                await _leases.DeleteResolvedAsync(now - _options.Retention, now - _options.ArchiveRetention).ConfigureAwait(false);
                 return;
             }
 
             var expired = _queue.Store.Summaries()
-                .Where(e => e.Status is DeadLetterStatus.Recovered or DeadLetterStatus.Discarded && e.UpdatedAt + _options.Retention <= now)
+                .Where(e => (e.Status is DeadLetterStatus.Recovered or DeadLetterStatus.Discarded && e.UpdatedAt + _options.Retention <= now)
+                    || (e.Status == DeadLetterStatus.Archived && e.UpdatedAt + _options.ArchiveRetention <= now))
                 .Select(e => e.ToDeleteToken())
                 .ToList();
             if (expired.Count > 0)

@@ -67,23 +67,13 @@ public sealed partial class DeadLetterQueue
     public async ValueTask<DeadLetterEntry> ReplayAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
-        var replayed = await ChangeAsync(
-            id,
-            entry =>
-            {
-                EnsureHandler(entry.OperationType);
-                return Replayed(entry, _options.TimeProvider.GetUtcNow());
-            },
-            cancellationToken).ConfigureAwait(false);
-        _telemetry.Report("OnReplayed");
-        Processor.Schedule(replayed);
-        return replayed;
+        return await ActAtVersionAsync(id, DeadLetterBulkAction.Replay, expectedVersion: null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Replays every entry matching a filter (paging ignored), spreading their attempts so that at most
     /// <paramref name="maxPerSecond"/> start each second. Recovered and discarded entries are not replayed
-    /// unless the filter names their status.
+    /// unless the filter names their status; archived entries never are. The same as <see cref="ReplayMatchingAsync"/>.
     /// </summary>
     /// <param name="filter">Which entries to replay.</param>
     /// <param name="maxPerSecond">The most attempts to start per second, at least 0.001 (one every 1,000 seconds).</param>
@@ -91,49 +81,8 @@ public sealed partial class DeadLetterQueue
     /// <returns>How many entries were replayed (an entry purged meanwhile is not counted).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxPerSecond"/> is below 0.001, or spreading the matches at that rate would take more than a year.</exception>
     /// <exception cref="InvalidOperationException">A matching entry's operation type has no handler; nothing is replayed.</exception>
-    public async ValueTask<int> ReplayAsync(DeadLetterQuery filter, double maxPerSecond, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(filter);
-        if (double.IsNaN(maxPerSecond) || maxPerSecond < 0.001 || double.IsInfinity(maxPerSecond))
-        {
-            throw new ArgumentOutOfRangeException(nameof(maxPerSecond), maxPerSecond, "The replay rate must be a finite number of at least 0.001 per second.");
-        }
-
-        var matches = _store.Summaries()
-            .Where(e => filter.Matches(e) && (filter.Status is not null || e.Status is not (DeadLetterStatus.Recovered or DeadLetterStatus.Discarded)))
-            .ToList();
-        foreach (var type in matches.Select(e => e.OperationType).Distinct(StringComparer.Ordinal))
-        {
-            EnsureHandler(type);
-        }
-
-        var spreadSeconds = matches.Count / maxPerSecond;
-        if (spreadSeconds > TimeSpan.FromDays(365).TotalSeconds)
-        {
-            throw new ArgumentOutOfRangeException(nameof(maxPerSecond), maxPerSecond, $"Replaying {matches.Count} entries at {maxPerSecond} per second would take more than a year; raise the rate or narrow the filter.");
-        }
-
-        var now = _options.TimeProvider.GetUtcNow();
-        var writes = new List<Task<DeadLetterEntry?>>(matches.Count);
-        for (var i = 0; i < matches.Count; i++)
-        {
-            var due = now + TimeSpan.FromTicks((long)(i * (TimeSpan.TicksPerSecond / maxPerSecond)));
-            writes.Add(ChangeOrSkipAsync(matches[i].Id, entry => Replayed(entry, due), cancellationToken));
-        }
-
-        var replayed = 0;
-        foreach (var entry in await Task.WhenAll(writes).ConfigureAwait(false))
-        {
-            if (entry is not null)
-            {
-                Processor.Schedule(entry);
-                replayed++;
-            }
-        }
-
-        _telemetry.Report("OnReplayed");
-        return replayed;
-    }
+    public ValueTask<int> ReplayAsync(DeadLetterQuery filter, double maxPerSecond, CancellationToken cancellationToken = default)
+        => ReplayMatchingAsync(filter, maxPerSecond, cancellationToken);
 
     /// <summary>
     /// Marks an entry discarded: it is never retried (not even by an attempt running now, whose outcome is dropped),
@@ -147,15 +96,7 @@ public sealed partial class DeadLetterQueue
     public async ValueTask DiscardAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
-        await ChangeAsync(
-            id,
-            entry => entry with
-            {
-                Status = DeadLetterStatus.Discarded,
-                NextAttemptAt = null,
-                UpdatedAt = _options.TimeProvider.GetUtcNow(),
-            },
-            cancellationToken).ConfigureAwait(false);
+        await ChangeAsync(id, Discarded, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -180,7 +121,7 @@ public sealed partial class DeadLetterQueue
     public async ValueTask<int> PurgeAsync(DeadLetterQuery filter, bool erase, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        var ids = _store.Summaries().Where(filter.Matches).Select(e => e.Id).ToList();
+        var ids = MatchingSummaries(filter).Select(e => e.Id).ToList();
         await _store.DeleteAsync(ids, cancellationToken).ConfigureAwait(false);
         if (erase && _store is FileDeadLetterStore file)
         {
@@ -228,11 +169,13 @@ public sealed partial class DeadLetterQueue
         }
     }
 
-    private static DeadLetterEntry Replayed(DeadLetterEntry entry, DateTimeOffset due) => entry with
+    private static DeadLetterEntry Replayed(DeadLetterEntry entry, DateTimeOffset now, DateTimeOffset due) => entry with
     {
         Status = DeadLetterStatus.Pending,
         AttemptCount = 0,
         NextAttemptAt = due,
         UpdatedAt = due,
+        ReplayCount = entry.ReplayCount + 1,
+        LastReplayedAt = now,
     };
 }

@@ -186,13 +186,17 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
 
         cancellationToken.ThrowIfCancellationRequested();
         var now = _options.TimeProvider.GetUtcNow();
+        var redactedError = Redact(error);
         var entry = new DeadLetterEntry
         {
             Id = _ids.Next(),
             OperationType = operationType,
             CreatedAt = now,
             UpdatedAt = now,
-            Error = Redact(error),
+            Error = redactedError,
+            FailureGroup = _options.Fingerprinter.Compute(operationType, redactedError),
+            FirstFailedAt = now,
+            LastFailedAt = now,
             Payload = payload,
             Context = Redact(context),
             MaxAttempts = _options.MaxAttempts,
@@ -320,21 +324,16 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
             var counts = file.GetCounts();
             total = query.Status is { } status ? counts.ByStatus.GetValueOrDefault(status)
                 : query.OperationType is { } type ? counts.ByOperationType.GetValueOrDefault(type)
-                : counts.Total;
-            matches = file.FirstSummaries(query.Skip, query.Take, query.Matches);
+                : counts.Total - (query.IncludeArchived ? 0 : counts.ByStatus.GetValueOrDefault(DeadLetterStatus.Archived));
+            matches = file.FirstSummaries(query.Skip, query.Take, summary => query.Matches(summary, FailureGroupOf));
         }
         else
         {
             // One pass over the index, keeping only the page: matches are counted, not collected.
             matches = new List<DeadLetterSummary>(Math.Min(query.Take, 1024));
             total = 0;
-            foreach (var summary in _store.Summaries())
+            foreach (var summary in MatchingSummaries(query))
             {
-                if (!query.Matches(summary))
-                {
-                    continue;
-                }
-
                 if (total >= query.Skip && matches.Count < query.Take)
                 {
                     matches.Add(summary);
@@ -518,6 +517,8 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
 
         OptionGuard.NotNegative(options.PauseDuration, "DeadLetterQueueOptions.PauseDuration");
         OptionGuard.Positive(options.Retention, "DeadLetterQueueOptions.Retention");
+        OptionGuard.Positive(options.ArchiveRetention, "DeadLetterQueueOptions.ArchiveRetention");
+        OptionGuard.NotNull(options.Fingerprinter, "DeadLetterQueueOptions.Fingerprinter");
         OptionGuard.NotNull(options.TimeProvider, "DeadLetterQueueOptions.TimeProvider");
         if (options.Directory is not null)
         {

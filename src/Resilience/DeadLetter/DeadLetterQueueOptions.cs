@@ -49,6 +49,14 @@ public sealed class DeadLetterQueueOptions
     /// <value>The default value is 7 days.</value>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>Gets or sets how long <see cref="DeadLetterStatus.Archived"/> entries are kept (from when they were archived).</summary>
+    /// <value>The default value is 30 days.</value>
+    public TimeSpan ArchiveRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Gets or sets what computes an entry's <see cref="DeadLetterEntry.FailureGroup"/>.</summary>
+    /// <value>The default value is <see cref="DeadLetterFingerprinter.Default"/>.</value>
+    public IDeadLetterFingerprinter Fingerprinter { get; set; } = DeadLetterFingerprinter.Default;
+
     /// <summary>Gets or sets how many retry attempts a new entry gets.</summary>
     /// <value>The default value is 10.</value>
     public int MaxAttempts { get; set; } = 10;

@@ -19,4 +19,10 @@ public enum DeadLetterStatus
 
     /// <summary>An operator discarded it; kept until retention removes it.</summary>
     Discarded = 4,
+
+    /// <summary>
+    /// An operator archived it: out of summaries, queries (unless asked for), replays and retries until restored,
+    /// kept until <see cref="DeadLetterQueueOptions.ArchiveRetention"/> removes it.
+    /// </summary>
+    Archived = 5,
 }

@@ -11,7 +11,8 @@ namespace Resilience.DeadLetter;
 /// </summary>
 /// <remarks>
 /// One store instance owns a directory at a time (an exclusive lock file). Memory holds an index, not the entries:
-/// per entry its id, operation type, status, version, attempt counts, times and where its records lie; payloads,
+/// per entry its id, operation type, status, version, attempt counts, times, failure group and reason, replays and
+/// where its records lie; payloads,
 /// context and error text are read from the log (and checked against their checksum) when an entry is read, so memory
 /// grows with the number of entries, not their size. Every change is applied to the index by the same function that
 /// replays it at open, in the order of the log, so what a reopen finds is exactly what was visible.
@@ -429,7 +430,13 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
         index.NextAttemptAt,
         index.CreatedAt,
         index.UpdatedAt,
-        index.RecordSize);
+        index.RecordSize,
+        index.Reason,
+        index.FailureGroup,
+        index.FirstFailedAt,
+        index.LastFailedAt,
+        index.ReplayCount,
+        index.LastReplayedAt);
 
     private static void AcquireFile(RecordFile file)
     {
@@ -641,6 +648,12 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
                         Status = change.Status,
                         Version = change.Version != 0 ? change.Version : (long)sequence,
                         PayloadLength = change.PayloadLength,
+                        Reason = change.Failure.Reason,
+                        FailureGroup = change.Failure.Group,
+                        FirstFailedTicks = change.Failure.FirstFailed,
+                        LastFailedTicks = change.Failure.LastFailed,
+                        ReplayCount = change.Failure.ReplayCount,
+                        LastReplayedTicks = change.Failure.LastReplayed,
                         Put = location,
                         Error = location,
                     };
@@ -675,6 +688,14 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
                         MaxAttempts = change.MaxAttempts,
                         NextAttemptTicks = change.NextAttemptTicks,
                         Status = change.Status,
+                        Reason = change.Failure.Reason,
+
+                        // A State record written before the failure fields existed carries none: keep the entry's.
+                        FailureGroup = change.Failure.Group ?? current.FailureGroup,
+                        FirstFailedTicks = change.Failure.FirstFailed != IndexedEntry.NoTime ? change.Failure.FirstFailed : current.FirstFailedTicks,
+                        LastFailedTicks = change.Failure.LastFailed != IndexedEntry.NoTime ? change.Failure.LastFailed : current.LastFailedTicks,
+                        ReplayCount = Math.Max(change.Failure.ReplayCount, current.ReplayCount),
+                        LastReplayedTicks = change.Failure.LastReplayed != IndexedEntry.NoTime ? change.Failure.LastReplayed : current.LastReplayedTicks,
                         Version = (long)sequence,
                         Error = location,
                     };

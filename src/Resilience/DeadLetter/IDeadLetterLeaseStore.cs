@@ -49,11 +49,15 @@ public interface IDeadLetterLeaseStore
     /// <returns>The time, or <see langword="null"/> when nothing of those types waits.</returns>
     ValueTask<DateTimeOffset?> GetNextClaimableAtAsync(IReadOnlyCollection<string> operationTypes, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes <see cref="DeadLetterStatus.Recovered"/> and <see cref="DeadLetterStatus.Discarded"/> entries last changed before a time.</summary>
-    /// <param name="updatedBefore">The retention cut-off.</param>
+    /// <summary>
+    /// Deletes <see cref="DeadLetterStatus.Recovered"/> and <see cref="DeadLetterStatus.Discarded"/> entries last
+    /// changed before a time, and <see cref="DeadLetterStatus.Archived"/> ones last changed before another.
+    /// </summary>
+    /// <param name="updatedBefore">The retention cut-off (<see cref="DeadLetterQueueOptions.Retention"/>).</param>
+    /// <param name="archivedBefore">The archive retention cut-off (<see cref="DeadLetterQueueOptions.ArchiveRetention"/>); <see langword="null"/> keeps archived entries.</param>
     /// <param name="cancellationToken">Cancels the deletion.</param>
     /// <returns>How many entries were deleted.</returns>
-    ValueTask<int> DeleteResolvedAsync(DateTimeOffset updatedBefore, CancellationToken cancellationToken = default);
+    ValueTask<int> DeleteResolvedAsync(DateTimeOffset updatedBefore, DateTimeOffset? archivedBefore = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Registers a callback raised when another process may have added or released work (for example a database

@@ -132,8 +132,11 @@ internal sealed class FakeLeaseStore : IDeadLetterStore, IDeadLetterLeaseStore
         return new ValueTask<DateTimeOffset?>(next);
     }
 
-    public async ValueTask<int> DeleteResolvedAsync(DateTimeOffset updatedBefore, CancellationToken cancellationToken = default)
-        => await _inner.TryDeleteAsync([.. _inner.GetAll().Where(e => e.Status is DeadLetterStatus.Recovered or DeadLetterStatus.Discarded && e.UpdatedAt <= updatedBefore)], cancellationToken);
+    public async ValueTask<int> DeleteResolvedAsync(DateTimeOffset updatedBefore, DateTimeOffset? archivedBefore = null, CancellationToken cancellationToken = default)
+        => await _inner.TryDeleteAsync(
+            [.. _inner.GetAll().Where(e => (e.Status is DeadLetterStatus.Recovered or DeadLetterStatus.Discarded && e.UpdatedAt <= updatedBefore)
+                || (archivedBefore is not null && e.Status == DeadLetterStatus.Archived && e.UpdatedAt <= archivedBefore))],
+            cancellationToken);
 
     public IDisposable SubscribeToChanges(Action callback)
     {

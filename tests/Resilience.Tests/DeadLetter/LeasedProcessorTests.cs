@@ -64,6 +64,35 @@ public sealed class LeasedProcessorTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task RetentionSweep_ThroughTheLeaseStore_RemovesArchivedEntriesOnTheirOwnCutOff()
+    {
+        var archived = Entry(DeadLetterStatus.Archived, attempts: 0) with { Id = "01JLEASE000000000000000002", NextAttemptAt = null };
+        var discarded = Entry(DeadLetterStatus.Discarded, attempts: 0) with { Id = "01JLEASE000000000000000003", NextAttemptAt = null };
+        await _store.SaveAsync([archived, discarded]);
+        await using var queue = DeadLetterQueue.Create(_store, new DeadLetterQueueOptions
+        {
+            TimeProvider = _time,
+            Retention = TimeSpan.FromDays(1),
+            ArchiveRetention = TimeSpan.FromDays(10),
+        });
+        queue.RegisterHandler("charge-card", (_, _) => default);
+        queue.Processor.Start();
+
+        await SweepAfter(TimeSpan.FromDays(2));
+        _store.GetAll().Select(e => e.Id).Should().Equal([archived.Id], "discarded entries go after Retention, archived ones are kept for ArchiveRetention");
+
+        await SweepAfter(TimeSpan.FromDays(9));
+        _store.GetAll().Should().BeEmpty("the lease store's retention delete takes archived entries past ArchiveRetention");
+
+        async Task SweepAfter(TimeSpan elapsed)
+        {
+            // A claim round (the poll timer) runs the sweep.
+            _time.Advance(elapsed);
+            await queue.Processor.WaitForIdleAsync();
+        }
+    }
+
+    [Fact]
     public async Task ExpiredLease_OnTheLastAttempt_ExhaustsWithoutRunningAgain()
     {
         await _store.SaveAsync([Entry(DeadLetterStatus.Retrying, attempts: 3)]);

@@ -95,11 +95,12 @@ public sealed class LogFormatTests : IDisposable
             ulong sequence = 1;
             foreach (var entry in entries)
             {
-                file.Write(Format1Record(RecordCodec.EncodePut(entry, 0, 0), bodyCut: 16, sequence++));
+                // Format 1 had neither the versions (16 bytes) nor the failure fields' tail.
+                file.Write(Format1Record(RecordCodec.EncodePut(entry, 0, 0), bodyCut: 16 + RecordCodec.FailureTailSize(entry), sequence++));
             }
 
             // The first entry's state changed later (a format 1 state record, 8 bytes shorter than format 2's).
-            file.Write(Format1Record(RecordCodec.EncodeState(entries[0] with { AttemptCount = 4, Status = DeadLetterStatus.Exhausted }, 0), bodyCut: 8, sequence++));
+            file.Write(Format1Record(RecordCodec.EncodeState(entries[0] with { AttemptCount = 4, Status = DeadLetterStatus.Exhausted }, 0), bodyCut: 8 + RecordCodec.FailureTailSize(entries[0]), sequence++));
             file.Write(Format1Record(RecordCodec.EncodeDelete(entries[1].Id, 0), bodyCut: 8, sequence));
         }
 

@@ -44,6 +44,9 @@ internal sealed class DeadLetterChange
 
     public int PayloadLength { get; private set; }
 
+    /// <summary>Gets the failure fields (group, reason, times, replays) the change sets.</summary>
+    public FailureFields Failure { get; private set; } = FailureFields.None;
+
     /// <summary>Gets or sets a value indicating whether the caller wants <see cref="Result"/>.</summary>
     public bool WantsResult { get; set; }
 
@@ -64,6 +67,7 @@ internal sealed class DeadLetterChange
         MaxAttempts = entry.MaxAttempts,
         Status = entry.Status,
         PayloadLength = entry.Payload.Length,
+        Failure = FailureFields.Of(entry),
     };
 
     public static DeadLetterChange State(DeadLetterEntry state, long expectedVersion) => new(DeadLetterChangeKind.State, state.Id, 0, expectedVersion)
@@ -74,6 +78,7 @@ internal sealed class DeadLetterChange
         AttemptCount = state.AttemptCount,
         MaxAttempts = state.MaxAttempts,
         Status = state.Status,
+        Failure = FailureFields.Of(state),
     };
 
     public static DeadLetterChange Delete(string id, long expectedVersion) => new(DeadLetterChangeKind.Delete, id, 0, expectedVersion);
@@ -82,9 +87,10 @@ internal sealed class DeadLetterChange
     public static DeadLetterChange ForReplay() => new(DeadLetterChangeKind.Delete, string.Empty, 0, 0);
 
     /// <summary>Makes this a Put read back from disk.</summary>
-    public DeadLetterChange SetDecodedPut(string id, string operationType, long created, long updated, int payloadLength, (int Attempts, int MaxAttempts, long Next, DeadLetterStatus Status) state, long version, long expectedVersion)
+    public DeadLetterChange SetDecodedPut(string id, string operationType, long created, long updated, int payloadLength, (int Attempts, int MaxAttempts, long Next, DeadLetterStatus Status) state, FailureFields failure, long version, long expectedVersion)
     {
         Set(DeadLetterChangeKind.Put, id, version, expectedVersion, state);
+        Failure = failure;
         OperationType = operationType;
         CreatedTicks = created;
         UpdatedTicks = updated;
@@ -93,9 +99,10 @@ internal sealed class DeadLetterChange
     }
 
     /// <summary>Makes this a state change read back from disk.</summary>
-    public DeadLetterChange SetDecodedState(string id, long updated, (int Attempts, int MaxAttempts, long Next, DeadLetterStatus Status) state, long expectedVersion)
+    public DeadLetterChange SetDecodedState(string id, long updated, (int Attempts, int MaxAttempts, long Next, DeadLetterStatus Status) state, FailureFields failure, long expectedVersion)
     {
         Set(DeadLetterChangeKind.State, id, 0, expectedVersion, state);
+        Failure = failure;
         UpdatedTicks = updated;
         return this;
     }
@@ -118,6 +125,7 @@ internal sealed class DeadLetterChange
         CreatedTicks = 0;
         UpdatedTicks = 0;
         PayloadLength = 0;
+        Failure = FailureFields.None;
         AttemptCount = state.Attempts;
         MaxAttempts = state.MaxAttempts;
         NextAttemptTicks = state.Next;
@@ -126,6 +134,23 @@ internal sealed class DeadLetterChange
         Result = null;
         Applied = false;
     }
+}
+
+/// <summary>
+/// The failure fields a Put or State record carries (times as UTC ticks, <see cref="IndexedEntry.NoTime"/> for none).
+/// A record written before they existed decodes as <see cref="None"/> with the reason of its error.
+/// </summary>
+internal readonly record struct FailureFields(DeadLetterFailureReason Reason, string? Group, long FirstFailed, long LastFailed, int ReplayCount, long LastReplayed)
+{
+    public static FailureFields None { get; } = new(default, null, IndexedEntry.NoTime, IndexedEntry.NoTime, 0, IndexedEntry.NoTime);
+
+    public static FailureFields Of(DeadLetterEntry entry) => new(
+        entry.Error.Reason,
+        entry.FailureGroup,
+        IndexedEntry.TicksOrNoTime(entry.FirstFailedAt),
+        IndexedEntry.TicksOrNoTime(entry.LastFailedAt),
+        entry.ReplayCount,
+        IndexedEntry.TicksOrNoTime(entry.LastReplayedAt));
 }
 
 /// <summary>What a <see cref="DeadLetterChange"/> does.</summary>

@@ -1,9 +1,9 @@
 namespace Resilience.DeadLetter.Internal;
 
 /// <summary>
-/// What the queue's scans read of an entry (scheduling, recovery, retention, queries, overflow): everything but the
-/// payload, the context and the error, so a <see cref="FileDeadLetterStore"/> answers from its index without reading
-/// the disk or materialising entries.
+/// What the queue's scans read of an entry (scheduling, recovery, retention, queries, failure summaries, overflow):
+/// everything but the payload, the context and the error's text (its reason is here), so a
+/// <see cref="FileDeadLetterStore"/> answers from its index without reading the disk or materialising entries.
 /// </summary>
 internal readonly record struct DeadLetterSummary(
     string Id,
@@ -15,7 +15,13 @@ internal readonly record struct DeadLetterSummary(
     DateTimeOffset? NextAttemptAt,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    long EncodedBytes)
+    long EncodedBytes,
+    DeadLetterFailureReason Reason = default,
+    string? FailureGroup = null,
+    DateTimeOffset? FirstFailedAt = null,
+    DateTimeOffset? LastFailedAt = null,
+    int ReplayCount = 0,
+    DateTimeOffset? LastReplayedAt = null)
 {
     public static DeadLetterSummary From(DeadLetterEntry entry) => new(
         entry.Id,
@@ -27,7 +33,13 @@ internal readonly record struct DeadLetterSummary(
         entry.NextAttemptAt,
         entry.CreatedAt,
         entry.UpdatedAt,
-        DeadLetterLimits.EncodedSize(entry));
+        DeadLetterLimits.EncodedSize(entry),
+        entry.Error.Reason,
+        entry.FailureGroup,
+        entry.FirstFailedAt,
+        entry.LastFailedAt,
+        entry.ReplayCount,
+        entry.LastReplayedAt);
 
     /// <summary>Gets an entry standing for this one in a conditional delete (id and version are all it reads).</summary>
     public DeadLetterEntry ToDeleteToken() => new()

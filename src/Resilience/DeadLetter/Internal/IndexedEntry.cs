@@ -7,7 +7,8 @@ internal readonly record struct RecordLocation(RecordFile File, long Offset, int
 /// What a <see cref="FileDeadLetterStore"/> keeps in memory for one entry: the fields the processor, the queries and
 /// the statistics read, and where the rest lies on disk. The payload, the context and the error (message and stack
 /// trace) are read from the records on demand. Immutable: a change replaces the object, so a copy of the index is
-/// a copy of references.
+/// a copy of references. The failure fields (group, reason, first and last failure, replays) are kept too, so failure
+/// summaries and the group filter read no record.
 /// </summary>
 /// <remarks>
 /// Design (issue 17): reads materialise the whole entry from its records at once (payload copied out of the record,
@@ -43,6 +44,20 @@ internal sealed record IndexedEntry
 
     public int PayloadLength { get; init; }
 
+    /// <summary>Gets the latest error's reason (summaries group by it without reading the error).</summary>
+    public DeadLetterFailureReason Reason { get; init; }
+
+    /// <summary>Gets the failure group, or <see langword="null"/> for an entry stored before failure groups existed.</summary>
+    public string? FailureGroup { get; init; }
+
+    public long FirstFailedTicks { get; init; } = NoTime;
+
+    public long LastFailedTicks { get; init; } = NoTime;
+
+    public int ReplayCount { get; init; }
+
+    public long LastReplayedTicks { get; init; } = NoTime;
+
     /// <summary>Gets the record holding the payload, the context and the operation type (a Put).</summary>
     public RecordLocation Put { get; init; }
 
@@ -56,5 +71,15 @@ internal sealed record IndexedEntry
 
     public DateTimeOffset UpdatedAt => new(UpdatedTicks, TimeSpan.Zero);
 
-    public DateTimeOffset? NextAttemptAt => NextAttemptTicks == NoTime ? null : new DateTimeOffset(NextAttemptTicks, TimeSpan.Zero);
+    public DateTimeOffset? NextAttemptAt => TimeOrNull(NextAttemptTicks);
+
+    public DateTimeOffset? FirstFailedAt => TimeOrNull(FirstFailedTicks);
+
+    public DateTimeOffset? LastFailedAt => TimeOrNull(LastFailedTicks);
+
+    public DateTimeOffset? LastReplayedAt => TimeOrNull(LastReplayedTicks);
+
+    public static long TicksOrNoTime(DateTimeOffset? time) => time?.UtcTicks ?? NoTime;
+
+    private static DateTimeOffset? TimeOrNull(long ticks) => ticks == NoTime ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
 }

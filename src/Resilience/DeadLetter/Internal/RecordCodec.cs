@@ -7,6 +7,13 @@ namespace Resilience.DeadLetter.Internal;
 /// Turns entries and their changes into record bodies and back. Bodies are little-endian binary: strings as a
 /// 32-bit byte count (-1 for null) and UTF-8, times as UTC ticks.
 /// </summary>
+/// <remarks>
+/// The failure fields (failure group, first and last failure, replay count and time) were added after format 2 shipped,
+/// as a tail after every field a Put or State record had: readers take the tail when bytes remain, so records written
+/// without it decode with defaults, and a reader that predates the tail ignores it (the body's length is in the
+/// record). That keeps the change inside format version 2 (<see cref="LogFormat.Version"/>): no file layout moved.
+/// Reopening decodes the tail into the index (the group interned), still without copying payloads or error text.
+/// </remarks>
 internal static class RecordCodec
 {
     private const long NoTime = long.MinValue;
@@ -15,7 +22,7 @@ internal static class RecordCodec
     public static int PutBodySize(DeadLetterEntry entry)
     {
         var size = StringSize(entry.Id) + StringSize(entry.OperationType) + 16 + ErrorSize(entry.Error)
-            + 4 + entry.Payload.Length + 4 + 4 + 4 + 8 + 1 + 16;
+            + 4 + entry.Payload.Length + 4 + 4 + 4 + 8 + 1 + 16 + FailureTailSize(entry);
         if (entry.Context.Count > 0)
         {
             // Not enumerated when empty: the interface enumerator is boxed, and most entries have no context.
@@ -56,13 +63,14 @@ internal static class RecordCodec
         WriteState(ref writer, entry);
         writer.WriteInt64(version);
         writer.WriteInt64(expectedVersion);
+        WriteFailureTail(ref writer, entry);
         return record;
     }
 
     /// <summary>Encodes a change of an entry's state (not its payload), applied only if the entry is at <paramref name="expectedVersion"/>.</summary>
     public static EncodedRecord EncodeState(DeadLetterEntry entry, long expectedVersion)
     {
-        var size = StringSize(entry.Id) + 8 + ErrorSize(entry.Error) + 4 + 4 + 8 + 1 + 8;
+        var size = StringSize(entry.Id) + 8 + ErrorSize(entry.Error) + 4 + 4 + 8 + 1 + 8 + FailureTailSize(entry);
         var record = EncodedRecord.Create(RecordType.State, size);
         var writer = new SpanWriter(record.Body);
         writer.WriteString(entry.Id);
@@ -70,6 +78,7 @@ internal static class RecordCodec
         WriteError(ref writer, entry.Error);
         WriteState(ref writer, entry);
         writer.WriteInt64(expectedVersion);
+        WriteFailureTail(ref writer, entry);
         return record;
     }
 
@@ -96,19 +105,21 @@ internal static class RecordCodec
                 var operationType = pool.Intern(reader.ReadRequiredUtf8());
                 var created = reader.ReadTime().UtcTicks;
                 var updated = reader.ReadTime().UtcTicks;
-                SkipError(ref reader);
+                var reason = SkipError(ref reader);
                 var payloadLength = reader.ReadInt32();
                 reader.ReadBytes(payloadLength);
                 SkipContext(ref reader, body.Length);
                 var state = ReadStateTicks(ref reader);
                 var (version, expected) = reader.Remaining >= 16 ? (reader.ReadInt64(), reader.ReadInt64()) : (0L, 0L);
-                return into.SetDecodedPut(id, operationType, created, updated, payloadLength, state, version, expected);
+                var failure = ReadFailureTail(ref reader, reason, pool);
+                return into.SetDecodedPut(id, operationType, created, updated, payloadLength, state, failure, version, expected);
             case RecordType.State:
                 var stateId = reader.ReadRequiredString();
                 var stateUpdated = reader.ReadTime().UtcTicks;
-                SkipError(ref reader);
+                var stateReason = SkipError(ref reader);
                 var fields = ReadStateTicks(ref reader);
-                return into.SetDecodedState(stateId, stateUpdated, fields, reader.Remaining >= 8 ? reader.ReadInt64() : 0);
+                var expectedVersion = reader.Remaining >= 8 ? reader.ReadInt64() : 0;
+                return into.SetDecodedState(stateId, stateUpdated, fields, ReadFailureTail(ref reader, stateReason, pool), expectedVersion);
             case RecordType.Delete:
                 var deleted = reader.ReadRequiredString();
                 return into.SetDecodedDelete(deleted, reader.Remaining >= 8 ? reader.ReadInt64() : 0);
@@ -161,6 +172,11 @@ internal static class RecordCodec
             MaxAttempts = index.MaxAttempts,
             NextAttemptAt = index.NextAttemptAt,
             Status = index.Status,
+            FailureGroup = index.FailureGroup,
+            FirstFailedAt = index.FirstFailedAt,
+            LastFailedAt = index.LastFailedAt,
+            ReplayCount = index.ReplayCount,
+            LastReplayedAt = index.LastReplayedAt,
             Version = index.Version,
         };
     }
@@ -181,15 +197,17 @@ internal static class RecordCodec
         reader.ReadBytes(reader.ReadInt32());
         SkipContext(ref reader, body.Length);
         ReadStateTicks(ref reader);
-        if (reader.Remaining != 16)
+        if (reader.Remaining < 16)
         {
             return null;
         }
 
+        // The versions lie after the state; the failure fields' tail (if any) follows them and is copied as it is.
+        var versions = reader.Position;
         var record = EncodedRecord.Create(RecordType.Put, body.Length);
         body.CopyTo(record.Body);
-        BinaryPrimitives.WriteInt64LittleEndian(record.Body[^16..], version);
-        BinaryPrimitives.WriteInt64LittleEndian(record.Body[^8..], 0);
+        BinaryPrimitives.WriteInt64LittleEndian(record.Body[versions..], version);
+        BinaryPrimitives.WriteInt64LittleEndian(record.Body[(versions + 8)..], 0);
         return record;
     }
 
@@ -230,12 +248,58 @@ internal static class RecordCodec
         }
     }
 
-    private static void SkipError(ref SpanReader reader)
+    /// <summary>Moves past an error, returning its reason (the index keeps it).</summary>
+    private static DeadLetterFailureReason SkipError(ref SpanReader reader)
     {
         reader.SkipString(required: true);
         reader.SkipString(required: true);
         reader.SkipString(required: false);
-        reader.ReadByte();
+        return (DeadLetterFailureReason)reader.ReadByte();
+    }
+
+    internal static int FailureTailSize(DeadLetterEntry entry) => StringSize(entry.FailureGroup) + 8 + 8 + 4 + 8;
+
+    private static void WriteFailureTail(ref SpanWriter writer, DeadLetterEntry entry)
+    {
+        writer.WriteString(entry.FailureGroup);
+        writer.WriteInt64(entry.FirstFailedAt?.UtcTicks ?? NoTime);
+        writer.WriteInt64(entry.LastFailedAt?.UtcTicks ?? NoTime);
+        writer.WriteInt32(entry.ReplayCount);
+        writer.WriteInt64(entry.LastReplayedAt?.UtcTicks ?? NoTime);
+    }
+
+    /// <summary>Reads the failure fields' tail, or their defaults when the record was written without it.</summary>
+    private static FailureFields ReadFailureTail(ref SpanReader reader, DeadLetterFailureReason reason, DecodePool pool)
+    {
+        if (reader.Remaining == 0)
+        {
+            return FailureFields.None with { Reason = reason };
+        }
+
+        var length = reader.ReadInt32();
+        string? group = null;
+        if (length != -1)
+        {
+            group = pool.Intern(reader.ReadBytes(length));
+        }
+
+        var first = ReadOptionalTicks(ref reader);
+        var last = ReadOptionalTicks(ref reader);
+        var replays = reader.ReadInt32();
+        if (replays < 0)
+        {
+            throw new FormatException("Bad replay count.");
+        }
+
+        return new FailureFields(reason, group, first, last, replays, ReadOptionalTicks(ref reader));
+    }
+
+    private static long ReadOptionalTicks(ref SpanReader reader)
+    {
+        var ticks = reader.ReadInt64();
+        return ticks == NoTime || (ticks >= DateTimeOffset.MinValue.UtcTicks && ticks <= DateTimeOffset.MaxValue.UtcTicks)
+            ? ticks
+            : throw new FormatException("Bad time.");
     }
 
     private static void WriteError(ref SpanWriter writer, DeadLetterError error)
@@ -423,6 +487,8 @@ internal static class RecordCodec
         }
 
         public readonly int Remaining => _buffer.Length - _position;
+
+        public readonly int Position => _position;
 
         private readonly void Need(int count)
         {
