@@ -619,18 +619,22 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
 
     private void ArmTimer_NeedsLock(DateTimeOffset now)
     {
-        if (!_running || _timer is null || !_due.TryPeek(out _, out var next))
+        if (!_running || _timer is null)
         {
             return;
         }
+
+        // Retention is swept about once a minute even while nothing is due, so a queue that went quiet still forgets
+        // its recovered and discarded entries on time.
+        var wake = _lastSweep + SweepInterval;
 
         // When every slot is busy the next dispatch follows an attempt's completion, not the clock.
-        if (next <= now && _inFlight.Count >= _options.MaxConcurrentAttempts)
+        if (_due.TryPeek(out _, out var next) && next < wake && !(next <= now && _inFlight.Count >= _options.MaxConcurrentAttempts))
         {
-            return;
+            wake = next;
         }
 
-        var delay = next - now;
+        var delay = wake - now;
         _timer.Change(delay < TimeSpan.Zero ? TimeSpan.Zero : delay, System.Threading.Timeout.InfiniteTimeSpan);
     }
 
