@@ -14,6 +14,7 @@ internal sealed class CircuitController
 
     private readonly Lock _lock = new();
     private readonly TimeProvider _time;
+    private readonly bool _coarseWindowClock;
     private readonly ResilienceTelemetry _telemetry;
     private readonly CircuitBreakerStrategyOptions<object> _options;
     private long _stateAndGeneration;
@@ -44,6 +45,12 @@ internal sealed class CircuitController
         _options = options;
         _time = time;
         _telemetry = telemetry;
+
+        // The sampling window of the system clock counts with Environment.TickCount64 (a few ns, millisecond
+        // resolution) instead of the high-resolution timestamp (about 20 ns on some virtual machines), as the timeout
+        // does: a bucket of 100 ms or more loses nothing to it. Any other provider is read exactly, so a fake clock
+        // moves the window to the tick.
+        _coarseWindowClock = ReferenceEquals(time, TimeProvider.System) && options.SamplingDuration / Math.Max(1, options.BucketCount) >= TimeSpan.FromMilliseconds(100);
         _metrics = CreateMetrics();
     }
 
@@ -233,7 +240,7 @@ internal sealed class CircuitController
         }
 
         var metrics = Volatile.Read(ref _metrics)!;
-        var timestamp = _options.SamplingWindow == SamplingWindow.TimeBased ? _time.GetTimestamp() : 0;
+        var timestamp = _options.SamplingWindow == SamplingWindow.TimeBased ? WindowTimestamp() : 0;
         metrics.Record(failure, slow, timestamp);
         if (!failure && !slow)
         {
@@ -440,7 +447,7 @@ internal sealed class CircuitController
     {
         if (Volatile.Read(ref _metrics) is { } metrics)
         {
-            var snapshot = metrics.Snapshot(_options.SamplingWindow == SamplingWindow.TimeBased ? _time.GetTimestamp() : 0);
+            var snapshot = metrics.Snapshot(_options.SamplingWindow == SamplingWindow.TimeBased ? WindowTimestamp() : 0);
             var failures = (int)Math.Min(snapshot.Failures, int.MaxValue);
             return (snapshot.Calls == 0 ? 0 : (double)snapshot.Failures / snapshot.Calls, failures);
         }
@@ -459,7 +466,9 @@ internal sealed class CircuitController
         ? null
         : _options.SamplingWindow == SamplingWindow.CountBased
             ? new CountWindowMetrics(_options.WindowSize)
-            : new TimeWindowMetrics(_options.SamplingDuration, _options.BucketCount, _time.TimestampFrequency);
+            : new TimeWindowMetrics(_options.SamplingDuration, _options.BucketCount, _coarseWindowClock ? TimeSpan.MillisecondsPerSecond : _time.TimestampFrequency);
+
+    private long WindowTimestamp() => _coarseWindowClock ? Environment.TickCount64 : _time.GetTimestamp();
 
     private ValueTask RaiseOpened(CircuitOpenReason reason, TimeSpan duration, long generation)
         => Raise(_options.OnOpened, new OnCircuitOpenedArguments(Name, reason, duration, generation), CircuitBreakerConstants.OnOpenedEvent);
