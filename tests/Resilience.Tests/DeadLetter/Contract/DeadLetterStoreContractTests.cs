@@ -75,21 +75,6 @@ public abstract class DeadLetterStoreContractTests : IAsyncLifetime
         _store = await OpenAsync();
     }
 
-    private static void ShouldMatch(DeadLetterEntry actual, DeadLetterEntry expected)
-    {
-        actual.Id.Should().Be(expected.Id);
-        actual.OperationType.Should().Be(expected.OperationType);
-        actual.CreatedAt.Should().Be(expected.CreatedAt);
-        actual.UpdatedAt.Should().Be(expected.UpdatedAt);
-        actual.Error.Should().Be(expected.Error);
-        actual.Payload.ToArray().Should().Equal(expected.Payload.ToArray());
-        actual.Context.Should().BeEquivalentTo(expected.Context);
-        actual.AttemptCount.Should().Be(expected.AttemptCount);
-        actual.MaxAttempts.Should().Be(expected.MaxAttempts);
-        actual.NextAttemptAt.Should().Be(expected.NextAttemptAt);
-        actual.Status.Should().Be(expected.Status);
-    }
-
     [StoreFact]
     public async Task SaveAsync_ThenFind_ReturnsEveryFieldWithAVersion()
     {
@@ -99,7 +84,7 @@ public abstract class DeadLetterStoreContractTests : IAsyncLifetime
         var found = Store.Find(entry.Id);
 
         found.Should().NotBeNull();
-        ShouldMatch(found!, entry);
+        found!.ShouldMatch(entry);
         found!.Version.Should().BePositive();
         Store.Find("01JCONTRACT999999999999999").Should().BeNull();
     }
@@ -271,7 +256,7 @@ public abstract class DeadLetterStoreContractTests : IAsyncLifetime
 
         Store.Find(Entry(1).Id).Should().BeNull();
         var found = Store.Find(Entry(2).Id)!;
-        ShouldMatch(found, Entry(2) with { Status = DeadLetterStatus.Recovered, NextAttemptAt = null });
+        found.ShouldMatch(Entry(2) with { Status = DeadLetterStatus.Recovered, NextAttemptAt = null });
         found.Version.Should().Be(updated!.Version);
         (await Store.TryUpdateAsync(found with { AttemptCount = 1 }))!.Version.Should().BeGreaterThan(found.Version);
         Store.GetCounts().ByStatus.GetValueOrDefault(DeadLetterStatus.Recovered).Should().Be(1);
