@@ -15,7 +15,16 @@ internal sealed class StrategyChain
 {
     private volatile ResilienceStrategy[] _strategies;
 
-    public StrategyChain(ResilienceStrategy[] strategies) => _strategies = strategies;
+    public StrategyChain(ResilienceStrategy[] strategies)
+    {
+        // Guarded here, where every chain (built, composed, reloaded) is made, so no walk needs a handler of its own.
+        for (var i = 0; i < strategies.Length; i++)
+        {
+            strategies[i] = ContractGuardStrategy.GuardIfForeign(strategies[i]);
+        }
+
+        _strategies = strategies;
+    }
 
     /// <summary>Gets what the pipeline created for itself and disposes with itself.</summary>
     public OwnedResources? Owned { get; init; }

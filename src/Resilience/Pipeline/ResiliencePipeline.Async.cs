@@ -44,8 +44,8 @@ public sealed partial class ResiliencePipeline
         }
 
         return RunAsync(
-            static (context, s) => CallbackInvoker.InvokeAsync(s.Callback, s.State, context),
-            new CallbackState<Func<TState, CancellationToken, ValueTask<TResult>>, TState>(callback, state),
+            static (context, s) => CallbackInvoker.InvokeAsync(s.Callback<Func<TState, CancellationToken, ValueTask<TResult>>>(), s.State, context),
+            new CallbackState<TState>(callback, state),
             cancellationToken);
     }
 
@@ -79,8 +79,8 @@ public sealed partial class ResiliencePipeline
     {
         ArgumentNullException.ThrowIfNull(callback);
         return Discard(RunAsync(
-            static (context, s) => CallbackInvoker.InvokeAsync(static (x, ct) => CallbackInvoker.ToVoid(x.Callback(x.State, ct)), s, context),
-            new CallbackState<Func<TState, CancellationToken, ValueTask>, TState>(callback, state),
+            static (context, s) => CallbackInvoker.InvokeAsync(static (x, ct) => CallbackInvoker.ToVoid(x.Callback<Func<TState, CancellationToken, ValueTask>>()(x.State, ct)), s, context),
+            new CallbackState<TState>(callback, state),
             cancellationToken));
     }
 
@@ -132,8 +132,8 @@ public sealed partial class ResiliencePipeline
     {
         ArgumentNullException.ThrowIfNull(callback);
         return RunAsync(
-            static (context, s) => CallbackInvoker.InvokeAsync(static (x, ct) => new ValueTask<TResult>(x.Callback(x.State, ct)), s, context),
-            new CallbackState<Func<TState, CancellationToken, Task<TResult>>, TState>(callback, state),
+            static (context, s) => CallbackInvoker.InvokeAsync(static (x, ct) => new ValueTask<TResult>(x.Callback<Func<TState, CancellationToken, Task<TResult>>>()(x.State, ct)), s, context),
+            new CallbackState<TState>(callback, state),
             cancellationToken);
     }
 
@@ -152,8 +152,8 @@ public sealed partial class ResiliencePipeline
     {
         ArgumentNullException.ThrowIfNull(callback);
         return RunOutcomeAsync(
-            static (context, s) => CallbackInvoker.InvokeAsync(s.Callback, s.State, context),
-            new CallbackState<Func<TState, CancellationToken, ValueTask<TResult>>, TState>(callback, state),
+            static (context, s) => CallbackInvoker.InvokeAsync(s.Callback<Func<TState, CancellationToken, ValueTask<TResult>>>(), s.State, context),
+            new CallbackState<TState>(callback, state),
             cancellationToken);
     }
 
@@ -172,9 +172,9 @@ public sealed partial class ResiliencePipeline
         ArgumentNullException.ThrowIfNull(callback);
         ArgumentNullException.ThrowIfNull(context);
         var pending = ExecuteCore(
-            static (ctx, s) => CallbackInvoker.InvokeOutcomeAsync(s.Callback, s.State, ctx),
+            static (ctx, s) => CallbackInvoker.InvokeOutcomeAsync(s.Callback<Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>>>(), s.State, ctx),
             context,
-            new CallbackState<Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>>, TState>(callback, state));
+            new CallbackState<TState>(callback, state));
         return pending.IsCompletedSuccessfully ? pending : GuardOutcomeAsync(pending);
     }
 

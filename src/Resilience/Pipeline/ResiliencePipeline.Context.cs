@@ -25,9 +25,9 @@ public sealed partial class ResiliencePipeline
         ArgumentNullException.ThrowIfNull(callback);
         ArgumentNullException.ThrowIfNull(context);
         return RunInContextAsync(
-            static (ctx, s) => CallbackInvoker.InvokeContextAsync(s.Callback, s.State, ctx),
+            static (ctx, s) => CallbackInvoker.InvokeContextAsync(s.Callback<Func<ResilienceContext, TState, ValueTask<TResult>>>(), s.State, ctx),
             context,
-            new CallbackState<Func<ResilienceContext, TState, ValueTask<TResult>>, TState>(callback, state));
+            new CallbackState<TState>(callback, state));
     }
 
     /// <summary>
@@ -62,9 +62,9 @@ public sealed partial class ResiliencePipeline
         ArgumentNullException.ThrowIfNull(callback);
         ArgumentNullException.ThrowIfNull(context);
         return Discard(RunInContextAsync(
-            static (ctx, s) => CallbackInvoker.InvokeContextAsync(static (c, x) => CallbackInvoker.ToVoid(x.Callback(c, x.State)), s, ctx),
+            static (ctx, s) => CallbackInvoker.InvokeContextAsync(static (c, x) => CallbackInvoker.ToVoid(x.Callback<Func<ResilienceContext, TState, ValueTask>>()(c, x.State)), s, ctx),
             context,
-            new CallbackState<Func<ResilienceContext, TState, ValueTask>, TState>(callback, state)));
+            new CallbackState<TState>(callback, state)));
     }
 
     /// <summary>
@@ -99,9 +99,9 @@ public sealed partial class ResiliencePipeline
         ArgumentNullException.ThrowIfNull(callback);
         ArgumentNullException.ThrowIfNull(context);
         return RunSyncInContext(
-            static (ctx, s) => CallbackInvoker.InvokeContextSync(s.Callback, s.State, ctx),
+            static (ctx, s) => CallbackInvoker.InvokeContextSync(s.Callback<Func<ResilienceContext, TState, TResult>>(), s.State, ctx),
             context,
-            new CallbackState<Func<ResilienceContext, TState, TResult>, TState>(callback, state));
+            new CallbackState<TState>(callback, state));
     }
 
     /// <summary>
@@ -138,13 +138,13 @@ public sealed partial class ResiliencePipeline
             static (ctx, s) => CallbackInvoker.InvokeContextSync(
                 static (c, x) =>
                 {
-                    x.Callback(c, x.State);
+                    x.Callback<Action<ResilienceContext, TState>>()(c, x.State);
                     return VoidResult.Instance;
                 },
                 s,
                 ctx),
             context,
-            new CallbackState<Action<ResilienceContext, TState>, TState>(callback, state));
+            new CallbackState<TState>(callback, state));
     }
 
     /// <summary>

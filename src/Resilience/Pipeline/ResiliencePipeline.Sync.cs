@@ -58,8 +58,8 @@ public sealed partial class ResiliencePipeline
     {
         ArgumentNullException.ThrowIfNull(callback);
         return RunSync(
-            static (context, s) => CallbackInvoker.InvokeSync(s.Callback, s.State, context),
-            new CallbackState<Func<TState, CancellationToken, TResult>, TState>(callback, state),
+            static (context, s) => CallbackInvoker.InvokeSync(s.Callback<Func<TState, CancellationToken, TResult>>(), s.State, context),
+            new CallbackState<TState>(callback, state),
             cancellationToken);
     }
 
@@ -121,12 +121,12 @@ public sealed partial class ResiliencePipeline
             static (context, s) => CallbackInvoker.InvokeSync(
                 static (x, ct) =>
                 {
-                    x.Callback(x.State, ct);
+                    x.Callback<Action<TState, CancellationToken>>()(x.State, ct);
                     return VoidResult.Instance;
                 },
                 s,
                 context),
-            new CallbackState<Action<TState, CancellationToken>, TState>(callback, state),
+            new CallbackState<TState>(callback, state),
             cancellationToken);
     }
 
@@ -143,8 +143,8 @@ public sealed partial class ResiliencePipeline
     {
         ArgumentNullException.ThrowIfNull(callback);
         return RunSync(
-            static (context, s) => CallbackInvoker.InvokeSync(static (x, _) => x.Callback(x.State), s, context),
-            new CallbackState<Func<TState, TResult>, TState>(callback, state),
+            static (context, s) => CallbackInvoker.InvokeSync(static (x, _) => x.Callback<Func<TState, TResult>>()(x.State), s, context),
+            new CallbackState<TState>(callback, state),
             CancellationToken.None);
     }
 
@@ -162,12 +162,12 @@ public sealed partial class ResiliencePipeline
             static (context, s) => CallbackInvoker.InvokeSync(
                 static (x, _) =>
                 {
-                    x.Callback(x.State);
+                    x.Callback<Action<TState>>()(x.State);
                     return VoidResult.Instance;
                 },
                 s,
                 context),
-            new CallbackState<Action<TState>, TState>(callback, state),
+            new CallbackState<TState>(callback, state),
             CancellationToken.None);
     }
 }
