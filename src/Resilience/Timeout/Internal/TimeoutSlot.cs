@@ -39,6 +39,9 @@ internal sealed class TimeoutSlot
     /// <summary>Gets the source of the current use; valid from <see cref="Arm"/> until the slot is returned.</summary>
     public CancellationTokenSource Source => Volatile.Read(ref _source);
 
+    /// <summary>Gets the pool the slot belongs to (its timer runs on that pool's provider).</summary>
+    public TimeoutSlotPool Pool => _pool;
+
     /// <summary>Gets a value indicating whether the slot is in use (armed or firing), for leak checks.</summary>
     public bool InUse => Volatile.Read(ref _deadline) != Idle;
 

@@ -13,13 +13,14 @@ internal sealed class TimeoutSlotPool
     // The coarse clock can lag by one kernel tick (1-4 ms); the slack makes the timeout never fire early.
     private static readonly long SystemSlackTicks = TimeSpan.FromMilliseconds(4).Ticks;
 
-    // One slot per thread serves the common case (rent and return on one thread) without interlocked work; it
-    // remembers the pool it belongs to, since a slot's timer runs on that pool's provider.
-    [ThreadStatic]
-    private static TimeoutSlot? t_slot;
+    // A few slots per thread serve the common case (rent and return on one thread) without interlocked work. More
+    // than one, because a pipeline commonly nests two timeouts (total and per attempt), each with its own pool: with
+    // a single cached slot the two pools kept taking it from each other and fell back to the shared queue twice per
+    // call. Each cached slot knows its pool, since a slot's timer runs on that pool's provider.
+    private const int ThreadCacheSize = 4;
 
     [ThreadStatic]
-    private static TimeoutSlotPool? t_slotPool;
+    private static TimeoutSlot?[]? t_slots;
 
     private readonly ConcurrentQueue<TimeoutSlot> _slots = new();
 
@@ -59,12 +60,8 @@ internal sealed class TimeoutSlotPool
 
     public TimeoutSlot Rent(TimeSpan timeout)
     {
-        var slot = t_slot;
-        if (slot is not null && ReferenceEquals(t_slotPool, this))
-        {
-            t_slot = null;
-        }
-        else if (!_slots.TryDequeue(out slot))
+        var slot = TakeFromThread();
+        if (slot is null && !_slots.TryDequeue(out slot))
         {
             slot = new TimeoutSlot(this);
             lock (_allLock)
@@ -90,14 +87,45 @@ internal sealed class TimeoutSlotPool
             return;
         }
 
-        if (t_slot is null)
-        {
-            t_slot = slot;
-            t_slotPool = this;
-        }
-        else
+        if (!KeepOnThread(slot))
         {
             _slots.Enqueue(slot);
         }
+    }
+
+    private TimeoutSlot? TakeFromThread()
+    {
+        var cached = t_slots;
+        if (cached is null)
+        {
+            return null;
+        }
+
+        for (var i = 0; i < cached.Length; i++)
+        {
+            var slot = cached[i];
+            if (slot is not null && ReferenceEquals(slot.Pool, this))
+            {
+                cached[i] = null;
+                return slot;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool KeepOnThread(TimeoutSlot slot)
+    {
+        var cached = t_slots ??= new TimeoutSlot?[ThreadCacheSize];
+        for (var i = 0; i < cached.Length; i++)
+        {
+            if (cached[i] is null)
+            {
+                cached[i] = slot;
+                return true;
+            }
+        }
+
+        return false;
     }
 }
