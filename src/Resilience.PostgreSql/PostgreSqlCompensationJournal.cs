@@ -154,6 +154,18 @@ public sealed partial class PostgreSqlCompensationJournal : ICompensationJournal
         }
     }
 
+    /// <summary>Gets the renewal the timer started last (tests await it after advancing their clock).</summary>
+    internal Task LastRenewal
+    {
+        get
+        {
+            lock (_renewLock)
+            {
+                return _renewal;
+            }
+        }
+    }
+
     /// <summary>Extends every claim this instance holds by <see cref="LeaseDuration"/> from now; returns how many.</summary>
     internal ValueTask<int> RenewClaimsAsync()
         => RunAsync(

@@ -141,6 +141,28 @@ public sealed class PostgreSqlCompensationJournalTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public async Task ClaimHeldWhileTheOwnerRuns_IsRenewedByItsTimer_EveryThirdOfTheLease()
+    {
+        var ownerTime = new FakeTimeProvider(T0);
+        var owner = _fixture.Journal(ownerTime, "owner");
+        await owner.RegisterStepAsync("order-1", 0, "undo", Json("order-1/inventory"));
+        (await owner.TryClaimAsync("order-1")).Should().NotBeNull();
+
+        // Two ticks of the renewal timer: the claim now runs out a lease after the second tick, not after the claim.
+        for (var tick = 0; tick < 2; tick++)
+        {
+            ownerTime.Advance(CompensationJournalFixture.Lease / 3);
+            await owner.LastRenewal;
+        }
+
+        var otherTime = new FakeTimeProvider(T0 + CompensationJournalFixture.Lease + TimeSpan.FromSeconds(1));
+        var other = _fixture.Journal(otherTime, "other");
+        (await other.TryClaimAsync("order-1")).Should().BeNull();
+        otherTime.SetUtcNow(T0 + (CompensationJournalFixture.Lease * 5 / 3) + TimeSpan.FromSeconds(1));
+        (await other.TryClaimAsync("order-1")).Should().NotBeNull();
+    }
+
+    [PostgresFact]
     public async Task LateFinishFromAnExpiredClaim_IsRejected_AndTheStepIsMarkedOnce()
     {
         var staleTime = new FakeTimeProvider(T0);
