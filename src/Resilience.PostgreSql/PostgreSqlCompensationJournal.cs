@@ -1,5 +1,4 @@
 using Npgsql;
-using NpgsqlTypes;
 using Resilience.Compensation;
 using Resilience.PostgreSql.Internal;
 
@@ -274,8 +273,6 @@ public sealed partial class PostgreSqlCompensationJournal : ICompensationJournal
 
     private NpgsqlCommand Command(NpgsqlConnection connection, string sql, NpgsqlTransaction? transaction = null)
         => new(sql, connection, transaction) { CommandTimeout = _commandTimeout };
-
-    private static NpgsqlParameter Nullable(object? value, NpgsqlDbType type) => new() { Value = value ?? DBNull.Value, NpgsqlDbType = type };
 
     private ValueTask<TResult> RunAsync<TResult, TState>(Func<NpgsqlConnection, TState, CancellationToken, ValueTask<TResult>> work, TState state)
         => _retry.ExecuteAsync(

@@ -8,8 +8,8 @@ namespace Resilience.Compensation;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The manager calls a journal under its own per-operation lock, so calls for one operation never overlap within one
-/// manager. Writes are acknowledged only once durable, and take no cancellation token: a registration or a
+/// Within one manager, an operation's journal calls come from its open scope or, under the manager's per-operation
+/// lock, from one runner at a time (the first rollback, recovery, a resume). Writes are acknowledged only once durable, and take no cancellation token: a registration or a
 /// compensated mark that is cancelled halfway would leave the record unsure of what happened.
 /// </para>
 /// <para>

@@ -117,6 +117,33 @@ public sealed class PostgreSqlCompensationJournalTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public async Task DelegateStepOfACrashedInstance_IsLostOnTheOthers_UntilAcknowledged()
+    {
+        var crashedTime = new FakeTimeProvider(T0);
+        var crashed = _fixture.Manager(crashedTime, "crashed");
+        var scope = crashed.Begin("order-1");
+        await scope.RegisterAsync("undo", "order-1/inventory");
+        scope.Register(() => _fixture.Compensated.AddOrUpdate("order-1/delegate", 1, static (_, n) => n + 1));
+        await scope.RegisterAsync("undo", "order-1/shipment");
+        await crashed.DisposeAsync();
+
+        var time = new FakeTimeProvider(T0 + CompensationJournalFixture.Lease + TimeSpan.FromSeconds(1));
+        var other = _fixture.Manager(time, "other");
+        var recovered = (await other.RecoverAsync()).Should().ContainSingle().Subject;
+
+        // The named step above the delegate ran; the walk stopped at the delegate, whose compensation died with its process.
+        recovered.LostSteps.Should().Equal(1);
+        _fixture.Compensated.Should().BeEquivalentTo(new Dictionary<string, int> { ["order-1/shipment"] = 1 });
+
+        (await other.AcknowledgeLostStepsAsync("order-1")).Should().Equal(1);
+        var resumed = await other.ResumeAsync("order-1");
+
+        resumed.Steps.Select(s => s.Index).Should().Equal(0);
+        _fixture.Compensated.Should().BeEquivalentTo(new Dictionary<string, int> { ["order-1/shipment"] = 1, ["order-1/inventory"] = 1 });
+        (await _fixture.Journal(time, "reader").FindAsync("order-1")).Should().BeNull();
+    }
+
+    [PostgresFact]
     public async Task ClaimStillLeased_IsNotTaken_AndARenewedClaimOutlivesItsFirstExpiry()
     {
         var ownerTime = new FakeTimeProvider(T0);
