@@ -268,7 +268,7 @@ public sealed class PostgreSqlCompensationJournalTests : IAsyncLifetime
         versions.Should().Contain(v => v.Item1 == "dlq:orders");
     }
 
-    [PostgresFact]
+    [Fact]
     public void Options_Invalid_AreRefusedNamingTheOption()
     {
         var badName = () => new CompensationManager(new CompensationOptions().UsePostgreSql("Host=127.0.0.1", "resilience", "Orders"));
