@@ -112,6 +112,21 @@ public sealed class PostgreSqlDeadLetterStoreTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public async Task DisposeAsync_Twice_IsANoOp()
+    {
+        // A queue that was disposed by one owner and again by another (a host, a test's clean-up) must not throw.
+        var store = PostgreSqlDeadLetterStore.Open(Options());
+        using (store.SubscribeToChanges(() => { }))
+        {
+        }
+
+        await store.DisposeAsync();
+        var again = () => store.DisposeAsync().AsTask();
+
+        await again.Should().NotThrowAsync();
+    }
+
+    [PostgresFact]
     public async Task Open_ManyInstancesAtOnce_MigrateOnceAndAllWork()
     {
         var stores = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => PostgreSqlDeadLetterStore.Open(Options()))));

@@ -18,6 +18,7 @@ internal sealed class ChangeListener : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Action> _callbacks = [];
     private Task? _loop;
+    private int _disposed;
 
     public ChangeListener(NpgsqlDataSource dataSource, string channel, TimeProvider time)
     {
@@ -40,6 +41,13 @@ internal sealed class ChangeListener : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Once: the store (and the queue over it) may be disposed by more than one owner, and the second must not
+        // touch the disposed token source.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         Task? loop;
         lock (_lock)

@@ -50,53 +50,7 @@ internal sealed class DeadLetterSchema
 
     /// <summary>Creates or migrates the tables up to <paramref name="targetVersion"/>; returns the version found before.</summary>
     public int Migrate(NpgsqlConnection connection, int targetVersion, int commandTimeoutSeconds)
-    {
-        using var transaction = connection.BeginTransaction();
-        Execute(connection, transaction, commandTimeoutSeconds,
-            $"SELECT pg_advisory_xact_lock(hashtext('resilience.schema:' || '{Schema}'));"
-            + $"CREATE SCHEMA IF NOT EXISTS {Schema};"
-            + $"CREATE TABLE IF NOT EXISTS {Schema}.resilience_schema_versions (component text PRIMARY KEY, version integer NOT NULL, migrated_at timestamptz NOT NULL DEFAULT now());");
-        int found;
-        using (var read = new NpgsqlCommand($"SELECT version FROM {Schema}.resilience_schema_versions WHERE component = $1", connection, transaction))
-        {
-            read.CommandTimeout = commandTimeoutSeconds;
-            read.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Component });
-            found = read.ExecuteScalar() is int v ? v : 0;
-        }
-
-        if (found > LatestVersion)
-        {
-            throw new InvalidOperationException(
-                $"The dead letter tables {Table} are at schema version {found}, newer than this library's {LatestVersion}; upgrade Resilience.PostgreSql on this instance.");
-        }
-
-        for (var step = found; step < targetVersion; step++)
-        {
-            Execute(connection, transaction, commandTimeoutSeconds, Steps[step]);
-        }
-
-        if (targetVersion > found)
-        {
-            using var write = new NpgsqlCommand(
-                $"INSERT INTO {Schema}.resilience_schema_versions (component, version) VALUES ($1, $2) "
-                + "ON CONFLICT (component) DO UPDATE SET version = excluded.version, migrated_at = now()",
-                connection,
-                transaction);
-            write.CommandTimeout = commandTimeoutSeconds;
-            write.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Component });
-            write.Parameters.Add(new NpgsqlParameter<int> { TypedValue = targetVersion });
-            write.ExecuteNonQuery();
-        }
-
-        transaction.Commit();
-        return found;
-    }
-
-    private static void Execute(NpgsqlConnection connection, NpgsqlTransaction transaction, int timeout, string sql)
-    {
-        using var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = timeout };
-        command.ExecuteNonQuery();
-    }
+        => SchemaMigration.Migrate(connection, Schema, Component, Steps, targetVersion, commandTimeoutSeconds, $"The dead letter tables {Table}");
 
     // Version 1: entries, versions, counts kept by statement-level triggers (one counts update per statement, groups
     // locked in key order so concurrent writers do not deadlock on them), and the indexes the queries use.

@@ -8,7 +8,7 @@ namespace Resilience.Compensation;
 /// <summary>The registry of named handlers: what durable steps are rebuilt from after a restart.</summary>
 public sealed partial class CompensationManager
 {
-    private readonly ConcurrentDictionary<string, Func<byte[], CompensationStep>> _namedHandlers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Func<ReadOnlyMemory<byte>, CompensationStep>> _namedHandlers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, object> _typedHandlers = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -25,7 +25,7 @@ public sealed partial class CompensationManager
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(typeInfo);
         ArgumentNullException.ThrowIfNull(handler);
-        if (!_namedHandlers.TryAdd(name, bytes => CompensationStep.From(JsonSerializer.Deserialize(bytes, typeInfo)!, handler)))
+        if (!_namedHandlers.TryAdd(name, bytes => CompensationStep.From(JsonSerializer.Deserialize(bytes.Span, typeInfo)!, handler)))
         {
             throw new ArgumentException($"A compensation handler named '{name}' is already registered.", nameof(name));
         }
@@ -46,14 +46,14 @@ public sealed partial class CompensationManager
     }
 
     /// <summary>Names the journaled handlers of these operations that are not registered (recovery runs nothing then).</summary>
-    private List<string> MissingHandlers(IEnumerable<JournaledOperation> operations)
-        => [.. operations.SelectMany(o => o.Steps.Values.Select(s => s.Handler)).Where(h => !_namedHandlers.ContainsKey(h)).Distinct(StringComparer.Ordinal)];
+    private List<string> MissingHandlers(IEnumerable<CompensationJournalOperation> operations)
+        => [.. operations.SelectMany(o => o.Steps.Values.Select(s => s.HandlerName)).Where(h => !_namedHandlers.ContainsKey(h)).Distinct(StringComparer.Ordinal)];
 
     /// <summary>
     /// Rebuilds what is still to compensate of a journaled operation, highest index first: named steps from their
     /// handler and state, delegate steps as lost.
     /// </summary>
-    private List<PendingStep> PendingFromJournal(JournaledOperation operation)
+    private List<PendingStep> PendingFromJournal(CompensationJournalOperation operation)
     {
         var missing = MissingHandlers([operation]);
         if (missing.Count > 0)
@@ -62,7 +62,7 @@ public sealed partial class CompensationManager
         }
 
         return [.. operation.PendingIndices().Select(i => operation.Steps.TryGetValue(i, out var step)
-            ? PendingStep.Runnable(i, _namedHandlers[step.Handler](step.State))
+            ? PendingStep.Runnable(i, _namedHandlers[step.HandlerName](step.State))
             : PendingStep.Lost(i))];
     }
 }

@@ -25,12 +25,15 @@ public sealed partial class CompensationManager
     public async Task<IReadOnlyList<int>> AcknowledgeLostStepsAsync(string operationId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(operationId);
-        var journal = _journal ?? throw new InvalidOperationException("Lost steps exist only with a journal: set CompensationOptions.JournalDirectory.");
+        var journal = _journal ?? throw new InvalidOperationException("Lost steps exist only with a journal: set CompensationOptions.JournalDirectory or CompensationOptions.JournalFactory.");
         using var lease = await _leases.AcquireAsync(operationId, cancellationToken).ConfigureAwait(false);
-        var lost = journal.Find(operationId)?.LostIndices() ?? [];
+        var lost = (await journal.FindAsync(operationId).ConfigureAwait(false))?.LostIndices() ?? [];
         foreach (var index in lost)
         {
-            await journal.StepDoneAsync(operationId, index).ConfigureAwait(false);
+            if (!await journal.MarkCompensatedAsync(operationId, index).ConfigureAwait(false))
+            {
+                throw ClaimedElsewhere(operationId);
+            }
         }
 
         if (_parked.TryGetValue(operationId, out var parked))
@@ -43,7 +46,7 @@ public sealed partial class CompensationManager
 
     internal async ValueTask RegisterDurableAsync<TState>(CompensationStack stack, string handlerName, TState state, JsonTypeInfo<TState> typeInfo, Func<TState, CancellationToken, ValueTask> handler)
     {
-        var journal = _journal ?? throw new InvalidOperationException("Named compensations need a journal: set CompensationOptions.JournalDirectory.");
+        var journal = _journal ?? throw new InvalidOperationException("Named compensations need a journal: set CompensationOptions.JournalDirectory or CompensationOptions.JournalFactory.");
         var bytes = JsonSerializer.SerializeToUtf8Bytes(state, typeInfo);
         if (bytes.Length > CompensationOptions.MaxStateBytes)
         {
@@ -58,7 +61,7 @@ public sealed partial class CompensationManager
         _live[stack.OperationId] = true;
 
         // Durable before the caller runs the forward step: a crash after this point is compensated on recovery.
-        await journal.RegisterAsync(stack.OperationId, index, handlerName, bytes).ConfigureAwait(false);
+        await journal.RegisterStepAsync(stack.OperationId, index, handlerName, bytes).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -69,14 +72,14 @@ public sealed partial class CompensationManager
     {
         if (_journal is not null && _live.ContainsKey(operationId))
         {
-            Wait(_journal.DelegateStepAsync(operationId, index));
+            Wait(_journal.RegisterDelegateStepAsync(operationId, index));
         }
     }
 
     /// <summary>Journals the completion of a durable operation; a no-op for an operation never journaled.</summary>
     internal ValueTask CompletedAsync(string operationId)
         => _journal is not null && _live.TryRemove(operationId, out _)
-            ? new ValueTask(_journal.EndAsync(operationId, completed: true))
+            ? EndCompletedAsync(_journal, operationId)
             : default;
 
     /// <summary>
@@ -92,7 +95,26 @@ public sealed partial class CompensationManager
         }
     }
 
-    // The log's group commit writes on the caller's thread when it is idle and on a pool thread otherwise; it never
-    // needs the caller's synchronization context, so blocking on it cannot deadlock.
-    private static void Wait(Task pending) => pending.GetAwaiter().GetResult();
+    /// <summary>The error of a runner whose journal claim another runner holds now (a shared journal's lease expired).</summary>
+    private static InvalidOperationException ClaimedElsewhere(string operationId)
+        => new($"The rollback of operation '{operationId}' is claimed by another runner (an instance sharing the journal whose claim is still leased, or an earlier attempt in this process); it goes on there, or here once that claim is released or expires.");
+
+    private static async ValueTask EndCompletedAsync(ICompensationJournal journal, string operationId)
+    {
+        if (!await journal.EndAsync(operationId, completed: true).ConfigureAwait(false))
+        {
+            // This instance's claim expired while the scope was open and another instance is rolling the operation back.
+            throw new InvalidOperationException($"Operation '{operationId}' cannot complete: its claim in the shared compensation journal expired and another instance is rolling it back.");
+        }
+    }
+
+    // The log's group commit writes on the caller's thread when it is idle and on a pool thread otherwise, and a shared
+    // journal's driver continues without the caller's synchronization context, so blocking on them cannot deadlock.
+    private static void Wait(ValueTask pending)
+    {
+        if (!pending.IsCompletedSuccessfully)
+        {
+            pending.AsTask().GetAwaiter().GetResult();
+        }
+    }
 }

@@ -27,7 +27,7 @@ public sealed partial class CompensationManager
             entryId = await ParkAsync(operationId, remaining[0].Index, durable, lost, reason).ConfigureAwait(false);
             if (durable)
             {
-                await _journal!.ParkedAsync(operationId, entryId).ConfigureAwait(false);
+                await _journal!.ParkAsync(operationId, entryId).ConfigureAwait(false);
             }
         }
         else if (durable)

@@ -22,8 +22,8 @@ public sealed partial class CompensationManager
     /// <exception cref="InvalidOperationException">There is no journal, or the journal names handlers that are not registered (nothing is run then).</exception>
     public async Task<IReadOnlyList<CompensationResult>> RecoverAsync(CancellationToken cancellationToken = default)
     {
-        var journal = _journal ?? throw new InvalidOperationException("Recovery needs a journal: set CompensationOptions.JournalDirectory.");
-        var unfinished = journal.Unfinished().Where(o => !_live.ContainsKey(o.Id)).ToList();
+        var journal = _journal ?? throw new InvalidOperationException("Recovery needs a journal: set CompensationOptions.JournalDirectory or CompensationOptions.JournalFactory.");
+        var unfinished = (await journal.GetUnfinishedAsync().ConfigureAwait(false)).Where(o => !_live.ContainsKey(o.Id)).ToList();
         var missing = MissingHandlers(unfinished);
         if (missing.Count > 0)
         {
@@ -37,7 +37,7 @@ public sealed partial class CompensationManager
             using var lease = await _leases.AcquireAsync(candidate.Id, cancellationToken).ConfigureAwait(false);
 
             // Read again under the lease: another runner may have finished or parked it meanwhile.
-            if (_live.ContainsKey(candidate.Id) || journal.Find(candidate.Id) is not { } operation)
+            if (_live.ContainsKey(candidate.Id) || await journal.FindAsync(candidate.Id).ConfigureAwait(false) is not { } operation)
             {
                 continue;
             }
@@ -50,12 +50,19 @@ public sealed partial class CompensationManager
 
             if (_recoveryPolicy == CompensationRecoveryPolicy.Ignore)
             {
+                // Refused by a shared journal while another instance holds the operation: it is not interrupted.
                 await journal.EndAsync(operation.Id, completed: false).ConfigureAwait(false);
                 continue;
             }
 
-            var pending = PendingFromJournal(operation);
-            await journal.ClaimAsync(operation.Id).ConfigureAwait(false);
+            // With a shared journal another instance may own the operation (its scope is open there, or it runs the
+            // rollback); its claim is leased, and the operation is left to it until the lease expires.
+            if (await journal.TryClaimAsync(operation.Id).ConfigureAwait(false) is not { } claimed)
+            {
+                continue;
+            }
+
+            var pending = PendingFromJournal(claimed);
             results.Add(_recoveryPolicy == CompensationRecoveryPolicy.Park && pending.Count > 0
                 ? await StopAsync(operation.Id, pending, 0, durable: true, parkedEntryId: null, [], new InvalidOperationException("The process stopped before this operation completed or rolled back.")).ConfigureAwait(false)
                 : await WalkAsync(operation.Id, pending, durable: true, parkedEntryId: null, stopOnFailure: _policy == CompensationFailurePolicy.StopAndPark).ConfigureAwait(false));

@@ -38,20 +38,34 @@ public sealed partial class CompensationManager
         if (_parked.TryGetValue(operationId, out var parked))
         {
             // Parked by this process: memory still has its delegate steps.
-            var durable = _journal?.Contains(operationId) == true;
+            var durable = _journal is not null && await _journal.FindAsync(operationId).ConfigureAwait(false) is not null;
+            var remaining = parked.Remaining;
             if (durable)
             {
-                await _journal!.ClaimAsync(operationId).ConfigureAwait(false);
+                if (await ClaimAsync(operationId).ConfigureAwait(false) is not { } claimed)
+                {
+                    // Finished meanwhile by another runner of a shared journal.
+                    _parked.TryRemove(operationId, out _);
+                    return new CompensationResult(operationId, [], null);
+                }
+
+                // Another instance sharing the journal may have compensated some of them since this process parked it.
+                remaining = [.. remaining.Where(s => !claimed.CompensatedSteps.Contains(s.Index))];
             }
 
-            return await WalkAsync(operationId, [.. parked.Remaining], durable, parked.EntryId, stopOnFailure: true).ConfigureAwait(false);
+            return await WalkAsync(operationId, [.. remaining], durable, parked.EntryId, stopOnFailure: true).ConfigureAwait(false);
         }
 
-        if (_journal?.Find(operationId) is { } operation)
+        if (_journal is not null && await _journal.FindAsync(operationId).ConfigureAwait(false) is { } operation)
         {
-            var pending = PendingFromJournal(operation);
-            await _journal.ClaimAsync(operationId).ConfigureAwait(false);
-            return await WalkAsync(operationId, pending, durable: true, operation.ParkedEntryId, stopOnFailure: true).ConfigureAwait(false);
+            // Unregistered handlers fail before the claim is taken, so a misconfigured instance leaves it to the others.
+            _ = PendingFromJournal(operation);
+            if (await ClaimAsync(operationId).ConfigureAwait(false) is not { } claimed)
+            {
+                return null;
+            }
+
+            return await WalkAsync(operationId, PendingFromJournal(claimed), durable: true, claimed.ParkedEntryId, stopOnFailure: true).ConfigureAwait(false);
         }
 
         return null;

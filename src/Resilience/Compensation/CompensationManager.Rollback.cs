@@ -13,7 +13,9 @@ public sealed partial class CompensationManager
         // Taken off the live set under the lease, so recovery or a manual resume (which check it under the same
         // lease) either see the scope still owning the operation or find the rollback already done.
         var durable = _journal is not null && _live.TryRemove(operationId, out _);
-        var journaled = durable ? _journal!.Find(operationId) : null;
+
+        // Claimed before the journal is read, so what it says is compensated is what no other runner can add to.
+        var journaled = durable ? await ClaimAsync(operationId).ConfigureAwait(false) : null;
         if (durable && journaled is null)
         {
             return new CompensationResult(operationId, [], null);
@@ -22,15 +24,10 @@ public sealed partial class CompensationManager
         var pending = new List<PendingStep>(steps.Length);
         for (var i = steps.Length - 1; i >= 0; i--)
         {
-            if (journaled is null || !journaled.Done.Contains(i))
+            if (journaled is null || !journaled.CompensatedSteps.Contains(i))
             {
                 pending.Add(PendingStep.Runnable(i, steps[i]));
             }
-        }
-
-        if (durable)
-        {
-            await _journal!.ClaimAsync(operationId).ConfigureAwait(false);
         }
 
         return await WalkAsync(operationId, pending, durable, parkedEntryId: null, stopOnFailure: _policy == CompensationFailurePolicy.StopAndPark).ConfigureAwait(false);
@@ -59,8 +56,12 @@ public sealed partial class CompensationManager
             results.Add(new CompensationStepResult(step.Index, failure is null, failure));
             if (failure is null && journal is not null)
             {
-                // At least once: if this record is lost in a crash, the step runs again in the next attempt.
-                await journal.StepDoneAsync(operationId, step.Index).ConfigureAwait(false);
+                // At least once: if this record is lost in a crash, the step runs again in the next attempt. A refused
+                // mark means another runner took the claim over (its lease expired here): stop, it goes on there.
+                if (!await journal.MarkCompensatedAsync(operationId, step.Index).ConfigureAwait(false))
+                {
+                    throw ClaimedElsewhere(operationId);
+                }
             }
 
             if (failure is not null && stopOnFailure)
@@ -75,12 +76,27 @@ public sealed partial class CompensationManager
             _resolvedEntries[parkedEntryId] = true;
         }
 
-        if (journal is not null)
+        if (journal is not null && !await journal.EndAsync(operationId, completed: false).ConfigureAwait(false))
         {
-            await journal.EndAsync(operationId, completed: false).ConfigureAwait(false);
+            throw ClaimedElsewhere(operationId);
         }
 
         return new CompensationResult(operationId, results, null);
+    }
+
+    /// <summary>
+    /// Claims the operation's rollback; <see langword="null"/> when the journal no longer holds it (it finished). Throws
+    /// when another runner holds the claim. Must hold the operation's lease.
+    /// </summary>
+    private async ValueTask<CompensationJournalOperation?> ClaimAsync(string operationId)
+    {
+        var claimed = await _journal!.TryClaimAsync(operationId).ConfigureAwait(false);
+        if (claimed is null && await _journal.FindAsync(operationId).ConfigureAwait(false) is not null)
+        {
+            throw ClaimedElsewhere(operationId);
+        }
+
+        return claimed;
     }
 
     private async ValueTask<Exception?> RunStepAsync(CompensationStep step)

@@ -29,7 +29,7 @@ public sealed partial class CompensationManager : IAsyncDisposable
     private readonly CompensationRecoveryPolicy _recoveryPolicy;
     private readonly DeadLetterQueue? _deadLetters;
     private readonly Func<string, CompensationStep[], Task<CompensationResult>> _run;
-    private readonly CompensationJournal? _journal;
+    private readonly ICompensationJournal? _journal;
     private readonly ResilienceTelemetry _telemetry = new(null, "Compensation", events: [new("OnCompensationExecuted", "resilience.compensation.executed", "{step}", "Compensations run."), new("OnCompensationFailed", "resilience.compensation.failed", "{step}", "Compensations that failed after their attempts.")]);
     private long _registered;
     private long _executed;
@@ -75,10 +75,19 @@ public sealed partial class CompensationManager : IAsyncDisposable
 
         _stepPipeline = builder.AddTimeout(options.StepTimeout).Build();
         _run = RollbackFirstAsync;
+        if (options.JournalDirectory is not null && options.JournalFactory is not null)
+        {
+            throw new ArgumentException("Set CompensationOptions.JournalDirectory or CompensationOptions.JournalFactory, not both.", nameof(options));
+        }
+
         if (options.JournalDirectory is not null)
         {
             OptionGuard.NotEmpty(options.JournalDirectory, "CompensationOptions.JournalDirectory");
             _journal = CompensationJournal.Open(options.JournalDirectory, options.Journal, options.TimeProvider);
+        }
+        else if (options.JournalFactory is not null)
+        {
+            _journal = options.JournalFactory(options) ?? throw new ArgumentException("CompensationOptions.JournalFactory returned null.", nameof(options));
         }
 
         _deadLetters?.RegisterHandler(ParkedOperationType, ResumeParkedAsync);

@@ -49,6 +49,14 @@ public sealed class CompensationOptions
     /// <value>The default value is <see langword="null"/> (in memory only).</value>
     public string? JournalDirectory { get; set; }
 
+    /// <summary>
+    /// Gets or sets a factory of another journal than the file one (for example a database shared by several instances,
+    /// <c>UsePostgreSql</c>); the manager calls it once, owns the journal and disposes it. Set this or
+    /// <see cref="JournalDirectory"/>, not both.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public Func<CompensationOptions, ICompensationJournal>? JournalFactory { get; set; }
+
     /// <summary>Gets or sets how the journal writes (durability, segment size, compaction, corruption handling).</summary>
     /// <value>The default value is a <see cref="CompensationJournalOptions"/> with its defaults.</value>
     public CompensationJournalOptions Journal { get; set; } = new();

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Resilience.DeadLetter;
 using Resilience.DeadLetter.Internal;
 using Resilience.Internal;
@@ -14,8 +15,10 @@ namespace Resilience.Compensation.Internal;
 /// This is the only file of Compensation that touches the log engine (SegmentLog, LogFormat, EncodedRecord,
 /// RecordCodec, ILogStateMachine), so a new engine version is adapted here. Every record changes the in-memory
 /// state through one apply function, used both when the record is replayed at open and when it is durable live.
+/// One process owns the directory, so claims need no expiry: a claim by an earlier incarnation is stale, and the
+/// conditional writes of <see cref="ICompensationJournal"/> always apply.
 /// </remarks>
-internal sealed class CompensationJournal : ILogStateMachine, IAsyncDisposable
+internal sealed class CompensationJournal : ILogStateMachine, ICompensationJournal
 {
     /// <summary>
     /// The largest record body the journal writes: room above <see cref="CompensationOptions.MaxStateBytes"/> for the
@@ -119,31 +122,56 @@ internal sealed class CompensationJournal : ILogStateMachine, IAsyncDisposable
     public Task StepDoneAsync(string operationId, int index)
         => _log.AppendAsync([EncodeIndexed(RecordType.CompensationStepDone, operationId, index)], _ => ApplyStepDone(operationId, index));
 
-    public Task EndAsync(string operationId, bool completed)
-        => _log.AppendAsync([EncodeOperation(completed ? RecordType.CompensationComplete : RecordType.CompensationCompensated, operationId)], _ => ApplyEnd(operationId));
-
     /// <summary>
-    /// Claims the operation's rollback for this incarnation; returns the attempt number. The claim is decided in log
-    /// order by the apply function: a second claim while this incarnation holds one is refused.
+    /// Claims the operation's rollback for this incarnation. The claim is decided in log order by the apply function:
+    /// a second claim while this incarnation holds one is refused.
     /// </summary>
-    public async Task<int> ClaimAsync(string operationId)
+    public async ValueTask<CompensationJournalOperation?> TryClaimAsync(string operationId)
     {
-        var attempt = (Find(operationId)?.Attempts ?? 0) + 1;
+        if (Find(operationId) is not { } operation)
+        {
+            // Nothing to claim: no record is written for an operation the journal does not hold.
+            return null;
+        }
+
+        var attempt = operation.Attempts + 1;
         var won = false;
         await _log.AppendAsync([EncodeClaim(operationId, Incarnation, attempt)], _ => won = ApplyClaim(operationId, Incarnation, attempt)).ConfigureAwait(false);
-        return won ? attempt : throw new InvalidOperationException($"The rollback of operation '{operationId}' is already claimed by this process.");
+        return won ? Find(operationId)?.ToSnapshot() : null;
     }
 
-    public Task ReleaseAsync(string operationId)
-        => _log.AppendAsync([EncodeRelease(operationId, Incarnation)], _ => ApplyRelease(operationId, Incarnation));
+    public ValueTask<IReadOnlyList<CompensationJournalOperation>> GetUnfinishedAsync()
+        => new([.. Unfinished().Select(o => o.ToSnapshot())]);
 
-    public Task ParkedAsync(string operationId, string entryId)
+    public ValueTask<CompensationJournalOperation?> FindAsync(string operationId) => new(Find(operationId)?.ToSnapshot());
+
+    public ValueTask RegisterStepAsync(string operationId, int index, string handlerName, ReadOnlyMemory<byte> state)
+        => new(RegisterAsync(operationId, index, handlerName, MemoryMarshal.TryGetArray(state, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length ? segment.Array : state.ToArray()));
+
+    public ValueTask RegisterDelegateStepAsync(string operationId, int index) => new(DelegateStepAsync(operationId, index));
+
+    public async ValueTask<bool> MarkCompensatedAsync(string operationId, int index)
+    {
+        await StepDoneAsync(operationId, index).ConfigureAwait(false);
+        return true;
+    }
+
+    public async ValueTask<bool> EndAsync(string operationId, bool completed)
+    {
+        await _log.AppendAsync([EncodeOperation(completed ? RecordType.CompensationComplete : RecordType.CompensationCompensated, operationId)], _ => ApplyEnd(operationId)).ConfigureAwait(false);
+        return true;
+    }
+
+    public ValueTask ReleaseAsync(string operationId)
+        => new(_log.AppendAsync([EncodeRelease(operationId, Incarnation)], _ => ApplyRelease(operationId, Incarnation)));
+
+    public ValueTask ParkAsync(string operationId, string entryId)
     {
         var record = EncodedRecord.Create(ParkedRecord, RecordCodec.StringSize(operationId) + RecordCodec.StringSize(entryId));
         var writer = new RecordCodec.SpanWriter(record.Body);
         writer.WriteString(operationId);
         writer.WriteString(entryId);
-        return _log.AppendAsync([record], _ => ApplyParked(operationId, entryId));
+        return new(_log.AppendAsync([record], _ => ApplyParked(operationId, entryId)));
     }
 
     public ValueTask DisposeAsync() => _log.DisposeAsync();

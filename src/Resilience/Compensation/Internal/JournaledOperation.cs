@@ -29,27 +29,13 @@ internal sealed class JournaledOperation(string id)
 
     public long Bytes { get; set; }
 
-    /// <summary>Gets the highest index registered (named or delegate); -1 when none.</summary>
-    public int TopIndex => Math.Max(Steps.Count == 0 ? -1 : Steps.Keys.Max(), Delegates.Count == 0 ? -1 : Delegates.Max);
-
-    /// <summary>
-    /// Gets the steps still to compensate, highest index first. An index with no named step is a delegate step: its
-    /// compensation lived only in the memory of the process that registered it. Steps registered as delegates before
-    /// the operation's first named step leave no record, but the named step's index shows they exist.
-    /// </summary>
-    public IEnumerable<int> PendingIndices()
-    {
-        for (var i = TopIndex; i >= 0; i--)
-        {
-            if (!Done.Contains(i))
-            {
-                yield return i;
-            }
-        }
-    }
-
-    /// <summary>Gets the pending indices that have no named step.</summary>
-    public IReadOnlyList<int> LostIndices() => [.. PendingIndices().Where(i => !Steps.ContainsKey(i))];
+    /// <summary>The public snapshot the manager reads.</summary>
+    public CompensationJournalOperation ToSnapshot() => new(
+        Id,
+        Steps.ToDictionary(s => s.Key, s => new CompensationJournalStep(s.Value.Handler, s.Value.State)),
+        new HashSet<int>(Delegates),
+        new HashSet<int>(Done),
+        ParkedEntryId);
 
     public JournaledOperation Copy()
     {
