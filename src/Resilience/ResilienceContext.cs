@@ -56,6 +56,13 @@ public sealed class ResilienceContext
         }
     }
 
+    /// <summary>
+    /// Gets or sets the library's innermost timeout whose token is <see cref="CancellationToken"/> now (typed
+    /// <see cref="object"/> so the core knows no strategy): a timeout nested in it links to it directly instead of
+    /// registering on its token, which would allocate.
+    /// </summary>
+    internal object? ActiveTimeout { get; set; }
+
     internal void Initialize(string? operationKey, bool isSynchronous, CancellationToken cancellationToken)
     {
         OperationKey = operationKey;
@@ -68,6 +75,7 @@ public sealed class ResilienceContext
         OperationKey = null;
         CancellationToken = default;
         IsSynchronous = false;
+        ActiveTimeout = null;
         _properties?.Clear();
     }
 }

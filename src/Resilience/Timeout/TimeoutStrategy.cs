@@ -91,10 +91,18 @@ internal sealed class TimeoutStrategy : ResilienceStrategy
         var callerToken = context.CancellationToken;
         var slot = _pool.Rent(timeout);
         var source = slot.Source;
-        var registration = callerToken.CanBeCanceled
-            ? callerToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), source)
+
+        // Nested directly in one of ours (nothing between changed the token): link to it, which allocates nothing;
+        // a registration on its fresh token would allocate that token's registration list on every call.
+        var parent = context.ActiveTimeout as TimeoutSlot;
+        var link = new Link(
+            parent is not null && parent.Source.Token == callerToken && parent.TryLinkChild(source) ? parent : null,
+            context.ActiveTimeout);
+        var registration = link.Parent is null && callerToken.CanBeCanceled
+            ? callerToken.UnsafeRegister(static s => ((TimeoutSlot)s!).Cancel(), slot)
             : default;
         context.CancellationToken = source.Token;
+        context.ActiveTimeout = slot;
 
         ValueTask<Outcome<TResult>> pending;
 #pragma warning disable CA1031 // An inner strategy that throws breaks its contract; the slot and the caller's token still come back.
@@ -110,10 +118,10 @@ internal sealed class TimeoutStrategy : ResilienceStrategy
 
         if (!pending.IsCompletedSuccessfully)
         {
-            return AwaitThenCompleteAsync(pending, timeout, slot, registration, context, callerToken);
+            return AwaitThenCompleteAsync(pending, timeout, slot, registration, link, context, callerToken);
         }
 
-        return Complete(pending.Result, timeout, slot, registration, context, callerToken);
+        return Complete(pending.Result, timeout, slot, registration, link, context, callerToken);
     }
 
     private async ValueTask<Outcome<TResult>> AwaitThenCompleteAsync<TResult>(
@@ -121,6 +129,7 @@ internal sealed class TimeoutStrategy : ResilienceStrategy
         TimeSpan timeout,
         TimeoutSlot slot,
         CancellationTokenRegistration registration,
+        Link link,
         ResilienceContext context,
         CancellationToken callerToken)
     {
@@ -136,7 +145,7 @@ internal sealed class TimeoutStrategy : ResilienceStrategy
         }
 #pragma warning restore CA1031
 
-        return await Complete(outcome, timeout, slot, registration, context, callerToken).ConfigureAwait(false);
+        return await Complete(outcome, timeout, slot, registration, link, context, callerToken).ConfigureAwait(false);
     }
 
     private ValueTask<Outcome<TResult>> Complete<TResult>(
@@ -144,13 +153,17 @@ internal sealed class TimeoutStrategy : ResilienceStrategy
         TimeSpan timeout,
         TimeoutSlot slot,
         CancellationTokenRegistration registration,
+        Link link,
         ResilienceContext context,
         CancellationToken callerToken)
     {
         context.CancellationToken = callerToken;
+        context.ActiveTimeout = link.Previous;
 
-        // Unregister before the source goes back to the pool, so a late caller cancellation cannot cancel a
-        // source that another call is already using. Dispose waits for a running callback to finish.
+        // Unregister before the slot goes back to the pool, so a late caller cancellation cannot cancel the use
+        // another call makes of it next. Dispose waits for a running callback to finish; a parent that reads the link
+        // just before it is removed cancels only this call's own source, which no later call ever uses.
+        link.Parent?.UnlinkChild(slot.Source);
         registration.Dispose();
         var ownToken = slot.Source.Token;
         var timedOut = slot.Source.IsCancellationRequested && !callerToken.IsCancellationRequested;
@@ -179,4 +192,8 @@ internal sealed class TimeoutStrategy : ResilienceStrategy
     // caller's. Only the cancelled path pays for the new exception; what the work threw stays as the inner exception.
     private static Outcome<TResult> ForCaller<TResult>(OperationCanceledException cancellation, CancellationToken callerToken)
         => Outcome.FromException<TResult>(new OperationCanceledException(cancellation.Message, cancellation, callerToken));
+
+    // The enclosing timeout this one linked to (null: it registered on the caller's token instead), and what the
+    // context named as the active timeout before this one, put back when this call completes.
+    private readonly record struct Link(TimeoutSlot? Parent, object? Previous);
 }

@@ -55,6 +55,23 @@ public class AllocationTests
         bytes.Should().Be(0);
     }
 
+    [Fact]
+    public void ExecuteAsync_StandardPipelineWithNestedTimeouts_AllocatesOnlyTheTwoCallsCancellationSources()
+    {
+        // Total timeout, retry, breaker, attempt timeout: the attempt timeout links to the total one instead of
+        // registering on its fresh token (which allocated that token's registration list: 240 B per call).
+        var pipeline = new ResiliencePipelineBuilder()
+            .AddTimeout(TimeSpan.FromSeconds(30))
+            .AddRetry(new Resilience.Retry.RetryStrategyOptions())
+            .AddCircuitBreaker(new Resilience.CircuitBreaker.CircuitBreakerStrategyOptions())
+            .AddTimeout(TimeSpan.FromSeconds(10))
+            .Build();
+
+        var bytes = AllocationMeter.BytesPerRun(() => _ = AllocationMeter.Completed(pipeline.ExecuteAsync(static (s, _) => new ValueTask<int>(s), 42)));
+
+        bytes.Should().BeLessThanOrEqualTo(2 * TimedCallSource);
+    }
+
     private static ResiliencePipeline CreateTimeoutAndFallback()
     {
         var fallback = new FallbackStrategyOptions();

@@ -27,6 +27,10 @@ internal sealed class TimeoutSlot
     private readonly TimeoutSlotPool _pool;
     private readonly ITimer _timer;
     private CancellationTokenSource _source = null!;
+
+    // The source of a timeout nested directly inside this use (the per-attempt timeout inside a total timeout), which
+    // this slot's cancellation must reach; linked here instead of by a registration on this use's token.
+    private CancellationTokenSource? _child;
     private long _deadline;
     private long _timerDue = long.MaxValue;
 
@@ -48,6 +52,7 @@ internal sealed class TimeoutSlot
     public void Arm(TimeSpan timeout)
     {
         // Published before the deadline (Interlocked.Exchange is a full fence), so the timer cancels this use's source.
+        Volatile.Write(ref _child, null);
         Volatile.Write(ref _source, new CancellationTokenSource());
         var now = _pool.Now();
         var deadline = now + timeout.Ticks + _pool.SlackTicks;
@@ -59,6 +64,40 @@ internal sealed class TimeoutSlot
     }
 
     /// <summary>Ends the current use; returns whether the slot can be used again (its timer is not cancelling it).</summary>
+    /// <summary>
+    /// Links the source of a timeout nested in this use, so this use's cancellation (its deadline or its caller's)
+    /// reaches it; <see langword="false"/> when another nested source is linked already (the caller then registers).
+    /// </summary>
+    /// <param name="child">The nested timeout's source.</param>
+    /// <returns>Whether the source was linked.</returns>
+    public bool TryLinkChild(CancellationTokenSource child)
+    {
+        if (Interlocked.CompareExchange(ref _child, child, null) is not null)
+        {
+            return false;
+        }
+
+        // Cancel reads the link after cancelling the source, this reads the source after publishing the link (both
+        // behind full fences), so a cancellation racing the link reaches the child one way or the other.
+        if (Source.IsCancellationRequested)
+        {
+            child.Cancel();
+        }
+
+        return true;
+    }
+
+    /// <summary>Removes the link made by <see cref="TryLinkChild"/>, if it is still that source's.</summary>
+    /// <param name="child">The nested timeout's source.</param>
+    public void UnlinkChild(CancellationTokenSource child) => Interlocked.CompareExchange(ref _child, null, child);
+
+    /// <summary>Cancels this use's source, then the nested one linked to it.</summary>
+    public void Cancel()
+    {
+        Source.Cancel();
+        Volatile.Read(ref _child)?.Cancel();
+    }
+
     public bool Disarm() => Interlocked.Exchange(ref _deadline, Idle) != Firing;
 
     /// <summary>Releases the timer of a slot that leaves the pool. The source is not disposed: a timer callback may still be cancelling it.</summary>
@@ -84,7 +123,7 @@ internal sealed class TimeoutSlot
 
             if (Interlocked.CompareExchange(ref _deadline, Firing, deadline) == deadline)
             {
-                Source.Cancel();
+                Cancel();
                 return;
             }
         }
