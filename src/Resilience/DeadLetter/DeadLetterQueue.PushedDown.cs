@@ -12,6 +12,13 @@ public sealed partial class DeadLetterQueue
     // Big enough that a round trip per page is cheap next to the page's writes, small enough to bound memory.
     internal const int BulkPageSize = 500;
 
+    // The conditional writes of a page run this many at a time: enough to overlap round trips, few enough that one bulk
+    // action does not take a connection pool's every connection.
+    private const int BulkWritesAtOnce = 16;
+
+    // A store page holds at most this many entries (IDeadLetterQueryStore.QueryPageAsync); a larger Take reads several.
+    private const int MaxStorePage = 10_000;
+
     private static readonly DeadLetterStatus[] AllStatuses = Enum.GetValues<DeadLetterStatus>();
 
     private IDeadLetterQueryStore? QueryStore => _store as IDeadLetterQueryStore;
@@ -60,7 +67,24 @@ public sealed partial class DeadLetterQueue
         await PrepareGroupsAsync(store, query, DeadLetterGrouping.OperationType, cancellationToken).ConfigureAwait(false);
         var statuses = StatusesOf(query, _ => true);
         var total = await store.CountAsync(query, statuses, cancellationToken).ConfigureAwait(false);
-        var entries = await store.QueryPageAsync(query, statuses, query.Skip, Math.Min(query.Take, 10_000), cancellationToken).ConfigureAwait(false);
+        var entries = new List<DeadLetterEntry>();
+        var page = query;
+        var skip = query.Skip;
+        while (entries.Count < query.Take)
+        {
+            var want = Math.Min(query.Take - entries.Count, MaxStorePage);
+            var read = await store.QueryPageAsync(page, statuses, skip, want, cancellationToken).ConfigureAwait(false);
+            entries.AddRange(read);
+            if (read.Count < want)
+            {
+                break;
+            }
+
+            // Past the first page, keyset: the next read starts after the last id instead of skipping again.
+            page = page with { AfterId = read[^1].Id };
+            skip = 0;
+        }
+
         return new DeadLetterPage(entries, total);
     }
 
@@ -104,10 +128,13 @@ public sealed partial class DeadLetterQueue
         var changed = 0;
         await foreach (var page in PagesAsync(store, criteria, EligibleStatuses(action, filter), cancellationToken).ConfigureAwait(false))
         {
-            var writes = page.Select(entry => ChangeIfAsync(store, entry, current => IsEligible(action, filter, current), change, cancellationToken));
-            foreach (var entry in await Task.WhenAll(writes).ConfigureAwait(false))
+            foreach (var chunk in page.Chunk(BulkWritesAtOnce))
             {
-                changed += entry is null ? 0 : 1;
+                var writes = chunk.Select(entry => ChangeIfAsync(store, entry, current => IsEligible(action, filter, current), change, cancellationToken));
+                foreach (var entry in await Task.WhenAll(writes).ConfigureAwait(false))
+                {
+                    changed += entry is null ? 0 : 1;
+                }
             }
         }
 
@@ -134,19 +161,22 @@ public sealed partial class DeadLetterQueue
         var replayed = 0;
         await foreach (var page in PagesAsync(store, criteria, statuses, cancellationToken).ConfigureAwait(false))
         {
-            var writes = new List<Task<DeadLetterEntry?>>(page.Count);
-            foreach (var entry in page)
+            foreach (var chunk in page.Chunk(BulkWritesAtOnce))
             {
-                var due = now + TimeSpan.FromTicks((long)(index++ * (TimeSpan.TicksPerSecond / maxPerSecond)));
-                writes.Add(ChangeIfAsync(store, entry, current => IsEligible(DeadLetterBulkAction.Replay, filter, current), current => Replayed(current, now, due), cancellationToken));
-            }
-
-            foreach (var entry in await Task.WhenAll(writes).ConfigureAwait(false))
-            {
-                if (entry is not null)
+                var writes = new List<Task<DeadLetterEntry?>>(chunk.Length);
+                foreach (var entry in chunk)
                 {
-                    Processor.Schedule(entry);
-                    replayed++;
+                    var due = now + TimeSpan.FromTicks((long)(index++ * (TimeSpan.TicksPerSecond / maxPerSecond)));
+                    writes.Add(ChangeIfAsync(store, entry, current => IsEligible(DeadLetterBulkAction.Replay, filter, current), current => Replayed(current, now, due), cancellationToken));
+                }
+
+                foreach (var entry in await Task.WhenAll(writes).ConfigureAwait(false))
+                {
+                    if (entry is not null)
+                    {
+                        Processor.Schedule(entry);
+                        replayed++;
+                    }
                 }
             }
         }
