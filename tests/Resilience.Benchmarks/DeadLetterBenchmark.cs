@@ -8,7 +8,7 @@ namespace Resilience.Benchmarks;
 /// <summary>
 /// A console harness (durability is about fsync, which BenchmarkDotNet's many short iterations measure badly):
 /// raw fsync rate, durable enqueue with 1 and 64 producers, SQLite in the same run, buffered enqueue and reopen time.
-/// Run: dotnet run -c Release --project tests/Resilience.Benchmarks -- --dlq [--entries 1000000] [--10m] [--reopen-only]
+/// Run: dotnet run -c Release --project tests/Resilience.Benchmarks -- --dlq [--entries 1000000] [--10m] [--reopen-only] [--processing]
 /// (--10m reopens 10,000,000 entries: about 4.7 GB of temporary files and several minutes to write them).
 /// </summary>
 internal static class DeadLetterBenchmark
@@ -24,6 +24,13 @@ internal static class DeadLetterBenchmark
         try
         {
             Console.WriteLine($"Dead letter queue benchmark, {Environment.ProcessorCount} cores, {RuntimeInfo()}, directory {root}");
+            if (args.Contains("--processing"))
+            {
+                // Only the processing throughput rows (PostgreSQL 1 and 3 instances, file store, SQLite reference).
+                await ProcessingBenchmark.RunAsync(root, args);
+                return;
+            }
+
             if (args.Contains("--reopen-only"))
             {
                 // Only the scale rows (compaction, reopen, resident memory, reads at scale): quicker to iterate on.

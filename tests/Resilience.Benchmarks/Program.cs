@@ -7,6 +7,7 @@ internal static class Program
     // dotnet run -c Release --project tests/Resilience.Benchmarks -- --filter '*'          (full runs)
     // dotnet run -c Release --project tests/Resilience.Benchmarks -- --short --filter '*'  (short runs: 3 warmups, 5 iterations of 200 ms, 1 launch)
     // dotnet run -c Release --project tests/Resilience.Benchmarks -- --dlq                 (dead letter queue harness)
+    // dotnet run -c Release --project tests/Resilience.Benchmarks -- --dlq --processing    (dead letter processing throughput)
     // dotnet run -c Release --project tests/Resilience.Benchmarks -- --checkpoints         (checkpoint commit latency vs raw fsync)
     //
     // 83 cases, each of ours next to Polly.Core's configured alike (Polly is the baseline of its class or category):

@@ -134,7 +134,7 @@ public sealed class PostgreSqlDeadLetterStoreTests : IAsyncLifetime
         {
             await stores[0].SaveAsync([Entry(1)]);
             stores.Should().AllSatisfy(s => s.Find(Entry(1).Id).Should().NotBeNull());
-            (await ScalarAsync($"SELECT version FROM {_schema}.resilience_schema_versions WHERE component = 'dlq:q'")).Should().Be(3);
+            (await ScalarAsync($"SELECT version FROM {_schema}.resilience_schema_versions WHERE component = 'dlq:q'")).Should().Be(new DeadLetterSchema(_schema, "q").LatestVersion);
         }
         finally
         {
@@ -165,13 +165,44 @@ public sealed class PostgreSqlDeadLetterStoreTests : IAsyncLifetime
 
         await using var store = PostgreSqlDeadLetterStore.Open(Options());
 
-        (await ScalarAsync($"SELECT version FROM {_schema}.resilience_schema_versions WHERE component = 'dlq:q'")).Should().Be(3);
+        (await ScalarAsync($"SELECT version FROM {_schema}.resilience_schema_versions WHERE component = 'dlq:q'")).Should().Be(new DeadLetterSchema(_schema, "q").LatestVersion);
         store.Find("01JOLD000000000000000000001")!.Status.Should().Be(DeadLetterStatus.Retrying);
         store.GetCounts().ByStatus[DeadLetterStatus.Retrying].Should().Be(1);
         var claimed = await store.ClaimDueAsync(["charge-card"], 10, T0);
         claimed.Should().ContainSingle().Which.AttemptCount.Should().Be(2, "the interrupted attempt still counts");
         claimed.Single().FailureGroup.Should().BeNull("rows from before version 3 have no group (the queue computes it)");
         claimed.Single().ReplayCount.Should().Be(0);
+    }
+
+    [PostgresFact]
+    public async Task Open_TablesAtVersion3_AddsTheQueryIndexesAndOldRowsGetTheirGroupWhenSummarized()
+    {
+        var schema = new DeadLetterSchema(_schema, "q");
+        await using (var connection = new NpgsqlConnection(PostgresDatabase.RequireConnectionString()))
+        {
+            await connection.OpenAsync();
+            schema.Migrate(connection, targetVersion: 3, commandTimeoutSeconds: 30);
+
+            // A row written before failure groups were stored (NULL group), kept through version 3.
+            await using var insert = new NpgsqlCommand(
+                $"INSERT INTO {schema.Table} (id, operation_type, created_at, updated_at, error_type, error_message, error_reason, payload, "
+                + "context_keys, context_values, attempt_count, max_attempts, next_attempt_at, status, version, size_bytes) "
+                + $"VALUES ('01JOLD000000000000000000001', 'charge-card', now(), now(), 'System.TimeoutException', 'timed out', 0, '\\x7b7d', '{{}}', '{{}}', 3, 3, NULL, 3, nextval('{schema.VersionSequence}'), 100)",
+                connection);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        await using var store = PostgreSqlDeadLetterStore.Open(Options());
+        await using var queue = DeadLetterQueue.Create(store, new DeadLetterQueueOptions());
+
+        (await ScalarAsync($"SELECT version FROM {_schema}.resilience_schema_versions WHERE component = 'dlq:q'")).Should().Be(4);
+        (await ScalarAsync($"SELECT count(*) FROM pg_indexes WHERE schemaname = '{_schema}' AND indexname IN ('dlq_q_type_status_id', 'dlq_q_group_status_id', 'dlq_q_no_group')"))
+            .Should().Be(3L);
+        var expectedGroup = DeadLetterFingerprinter.Default.Compute("charge-card", store.Find("01JOLD000000000000000000001")!.Error);
+        var groups = await queue.SummarizeAsync(DeadLetterGrouping.FailureGroup);
+        groups.Should().ContainSingle().Which.Key.Should().Be(expectedGroup);
+        store.Find("01JOLD000000000000000000001")!.FailureGroup.Should().Be(expectedGroup, "the group is stored once computed");
+        (await queue.QueryAsync(new DeadLetterQuery { FailureGroup = expectedGroup })).TotalMatches.Should().Be(1);
     }
 
     [PostgresFact]

@@ -46,3 +46,16 @@ public sealed class PostgresFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>A theory that needs the PostgreSQL server (see <see cref="PostgresDatabase"/>).</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class PostgresTheoryAttribute : TheoryAttribute
+{
+    public PostgresTheoryAttribute()
+    {
+        if (PostgresDatabase.SkipReason is { } reason)
+        {
+            Skip = reason;
+        }
+    }
+}

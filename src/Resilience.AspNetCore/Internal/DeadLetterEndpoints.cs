@@ -61,14 +61,15 @@ internal static class DeadLetterEndpoints
         return TypedResults.Json(dto, AdminJsonContext.Default.DeadLetterSummaryDto);
     }
 
-    private static IResult Query(HttpContext context)
+    private static async Task<IResult> Query(HttpContext context, CancellationToken cancellationToken)
     {
         if (!TryQueue(context, out var queue, out var problem) || !TryFilter(context, [], out var filter, out problem))
         {
             return problem!;
         }
 
-        var page = queue!.Query(filter);
+        // Asynchronous: a database store answers it with one count and one page, not by reading every entry.
+        var page = await queue!.QueryAsync(filter, cancellationToken).ConfigureAwait(false);
         var dto = new DeadLetterPageDto([.. page.Entries.Select(e => Describe(context, queue, e, withPayload: false))], page.TotalMatches, filter.Skip, filter.Take);
         return TypedResults.Json(dto, AdminJsonContext.Default.DeadLetterPageDto);
     }
@@ -165,7 +166,7 @@ internal static class DeadLetterEndpoints
 
         if (dryRun)
         {
-            var wouldChange = queue!.CountMatching(action, filter);
+            var wouldChange = await queue!.CountMatchingAsync(action, filter, context.RequestAborted).ConfigureAwait(false);
             AdminMutation.AuditDryRun(context, name, target, wouldChange);
             return TypedResults.Json(new BulkResultDto(action.ToString(), DryRun: true, wouldChange), AdminJsonContext.Default.BulkResultDto);
         }

@@ -24,7 +24,7 @@ internal sealed class DeadLetterSchema
         Channel = channel.Length <= 63
             ? channel
             : "dlq_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(channel)))[..32];
-        Steps = [StepV1(queueName), StepV2(queueName), StepV3(queueName)];
+        Steps = [StepV1(queueName), StepV2(queueName), StepV3(queueName), StepV4(queueName)];
     }
 
     /// <summary>The schema version this code writes; a database at a newer version is refused.</summary>
@@ -152,5 +152,13 @@ internal sealed class DeadLetterSchema
             ADD COLUMN last_failed_at timestamptz NULL, ADD COLUMN replay_count integer NOT NULL DEFAULT 0,
             ADD COLUMN last_replayed_at timestamptz NULL;
         CREATE INDEX dlq_{q}_archived ON {Table} (updated_at) WHERE status = 5;
+        """);
+
+    // Version 4: indexes for the queries a queue pushes down (IDeadLetterQueryStore): keyset pages and counts filtered by
+    // operation type or failure group (with status, in id order), and the rows still without a failure group.
+    private string StepV4(string q) => string.Create(CultureInfo.InvariantCulture, $"""
+        CREATE INDEX dlq_{q}_type_status_id ON {Table} (operation_type, status, id);
+        CREATE INDEX dlq_{q}_group_status_id ON {Table} (failure_group, status, id);
+        CREATE INDEX dlq_{q}_no_group ON {Table} (id) WHERE failure_group IS NULL;
         """);
 }

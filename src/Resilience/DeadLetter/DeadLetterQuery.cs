@@ -41,6 +41,14 @@ public sealed record DeadLetterQuery
     /// <summary>Gets a value indicating whether archived entries match too (they do anyway when <see cref="Status"/> is <see cref="DeadLetterStatus.Archived"/>).</summary>
     public bool IncludeArchived { get; init; }
 
+    /// <summary>
+    /// Gets the id after which matches start (ordinal order, which is creation order), if any: keyset paging, where the
+    /// next page's <see cref="AfterId"/> is the last id of the page before. Unlike <see cref="Skip"/> it costs the same
+    /// on every page, and an entry added or removed meanwhile does not shift the pages. It is a criterion like the
+    /// others: <see cref="DeadLetterPage.TotalMatches"/> counts the matches after it.
+    /// </summary>
+    public string? AfterId { get; init; }
+
     /// <summary>Gets how many matching entries to skip (oldest first).</summary>
     public int Skip { get; init; }
 
@@ -55,13 +63,14 @@ public sealed record DeadLetterQuery
     /// Gets a value indicating whether the store's running counts give the total: no criterion but the status, or
     /// the operation type when archived entries are included.
     /// </summary>
-    internal bool CountedByStore => CreatedFrom is null && CreatedTo is null && FailureGroup is null && !NeedsError
+    internal bool CountedByStore => AfterId is null && CreatedFrom is null && CreatedTo is null && FailureGroup is null && !NeedsError
         && (OperationType is null || (Status is null && IncludeArchived));
 
     /// <summary>Whether the index fields match; <paramref name="failureGroup"/> is the effective group (computed for old entries).</summary>
     internal bool Matches(DeadLetterSummary entry, Func<DeadLetterSummary, string> failureGroup)
         => (Status is null ? IncludeArchived || entry.Status != DeadLetterStatus.Archived : entry.Status == Status)
         && (OperationType is null || string.Equals(entry.OperationType, OperationType, StringComparison.Ordinal))
+        && (AfterId is null || string.CompareOrdinal(entry.Id, AfterId) > 0)
         && (CreatedFrom is null || entry.CreatedAt >= CreatedFrom)
         && (CreatedTo is null || entry.CreatedAt < CreatedTo)
         && (FailureGroup is null || string.Equals(failureGroup(entry), FailureGroup, StringComparison.Ordinal));

@@ -23,6 +23,11 @@ public sealed partial class DeadLetterQueue
     {
         cancellationToken.ThrowIfCancellationRequested();
         filter ??= new DeadLetterQuery();
+        if (QueryStore is { } store)
+        {
+            return SummarizePushedDownAsync(store, groupBy, filter, cancellationToken);
+        }
+
         var groups = new Dictionary<string, (int Count, DateTimeOffset First, DateTimeOffset Last, DeadLetterSummary Latest)>(StringComparer.Ordinal);
         foreach (var entry in MatchingSummaries(filter))
         {
@@ -66,7 +71,8 @@ public sealed partial class DeadLetterQueue
     }
 
     /// <summary>
-    /// Counts the entries an action on a filter would affect now, changing nothing (a dry run).
+    /// Counts the entries an action on a filter would affect now, changing nothing (a dry run). Over a database store
+    /// prefer <see cref="CountMatchingAsync"/>: this synchronous form filters the store's entries in memory.
     /// </summary>
     /// <param name="action">The action.</param>
     /// <param name="filter">Which entries (paging ignored).</param>
@@ -96,17 +102,18 @@ public sealed partial class DeadLetterQueue
             throw new ArgumentOutOfRangeException(nameof(maxPerSecond), maxPerSecond, "The replay rate must be a finite number of at least 0.001 per second.");
         }
 
+        if (QueryStore is { } store)
+        {
+            return await ReplayPushedDownAsync(store, filter, maxPerSecond, cancellationToken).ConfigureAwait(false);
+        }
+
         var matches = Candidates(DeadLetterBulkAction.Replay, filter).ToList();
         foreach (var type in matches.Select(e => e.OperationType).Distinct(StringComparer.Ordinal))
         {
             EnsureHandler(type);
         }
 
-        var spreadSeconds = matches.Count / maxPerSecond;
-        if (spreadSeconds > TimeSpan.FromDays(365).TotalSeconds)
-        {
-            throw new ArgumentOutOfRangeException(nameof(maxPerSecond), maxPerSecond, $"Replaying {matches.Count} entries at {maxPerSecond} per second would take more than a year; raise the rate or narrow the filter.");
-        }
+        CheckSpread(matches.Count, maxPerSecond);
 
         var now = _options.TimeProvider.GetUtcNow();
         var writes = new List<Task<DeadLetterEntry?>>(matches.Count);
@@ -207,7 +214,8 @@ public sealed partial class DeadLetterQueue
     /// <summary>
     /// Gets the entries matching a filter's criteria (paging ignored), in id order. The file store answers from its
     /// index; only the error criteria (and an old entry's group) read entries whole. Any other store is read once with
-    /// <see cref="IDeadLetterStore.GetAll"/>, and its entries' groups are resolved from them.
+    /// <see cref="IDeadLetterStore.GetAll"/>, and its entries' groups are resolved from them; the asynchronous operations
+    /// push their criteria down to a store that implements <see cref="IDeadLetterQueryStore"/> instead of calling this.
     /// </summary>
     internal IEnumerable<DeadLetterSummary> MatchingSummaries(DeadLetterQuery filter)
     {
@@ -261,6 +269,11 @@ public sealed partial class DeadLetterQueue
     private async ValueTask<int> ChangeMatchingAsync(DeadLetterBulkAction action, DeadLetterQuery filter, Func<DeadLetterEntry, DeadLetterEntry> change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
+        if (QueryStore is { } store)
+        {
+            return await ChangeMatchingPushedDownAsync(store, action, filter, change, cancellationToken).ConfigureAwait(false);
+        }
+
         var writes = Candidates(action, filter)
             .ToList()
             .Select(entry => ChangeIfAsync(entry.Id, current => IsEligible(action, filter, current), change, cancellationToken))

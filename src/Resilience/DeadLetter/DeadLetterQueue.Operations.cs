@@ -121,6 +121,11 @@ public sealed partial class DeadLetterQueue
     public async ValueTask<int> PurgeAsync(DeadLetterQuery filter, bool erase, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
+        if (QueryStore is { } store)
+        {
+            return await PurgePushedDownAsync(store, filter, cancellationToken).ConfigureAwait(false);
+        }
+
         var ids = MatchingSummaries(filter).Select(e => e.Id).ToList();
         await _store.DeleteAsync(ids, cancellationToken).ConfigureAwait(false);
         if (erase && _store is FileDeadLetterStore file)

@@ -294,19 +294,31 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
     }
 
     /// <summary>
-    /// Finds entries matching a query (the asynchronous form of <see cref="Query"/>).
+    /// Finds entries matching a query (the asynchronous form of <see cref="Query"/>). A store that answers queries
+    /// itself (<see cref="IDeadLetterQueryStore"/>, such as the PostgreSQL store) gets the query pushed down: one count
+    /// and one page read, never every entry.
     /// </summary>
     /// <param name="query">The query; <see langword="null"/> matches everything.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>The page.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">Skip is negative or Take is not positive.</exception>
     public ValueTask<DeadLetterPage> QueryAsync(DeadLetterQuery? query = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        query ??= new DeadLetterQuery();
+        if (QueryStore is { } store)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(query.Skip, "DeadLetterQuery.Skip");
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(query.Take, "DeadLetterQuery.Take");
+            return QueryPushedDownAsync(store, query, cancellationToken);
+        }
+
         return new ValueTask<DeadLetterPage>(Query(query));
     }
 
     /// <summary>
-    /// Finds entries matching a query, oldest first, one page at a time.
+    /// Finds entries matching a query, oldest first, one page at a time. Over a database store prefer
+    /// <see cref="QueryAsync"/>: this synchronous form filters the store's entries in memory.
     /// </summary>
     /// <param name="query">The query; <see langword="null"/> matches everything.</param>
     /// <returns>The page.</returns>
@@ -471,7 +483,18 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
             return;
         }
 
-        if (_options.OverflowPolicy == OverflowPolicy.DropOldestExhausted)
+        if (_options.OverflowPolicy == OverflowPolicy.DropOldestExhausted && QueryStore is { } queryStore)
+        {
+            var chosen = await OldestExhaustedForRoomAsync(queryStore, entryBytes, cancellationToken).ConfigureAwait(false);
+            if (chosen.Count > 0)
+            {
+                // Conditional: an entry replayed meanwhile is no longer exhausted and is not dropped.
+                await _store.TryDeleteAsync(chosen, cancellationToken).ConfigureAwait(false);
+                _telemetry.Report("OnDroppedForRoom");
+                return;
+            }
+        }
+        else if (_options.OverflowPolicy == OverflowPolicy.DropOldestExhausted)
         {
             var victims = new List<DeadLetterEntry>();
             long freedBytes = 0;
