@@ -389,8 +389,10 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         foreach (var request in batch)
         {
             request.FirstSequence = _nextSequence;
-            foreach (var record in request.Records)
+            var records = request.Records;
+            for (var i = 0; i < records.Count; i++)
             {
+                var record = records[i];
                 record.File = file;
                 record.Offset = _segmentLength + position;
                 var sealedRecord = record.Seal(_nextSequence++);
@@ -544,9 +546,9 @@ internal sealed partial class SegmentLog : IAsyncDisposable
 
     private static void ReleaseAll(IReadOnlyList<EncodedRecord> records)
     {
-        foreach (var record in records)
+        for (var i = 0; i < records.Count; i++)
         {
-            record.Release();
+            records[i].Release();
         }
     }
 }
