@@ -92,6 +92,9 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     /// <summary>Gets how many compactions ran since the store was opened.</summary>
     public int CompactionCount => _log.CompactionCount;
 
+    /// <summary>Gets how many batches the log wrote since the store was opened (the benchmark reports records per flush).</summary>
+    internal long WrittenBatches => _log.BatchCount;
+
     /// <summary>Gets where data ends in the active segment (tests damage files at known places).</summary>
     internal long ActiveSegmentUsedBytes => _log.ActiveSegmentLength;
 

@@ -39,6 +39,7 @@ internal sealed partial class SegmentLog : IAsyncDisposable
     private bool _writing;
     private volatile int _pendingCount;
     private long _lastFlushTicks;
+    private long _batchCount;
     private bool _closed;
     private TaskCompletionSource? _drained;
     private ITimer? _flushTimer;
@@ -80,6 +81,9 @@ internal sealed partial class SegmentLog : IAsyncDisposable
     public long TotalBytes => Interlocked.Read(ref _segmentBytes) + Interlocked.Read(ref _snapshotBytes);
 
     public bool IsFaulted => _fault is not null;
+
+    /// <summary>Gets how many batches (each closed by a commit record) were written since the log was opened.</summary>
+    public long BatchCount => Interlocked.Read(ref _batchCount);
 
     /// <summary>Gets where data ends in the segment being written.</summary>
     public long ActiveSegmentLength
@@ -449,6 +453,7 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         position += LogFormat.CommitSize;
 
         _segment!.Write(_batchBuffer.AsSpan(0, position), _segmentLength);
+        Interlocked.Increment(ref _batchCount);
         _segmentLength += position;
         Interlocked.Add(ref _segmentBytes, position);
         _segments[^1].UsedBytes = _segmentLength;
