@@ -27,6 +27,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     private readonly OrderedEntries _ordered = new();
     private readonly int _maxPayloadBytes;
     private readonly DecodePool _decodePool = new();
+    private readonly StoreWrite.Pool _writes = new();
 
     // Replay runs on one thread and applies each record before reading the next: one change object serves them all.
     private readonly DeadLetterChange _replayChange = DeadLetterChange.ForReplay();
@@ -40,7 +41,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     {
         _maxPayloadBytes = options.MaxPayloadBytes;
 
-        // One delegate for the store's life: a write passes its records as the state, each tagged with its change.
+        // One delegate for the store's life: a write passes itself (its changes and records) as the state.
         _applyDurable = ApplyDurable;
 
         // Called under _lock, from the counts' own calls.
@@ -91,6 +92,9 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     /// <summary>Gets how many compactions ran since the store was opened.</summary>
     public int CompactionCount => _log.CompactionCount;
 
+    /// <summary>Gets how many batches the log wrote since the store was opened (the benchmark reports records per flush).</summary>
+    internal long WrittenBatches => _log.BatchCount;
+
     /// <summary>Gets where data ends in the active segment (tests damage files at known places).</summary>
     internal long ActiveSegmentUsedBytes => _log.ActiveSegmentLength;
 
@@ -140,7 +144,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
             return default;
         }
 
-        var changes = new DeadLetterChange[entries.Count];
+        var write = StoreWrite.Rent(_writes);
         for (var i = 0; i < entries.Count; i++)
         {
             var entry = entries[i] ?? throw new ArgumentException("The entries hold a null entry.", nameof(entries));
@@ -148,10 +152,11 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
 
             // No copy of the payload: it is encoded into the record before this call returns and memory keeps only
             // where the record lies, so a caller reusing its buffer afterwards changes nothing.
-            changes[i] = DeadLetterChange.Put(entry, 0);
+            write.Next().SetPut(entry, 0);
         }
 
-        return Write(changes, grows: true, cancellationToken);
+        write.RecycleOnApply = true;
+        return Write(write, grows: true, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -181,10 +186,13 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
         }
 
         var onlyStateChanged = sameShape && SamePayloadAndContext(index, entry);
-        var change = onlyStateChanged ? DeadLetterChange.State(entry, entry.Version) : DeadLetterChange.Put(entry, entry.Version);
+        var write = StoreWrite.Rent(_writes);
+        var change = onlyStateChanged ? write.Next().SetState(entry, entry.Version) : write.Next().SetPut(entry, entry.Version);
         change.WantsResult = true;
-        await Write([change], grows: !onlyStateChanged, cancellationToken).ConfigureAwait(false);
-        return change.Result;
+        await Write(write, grows: !onlyStateChanged, cancellationToken).ConfigureAwait(false);
+        var result = change.Result;
+        write.Return();
+        return result;
     }
 
     /// <inheritdoc/>
@@ -196,13 +204,14 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
             return default;
         }
 
-        var changes = new DeadLetterChange[ids.Count];
+        var write = StoreWrite.Rent(_writes);
         for (var i = 0; i < ids.Count; i++)
         {
-            changes[i] = DeadLetterChange.Delete(ids[i] ?? throw new ArgumentException("The ids hold a null id.", nameof(ids)), 0);
+            write.Next().SetDelete(ids[i] ?? throw new ArgumentException("The ids hold a null id.", nameof(ids)), 0);
         }
 
-        return Write(changes, grows: false, cancellationToken);
+        write.RecycleOnApply = true;
+        return Write(write, grows: false, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -214,15 +223,17 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
             return 0;
         }
 
-        var changes = new DeadLetterChange[entries.Count];
+        var write = StoreWrite.Rent(_writes);
         for (var i = 0; i < entries.Count; i++)
         {
             var entry = entries[i] ?? throw new ArgumentException("The entries hold a null entry.", nameof(entries));
-            changes[i] = DeadLetterChange.Delete(entry.Id, Math.Max(entry.Version, 1));
+            write.Next().SetDelete(entry.Id, Math.Max(entry.Version, 1));
         }
 
-        await Write(changes, grows: false, cancellationToken).ConfigureAwait(false);
-        return changes.Count(c => c.Applied);
+        await Write(write, grows: false, cancellationToken).ConfigureAwait(false);
+        var applied = write.AppliedCount();
+        write.Return();
+        return applied;
     }
 
     /// <inheritdoc/>
@@ -590,32 +601,29 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
         _liveBytes += relocated.RecordSize - current.RecordSize;
     }
 
-    private ValueTask Write(DeadLetterChange[] changes, bool grows, CancellationToken cancellationToken)
+    private ValueTask Write(StoreWrite write, bool grows, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var records = new EncodedRecord[changes.Length];
-        for (var i = 0; i < changes.Length; i++)
-        {
-            var change = changes[i];
-            records[i] = change.Kind switch
-            {
-                DeadLetterChangeKind.Put => RecordCodec.EncodePut(change.Entry!, 0, change.ExpectedVersion),
-                DeadLetterChangeKind.State => RecordCodec.EncodeState(change.Entry!, change.ExpectedVersion),
-                _ => RecordCodec.EncodeDelete(change.Id, change.ExpectedVersion),
-            };
-            records[i].Tag = change;
-        }
+        write.Encode();
+        var pending = _log.AppendValueAsync(write.Records, _applyDurable, write, grows);
 
-        var pending = _log.AppendValueAsync(records, _applyDurable, records, grows);
-        return cancellationToken.CanBeCanceled ? new ValueTask(pending.AsTask().WaitAsync(cancellationToken)) : pending;
+        // A write the log finished on this thread (no backlog) is returned as it is: nothing left to cancel, no task.
+        return !cancellationToken.CanBeCanceled || pending.IsCompleted ? pending : new ValueTask(pending.AsTask().WaitAsync(cancellationToken));
     }
 
     private void ApplyDurable(ulong first, object? state)
     {
-        var records = (EncodedRecord[])state!;
-        for (var i = 0; i < records.Length; i++)
+        var write = (StoreWrite)state!;
+        var records = write.Records;
+        for (var i = 0; i < write.Count; i++)
         {
-            Apply((DeadLetterChange)records[i].Tag!, first + (ulong)i, records[i].Location);
+            Apply(write.Change(i), first + (ulong)i, records[i].Location);
+        }
+
+        if (write.RecycleOnApply)
+        {
+            // Applied, and no caller reads it: the log no longer touches its records (released before this call).
+            write.Return();
         }
     }
 

@@ -56,35 +56,54 @@ internal sealed class DeadLetterChange
     /// <summary>Gets or sets a value indicating whether the change applied.</summary>
     public bool Applied { get; set; }
 
-    public static DeadLetterChange Put(DeadLetterEntry entry, long expectedVersion) => new(DeadLetterChangeKind.Put, entry.Id, 0, expectedVersion)
-    {
-        Entry = entry,
-        OperationType = entry.OperationType,
-        CreatedTicks = entry.CreatedAt.UtcTicks,
-        UpdatedTicks = entry.UpdatedAt.UtcTicks,
-        NextAttemptTicks = entry.NextAttemptAt?.UtcTicks ?? IndexedEntry.NoTime,
-        AttemptCount = entry.AttemptCount,
-        MaxAttempts = entry.MaxAttempts,
-        Status = entry.Status,
-        PayloadLength = entry.Payload.Length,
-        Failure = FailureFields.Of(entry),
-    };
+    public static DeadLetterChange Put(DeadLetterEntry entry, long expectedVersion) => ForReplay().SetPut(entry, expectedVersion);
 
-    public static DeadLetterChange State(DeadLetterEntry state, long expectedVersion) => new(DeadLetterChangeKind.State, state.Id, 0, expectedVersion)
-    {
-        Entry = state,
-        UpdatedTicks = state.UpdatedAt.UtcTicks,
-        NextAttemptTicks = state.NextAttemptAt?.UtcTicks ?? IndexedEntry.NoTime,
-        AttemptCount = state.AttemptCount,
-        MaxAttempts = state.MaxAttempts,
-        Status = state.Status,
-        Failure = FailureFields.Of(state),
-    };
+    public static DeadLetterChange State(DeadLetterEntry state, long expectedVersion) => ForReplay().SetState(state, expectedVersion);
 
-    public static DeadLetterChange Delete(string id, long expectedVersion) => new(DeadLetterChangeKind.Delete, id, 0, expectedVersion);
+    public static DeadLetterChange Delete(string id, long expectedVersion) => ForReplay().SetDelete(id, expectedVersion);
 
     /// <summary>Gets a change for replay to decode into, record after record (replay applies each before reading the next).</summary>
     public static DeadLetterChange ForReplay() => new(DeadLetterChangeKind.Delete, string.Empty, 0, 0);
+
+    /// <summary>Makes this (a new or reused change) a Put of the caller's entry, on the live path.</summary>
+    public DeadLetterChange SetPut(DeadLetterEntry entry, long expectedVersion)
+    {
+        Set(DeadLetterChangeKind.Put, entry.Id, 0, expectedVersion, (entry.AttemptCount, entry.MaxAttempts, entry.NextAttemptAt?.UtcTicks ?? IndexedEntry.NoTime, entry.Status));
+        Entry = entry;
+        OperationType = entry.OperationType;
+        CreatedTicks = entry.CreatedAt.UtcTicks;
+        UpdatedTicks = entry.UpdatedAt.UtcTicks;
+        PayloadLength = entry.Payload.Length;
+        Failure = FailureFields.Of(entry);
+        return this;
+    }
+
+    /// <summary>Makes this (a new or reused change) a state change of the caller's entry, on the live path.</summary>
+    public DeadLetterChange SetState(DeadLetterEntry state, long expectedVersion)
+    {
+        Set(DeadLetterChangeKind.State, state.Id, 0, expectedVersion, (state.AttemptCount, state.MaxAttempts, state.NextAttemptAt?.UtcTicks ?? IndexedEntry.NoTime, state.Status));
+        Entry = state;
+        UpdatedTicks = state.UpdatedAt.UtcTicks;
+        Failure = FailureFields.Of(state);
+        return this;
+    }
+
+    /// <summary>Makes this (a new or reused change) a removal, on the live path.</summary>
+    public DeadLetterChange SetDelete(string id, long expectedVersion)
+    {
+        Set(DeadLetterChangeKind.Delete, id, 0, expectedVersion, (0, 0, IndexedEntry.NoTime, default));
+        return this;
+    }
+
+    /// <summary>Drops the references to the caller's entries, so a pooled change keeps no payload alive.</summary>
+    public void Forget()
+    {
+        Entry = null;
+        Result = null;
+        Id = string.Empty;
+        OperationType = string.Empty;
+        Failure = FailureFields.None;
+    }
 
     /// <summary>Makes this a Put read back from disk.</summary>
     public DeadLetterChange SetDecodedPut(string id, string operationType, long created, long updated, int payloadLength, (int Attempts, int MaxAttempts, long Next, DeadLetterStatus Status) state, FailureFields failure, long version, long expectedVersion)

@@ -6,6 +6,10 @@ namespace Resilience.DeadLetter.Internal;
 /// A record encoded into a pooled buffer with room for its header; the writer seals it (sequence and checksum)
 /// when it takes its place in the log.
 /// </summary>
+/// <remarks>
+/// A writer that owns its records may reuse one for its next write (<see cref="Reuse"/>) once the log released it
+/// and its owner applied it: the log touches a record only until it calls <see cref="Release"/>, once.
+/// </remarks>
 internal sealed class EncodedRecord
 {
     private byte[]? _buffer;
@@ -17,9 +21,9 @@ internal sealed class EncodedRecord
         BodyLength = bodyLength;
     }
 
-    public RecordType Type { get; }
+    public RecordType Type { get; private set; }
 
-    public int BodyLength { get; }
+    public int BodyLength { get; private set; }
 
     public int Size => LogFormat.RecordSize(BodyLength);
 
@@ -41,6 +45,24 @@ internal sealed class EncodedRecord
 
     public static EncodedRecord Create(RecordType type, int bodyLength)
         => new(ArrayPool<byte>.Shared.Rent(LogFormat.RecordSize(bodyLength)), type, bodyLength);
+
+    /// <summary>Gets <paramref name="reused"/> ready for a new record (a fresh buffer, no location), or a new record when it is <see langword="null"/>.</summary>
+    public static EncodedRecord Reuse(EncodedRecord? reused, RecordType type, int bodyLength)
+    {
+        if (reused is null)
+        {
+            return Create(type, bodyLength);
+        }
+
+        reused.Release();
+        reused._buffer = ArrayPool<byte>.Shared.Rent(LogFormat.RecordSize(bodyLength));
+        reused.Type = type;
+        reused.BodyLength = bodyLength;
+        reused.File = null;
+        reused.Offset = 0;
+        reused.Tag = null;
+        return reused;
+    }
 
     /// <summary>Seals the record with its sequence number and returns its bytes.</summary>
     public ReadOnlySpan<byte> Seal(ulong sequence)

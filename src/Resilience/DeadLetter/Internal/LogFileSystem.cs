@@ -72,9 +72,16 @@ internal class LogFileSystem
 internal class LogFile : IDisposable
 {
     private readonly FileStream? _stream;
+    private readonly SafeFileHandle? _handle;
 
-    // The stream is unbuffered (BufferSize 0), so positional I/O on its handle is the only I/O there is.
-    public LogFile(FileStream stream) => _stream = stream;
+    // The stream is unbuffered (BufferSize 0), so positional I/O on its handle is the only I/O there is. The handle
+    // is taken once: FileStream.SafeFileHandle syncs the stream's position with a seek on every read of it, a system
+    // call per write.
+    public LogFile(FileStream stream)
+    {
+        _stream = stream;
+        _handle = stream.SafeFileHandle;
+    }
 
     protected LogFile()
     {
@@ -82,7 +89,7 @@ internal class LogFile : IDisposable
 
     public virtual long Length => RandomAccess.GetLength(Handle);
 
-    private SafeFileHandle Handle => _stream?.SafeFileHandle ?? throw new InvalidOperationException("This log file has no handle.");
+    private SafeFileHandle Handle => _handle ?? throw new InvalidOperationException("This log file has no handle.");
 
     public virtual int Read(Span<byte> destination, long offset) => RandomAccess.Read(Handle, destination, offset);
 
@@ -106,7 +113,7 @@ internal class LogFile : IDisposable
 
         const int SeekData = 3;
         const int NoSuchDeviceOrAddress = 6; // ENXIO: no data at or after the offset.
-        var handle = _stream.SafeFileHandle;
+        var handle = _handle!;
         var added = false;
         try
         {

@@ -82,9 +82,11 @@ internal sealed class LogWriteRequest : IValueTaskSource
 
     public void ReleaseRecords()
     {
-        foreach (var record in Records)
+        // Indexed, not foreach: enumerating the interface would allocate an enumerator per write.
+        var records = Records;
+        for (var i = 0; i < records.Count; i++)
         {
-            record.Release();
+            records[i].Release();
         }
     }
 

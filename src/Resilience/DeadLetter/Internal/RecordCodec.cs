@@ -39,9 +39,13 @@ internal static class RecordCodec
     /// Encodes a whole entry. <paramref name="version"/> is written by snapshots (0: the record's own sequence number
     /// becomes the version); <paramref name="expectedVersion"/> makes the write conditional (0: unconditional).
     /// </summary>
-    public static EncodedRecord EncodePut(DeadLetterEntry entry, long version, long expectedVersion)
+    /// <param name="entry">The entry.</param>
+    /// <param name="version">The version a snapshot records, or 0.</param>
+    /// <param name="expectedVersion">The version the entry must be at, or 0.</param>
+    /// <param name="into">A record to reuse (see <see cref="EncodedRecord.Reuse"/>), or <see langword="null"/> for a new one.</param>
+    public static EncodedRecord EncodePut(DeadLetterEntry entry, long version, long expectedVersion, EncodedRecord? into = null)
     {
-        var record = EncodedRecord.Create(RecordType.Put, PutBodySize(entry));
+        var record = EncodedRecord.Reuse(into, RecordType.Put, PutBodySize(entry));
         var writer = new SpanWriter(record.Body);
         writer.WriteString(entry.Id);
         writer.WriteString(entry.OperationType);
@@ -68,10 +72,10 @@ internal static class RecordCodec
     }
 
     /// <summary>Encodes a change of an entry's state (not its payload), applied only if the entry is at <paramref name="expectedVersion"/>.</summary>
-    public static EncodedRecord EncodeState(DeadLetterEntry entry, long expectedVersion)
+    public static EncodedRecord EncodeState(DeadLetterEntry entry, long expectedVersion, EncodedRecord? into = null)
     {
         var size = StringSize(entry.Id) + 8 + ErrorSize(entry.Error) + 4 + 4 + 8 + 1 + 8 + FailureTailSize(entry);
-        var record = EncodedRecord.Create(RecordType.State, size);
+        var record = EncodedRecord.Reuse(into, RecordType.State, size);
         var writer = new SpanWriter(record.Body);
         writer.WriteString(entry.Id);
         writer.WriteInt64(entry.UpdatedAt.UtcTicks);
@@ -82,9 +86,9 @@ internal static class RecordCodec
         return record;
     }
 
-    public static EncodedRecord EncodeDelete(string id, long expectedVersion)
+    public static EncodedRecord EncodeDelete(string id, long expectedVersion, EncodedRecord? into = null)
     {
-        var record = EncodedRecord.Create(RecordType.Delete, StringSize(id) + 8);
+        var record = EncodedRecord.Reuse(into, RecordType.Delete, StringSize(id) + 8);
         var writer = new SpanWriter(record.Body);
         writer.WriteString(id);
         writer.WriteInt64(expectedVersion);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace Resilience.DeadLetter.Internal;
@@ -6,7 +7,9 @@ namespace Resilience.DeadLetter.Internal;
 /// An append-only, checksummed, crash-safe log in a directory of preallocated segment files, with group commit: the
 /// first caller to find the log idle becomes the writer and writes (and flushes) its own request on its own thread, so
 /// a lone producer pays one write and one flush and no thread switch; requests that arrive meanwhile queue up and are
-/// written together, as one batch closed by a commit record, with one flush, by a pool thread that takes over.
+/// written together, as one batch closed by a commit record, with one flush, by a pool thread that takes over (and,
+/// with <see cref="DurabilityMode.Always"/>, waits up to one flush's time for the callers it released to write again,
+/// so a flush carries all the concurrent producers rather than half of them).
 /// </summary>
 /// <remarks>
 /// A request completes only after its records (and every earlier record) are written and, with
@@ -18,6 +21,9 @@ internal sealed partial class SegmentLog : IAsyncDisposable
 {
     private const int MaxBatchRequests = 4096;
     private const long MaxBatchBytes = 1024 * 1024;
+
+    // The longest a writer waits for the callers it just released to come back (see WaitForReturningCallers).
+    private static readonly long MaxGatherTicks = Stopwatch.Frequency / 500;
 
     private readonly Lock _fileLock = new();
     private readonly Lock _queueLock = new();
@@ -31,6 +37,9 @@ internal sealed partial class SegmentLog : IAsyncDisposable
     private List<LogWriteRequest> _pending = [];
     private List<LogWriteRequest> _spare = [];
     private bool _writing;
+    private volatile int _pendingCount;
+    private long _lastFlushTicks;
+    private long _batchCount;
     private bool _closed;
     private TaskCompletionSource? _drained;
     private ITimer? _flushTimer;
@@ -72,6 +81,9 @@ internal sealed partial class SegmentLog : IAsyncDisposable
     public long TotalBytes => Interlocked.Read(ref _segmentBytes) + Interlocked.Read(ref _snapshotBytes);
 
     public bool IsFaulted => _fault is not null;
+
+    /// <summary>Gets how many batches (each closed by a commit record) were written since the log was opened.</summary>
+    public long BatchCount => Interlocked.Read(ref _batchCount);
 
     /// <summary>Gets where data ends in the segment being written.</summary>
     public long ActiveSegmentLength
@@ -211,6 +223,7 @@ internal sealed partial class SegmentLog : IAsyncDisposable
             }
 
             _pending.Add(request);
+            _pendingCount = _pending.Count;
             if (_writing)
             {
                 return task;
@@ -221,7 +234,7 @@ internal sealed partial class SegmentLog : IAsyncDisposable
 
         // This caller writes the first batch (its own request included) on its own thread; if more arrived in the
         // meantime, a pool thread carries on so the caller is not kept serving others.
-        if (DrainOneBatch())
+        if (DrainOneBatch(gather: false))
         {
             ThreadPool.UnsafeQueueUserWorkItem(static log => log.DrainAll(), this, preferLocal: false);
         }
@@ -231,13 +244,20 @@ internal sealed partial class SegmentLog : IAsyncDisposable
 
     private void DrainAll()
     {
-        while (DrainOneBatch())
+        while (DrainOneBatch(gather: true))
         {
         }
     }
 
-    /// <summary>Writes one batch of queued requests; returns whether more are waiting (the caller must go on).</summary>
-    private bool DrainOneBatch()
+    /// <summary>
+    /// Writes one batch of queued requests; returns whether more are waiting (the caller must go on).
+    /// </summary>
+    /// <param name="gather">
+    /// Whether this is the thread that writes for others (never a caller writing its own request, whose
+    /// acknowledgement must not wait): with <see cref="DurabilityMode.Always"/> it may wait briefly for the callers it
+    /// just released, see <see cref="WaitForReturningCallers"/>.
+    /// </param>
+    private bool DrainOneBatch(bool gather)
     {
         List<LogWriteRequest> batch;
         long bytes = 0;
@@ -263,10 +283,17 @@ internal sealed partial class SegmentLog : IAsyncDisposable
                 batch.AddRange(_pending.GetRange(0, taken));
                 _pending.RemoveRange(0, taken);
             }
+
+            _pendingCount = _pending.Count;
         }
 
         WriteBatch(batch, bytes);
+        var released = batch.Count;
         batch.Clear();
+        if (gather && released > 1 && _options.Durability == DurabilityMode.Always && _fault is null)
+        {
+            WaitForReturningCallers(released);
+        }
 
         TaskCompletionSource? drained = null;
         lock (_queueLock)
@@ -284,6 +311,25 @@ internal sealed partial class SegmentLog : IAsyncDisposable
 
         drained?.TrySetResult();
         return false;
+    }
+
+    /// <summary>
+    /// Waits, at most as long as the last flush took (and never over 2 ms), until as many requests as the batch just
+    /// acknowledged have queued up behind the ones already waiting. Without it, callers split into two groups that
+    /// take turns: the callers a flush releases come back while the next batch, formed from the others, is already
+    /// being flushed, so each flush carries about half of them. Producers that write again at once are back within
+    /// microseconds; a lone late write waits one flush more at most. Yields rather than spins, so the callers it
+    /// waits for get the processor.
+    /// </summary>
+    private void WaitForReturningCallers(int released)
+    {
+        var target = Math.Min(_pendingCount + released, MaxBatchRequests);
+        var deadline = Stopwatch.GetTimestamp() + Math.Min(Volatile.Read(ref _lastFlushTicks), MaxGatherTicks);
+        var spinner = default(SpinWait);
+        while (_pendingCount < target && !Volatile.Read(ref _closed) && Stopwatch.GetTimestamp() < deadline)
+        {
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
     }
 
     private void WriteBatch(List<LogWriteRequest> batch, long bytes)
@@ -389,8 +435,10 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         foreach (var request in batch)
         {
             request.FirstSequence = _nextSequence;
-            foreach (var record in request.Records)
+            var records = request.Records;
+            for (var i = 0; i < records.Count; i++)
             {
+                var record = records[i];
                 record.File = file;
                 record.Offset = _segmentLength + position;
                 var sealedRecord = record.Seal(_nextSequence++);
@@ -405,12 +453,15 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         position += LogFormat.CommitSize;
 
         _segment!.Write(_batchBuffer.AsSpan(0, position), _segmentLength);
+        Interlocked.Increment(ref _batchCount);
         _segmentLength += position;
         Interlocked.Add(ref _segmentBytes, position);
         _segments[^1].UsedBytes = _segmentLength;
         if (_options.Durability == DurabilityMode.Always)
         {
+            var started = Stopwatch.GetTimestamp();
             _segment.Flush();
+            Volatile.Write(ref _lastFlushTicks, Stopwatch.GetTimestamp() - started);
             _durableSequence = _nextSequence - 1;
         }
         else
@@ -544,9 +595,9 @@ internal sealed partial class SegmentLog : IAsyncDisposable
 
     private static void ReleaseAll(IReadOnlyList<EncodedRecord> records)
     {
-        foreach (var record in records)
+        for (var i = 0; i < records.Count; i++)
         {
-            record.Release();
+            records[i].Release();
         }
     }
 }
