@@ -93,20 +93,12 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
         return RetryAsync(new ValueTask<Outcome<T>>(outcome), firstReported: true, started, callback, context, state);
     }
 
-    // The rest of the pipeline never throws by contract; one that does still yields an outcome, which may be retried.
+    // No handler: the rest of the pipeline never throws (the library's strategies keep the contract, a foreign one is
+    // guarded where the chain is made, the user's callback is invoked through CallbackInvoker), and one here kept the
+    // first attempt from being inlined (measured: a fifth of the retry's success path). The retry holds nothing an
+    // escaping exception could leak.
     private static ValueTask<Outcome<T>> Invoke<T, TState>(Func<ResilienceContext, TState, ValueTask<Outcome<T>>> callback, ResilienceContext context, TState state)
-    {
-#pragma warning disable CA1031 // See above: the failure is the attempt's outcome.
-        try
-        {
-            return callback(context, state);
-        }
-        catch (Exception ex)
-        {
-            return Outcome.FromExceptionAsValueTask<T>(ex);
-        }
-#pragma warning restore CA1031
-    }
+        => callback(context, state);
 
     private async ValueTask<Outcome<T>> RetryAsync<T, TState>(
         ValueTask<Outcome<T>> first,
