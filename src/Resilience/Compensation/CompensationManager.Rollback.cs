@@ -6,7 +6,34 @@ namespace Resilience.Compensation;
 public sealed partial class CompensationManager
 {
     /// <summary>The first rollback of an operation, from its scope or its id: every registered step is pending.</summary>
-    private async Task<CompensationResult> RollbackFirstAsync(string operationId, CompensationStep[] steps)
+    /// <remarks>
+    /// A manager with neither a journal nor a dead letter queue walks the steps as they are: no other runner can ever
+    /// own the operation (no recovery without a journal, nothing parked to resume without a queue, and a stack rolls
+    /// back once), so the lease, the pending list and the journal claims would be pure overhead.
+    /// </remarks>
+    private Task<CompensationResult> RollbackFirstAsync(string operationId, List<CompensationStep> steps)
+        => _journal is null && _deadLetters is null ? RollbackInMemoryAsync(operationId, steps) : RollbackUnderLeaseAsync(operationId, steps);
+
+    private async Task<CompensationResult> RollbackInMemoryAsync(string operationId, List<CompensationStep> steps)
+    {
+        if (steps.Count == 0)
+        {
+            return new CompensationResult(operationId, [], null);
+        }
+
+        // What WalkAsync does for this manager, which never stops (stopping parks, and there is no queue) and has
+        // no lost steps (those come from a journal).
+        var results = new CompensationStepResult[steps.Count];
+        for (var i = steps.Count - 1; i >= 0; i--)
+        {
+            var failure = await RunStepAsync(steps[i]).ConfigureAwait(false);
+            results[steps.Count - 1 - i] = StepResults.For(i, failure);
+        }
+
+        return new CompensationResult(operationId, results, null);
+    }
+
+    private async Task<CompensationResult> RollbackUnderLeaseAsync(string operationId, List<CompensationStep> steps)
     {
         using var lease = await _leases.AcquireAsync(operationId, CancellationToken.None).ConfigureAwait(false);
 
@@ -19,8 +46,8 @@ public sealed partial class CompensationManager
             return new CompensationResult(operationId, [], null);
         }
 
-        var pending = new List<PendingStep>(steps.Length);
-        for (var i = steps.Length - 1; i >= 0; i--)
+        var pending = new List<PendingStep>(steps.Count);
+        for (var i = steps.Count - 1; i >= 0; i--)
         {
             if (journaled is null || !journaled.Done.Contains(i))
             {
@@ -56,7 +83,7 @@ public sealed partial class CompensationManager
             }
 
             var failure = await RunStepAsync(step.Step).ConfigureAwait(false);
-            results.Add(new CompensationStepResult(step.Index, failure is null, failure));
+            results.Add(StepResults.For(step.Index, failure));
             if (failure is null && journal is not null)
             {
                 // At least once: if this record is lost in a crash, the step runs again in the next attempt.
