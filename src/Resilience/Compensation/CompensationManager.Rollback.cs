@@ -22,15 +22,29 @@ public sealed partial class CompensationManager
         }
 
         // What WalkAsync does for this manager, which never stops (stopping parks, and there is no queue) and has
-        // no lost steps (those come from a journal).
-        var results = new CompensationStepResult[steps.Count];
-        for (var i = steps.Count - 1; i >= 0; i--)
+        // no lost steps (those come from a journal). The results are an array only once a step failed (or for a
+        // stack too long for the shared successes).
+        var count = steps.Count;
+        var results = count > StepResults.Shared ? new CompensationStepResult[count] : null;
+        for (var i = count - 1; i >= 0; i--)
         {
             var failure = await RunStepAsync(steps[i]).ConfigureAwait(false);
-            results[steps.Count - 1 - i] = StepResults.For(i, failure);
+            if (results is null && failure is not null)
+            {
+                results = new CompensationStepResult[count];
+                for (var done = count - 1; done > i; done--)
+                {
+                    results[count - 1 - done] = StepResults.For(done, null);
+                }
+            }
+
+            if (results is not null)
+            {
+                results[count - 1 - i] = StepResults.For(i, failure);
+            }
         }
 
-        return new CompensationResult(operationId, results, null);
+        return new CompensationResult(operationId, results ?? StepResults.AllSucceeded(count), null);
     }
 
     private async Task<CompensationResult> RollbackUnderLeaseAsync(string operationId, List<CompensationStep> steps)
@@ -110,20 +124,28 @@ public sealed partial class CompensationManager
         return new CompensationResult(operationId, results, null);
     }
 
-    private async ValueTask<Exception?> RunStepAsync(CompensationStep step)
+    // A step that completes synchronously (the pipeline's task is done) costs no state machine.
+    private ValueTask<Exception?> RunStepAsync(CompensationStep step)
     {
         Interlocked.Increment(ref _executed);
 
         // CancellationToken.None: the operation being undone is usually cancelled already; the step's own timeout bounds it.
-        var outcome = await _stepPipeline.ExecuteOutcomeAsync(static (s, ct) => AsResult(s.InvokeAsync(ct)), step, CancellationToken.None).ConfigureAwait(false);
-        Interlocked.Increment(ref outcome.Exception is null ? ref _successful : ref _failed);
+        var pending = _stepPipeline.ExecuteOutcomeAsync(static (s, ct) => AsResult(s.InvokeAsync(ct)), step, CancellationToken.None);
+        return pending.IsCompletedSuccessfully ? new ValueTask<Exception?>(StepEnded(pending.Result.Exception)) : AwaitStepAsync(pending);
+    }
+
+    private async ValueTask<Exception?> AwaitStepAsync(ValueTask<Outcome<bool>> pending) => StepEnded((await pending.ConfigureAwait(false)).Exception);
+
+    private Exception? StepEnded(Exception? failure)
+    {
+        Interlocked.Increment(ref failure is null ? ref _successful : ref _failed);
         _telemetry.Report("OnCompensationExecuted");
-        if (outcome.Exception is not null)
+        if (failure is not null)
         {
             _telemetry.Report("OnCompensationFailed");
         }
 
-        return outcome.Exception;
+        return failure;
     }
 
     // A compensation that completes synchronously costs no state machine.

@@ -107,6 +107,46 @@ public class CompensationRollbackPathTests
     }
 
     [Fact]
+    public async Task AllStepsSucceeded_ResultsListEveryStepInOrder_SameInstanceOnEveryRead()
+    {
+        var manager = new CompensationManager(new CompensationOptions { MaxAttempts = 1 });
+        var scope = manager.Begin("order-1");
+        for (var i = 0; i < 10; i++)
+        {
+            scope.Register(static () => { });
+        }
+
+        var result = await scope.CompensateAsync();
+        await scope.DisposeAsync();
+
+        result.Succeeded.Should().BeTrue();
+        result.Steps.Should().HaveCount(10);
+        result.Steps.Select(s => s.Index).Should().Equal(9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+        result.Steps.Should().AllSatisfy(s => s.Should().Be(new CompensationStepResult(s.Index, true, null)));
+        result.Steps[3].Should().BeSameAs(result.Steps[3]);
+        result.Steps.Invoking(s => s[10]).Should().Throw<ArgumentOutOfRangeException>();
+        result.Steps.Invoking(s => s[-1]).Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
+    public async Task OneStepFails_TheStepsBeforeItAreStillListed()
+    {
+        var manager = new CompensationManager(new CompensationOptions { MaxAttempts = 1 });
+        var scope = manager.Begin("order-1");
+        for (var i = 0; i < 6; i++)
+        {
+            scope.Register(i, static (index, _) => index == 2 ? throw new IOException("step 2") : default);
+        }
+
+        var result = await scope.CompensateAsync();
+        await scope.DisposeAsync();
+
+        result.Steps.Select(s => (s.Index, s.Succeeded)).Should().Equal((5, true), (4, true), (3, true), (2, false), (1, true), (0, true));
+        result.Steps[3].Exception.Should().BeOfType<IOException>();
+        result.Invoking(r => r.ThrowIfFailed()).Should().Throw<CompensationFailedException>();
+    }
+
+    [Fact]
     public async Task ManyStepsAndFailures_ResultsListEveryStepInOrder()
     {
         var manager = new CompensationManager(new CompensationOptions { MaxAttempts = 1 });
@@ -127,8 +167,8 @@ public class CompensationRollbackPathTests
         manager.GetStatistics().Should().Be(new CompensationStatistics(200, 200, 196, 4, 0));
     }
 
-    // The rollback's Task<CompensationResult> (72 B), the result (48 B) and its array of 10 step results (104 B).
-    private const int ResultBytes = 224;
+    // The rollback's Task<CompensationResult> (72 B), the result (48 B) and its list of 10 shared successes (24 B).
+    private const int ResultBytes = 144;
 
     // The step timeout's CancellationTokenSource, one per step (the timer behind it is pooled).
     private const int TokenSourceBytes = 48;
