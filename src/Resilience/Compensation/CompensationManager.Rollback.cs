@@ -6,7 +6,48 @@ namespace Resilience.Compensation;
 public sealed partial class CompensationManager
 {
     /// <summary>The first rollback of an operation, from its scope or its id: every registered step is pending.</summary>
-    private async Task<CompensationResult> RollbackFirstAsync(string operationId, CompensationStep[] steps)
+    /// <remarks>
+    /// A manager with neither a journal nor a dead letter queue walks the steps as they are: no other runner can ever
+    /// own the operation (no recovery without a journal, nothing parked to resume without a queue, and a stack rolls
+    /// back once), so the lease, the pending list and the journal claims would be pure overhead.
+    /// </remarks>
+    private Task<CompensationResult> RollbackFirstAsync(string operationId, List<CompensationStep> steps)
+        => _journal is null && _deadLetters is null ? RollbackInMemoryAsync(operationId, steps) : RollbackUnderLeaseAsync(operationId, steps);
+
+    private async Task<CompensationResult> RollbackInMemoryAsync(string operationId, List<CompensationStep> steps)
+    {
+        if (steps.Count == 0)
+        {
+            return new CompensationResult(operationId, [], null);
+        }
+
+        // What WalkAsync does for this manager, which never stops (stopping parks, and there is no queue) and has
+        // no lost steps (those come from a journal). The results are an array only once a step failed (or for a
+        // stack too long for the shared successes).
+        var count = steps.Count;
+        var results = count > StepResults.Shared ? new CompensationStepResult[count] : null;
+        for (var i = count - 1; i >= 0; i--)
+        {
+            var failure = await RunStepAsync(steps[i]).ConfigureAwait(false);
+            if (results is null && failure is not null)
+            {
+                results = new CompensationStepResult[count];
+                for (var done = count - 1; done > i; done--)
+                {
+                    results[count - 1 - done] = StepResults.For(done, null);
+                }
+            }
+
+            if (results is not null)
+            {
+                results[count - 1 - i] = StepResults.For(i, failure);
+            }
+        }
+
+        return new CompensationResult(operationId, results ?? StepResults.AllSucceeded(count), null);
+    }
+
+    private async Task<CompensationResult> RollbackUnderLeaseAsync(string operationId, List<CompensationStep> steps)
     {
         using var lease = await _leases.AcquireAsync(operationId, CancellationToken.None).ConfigureAwait(false);
 
@@ -21,8 +62,8 @@ public sealed partial class CompensationManager
             return new CompensationResult(operationId, [], null);
         }
 
-        var pending = new List<PendingStep>(steps.Length);
-        for (var i = steps.Length - 1; i >= 0; i--)
+        var pending = new List<PendingStep>(steps.Count);
+        for (var i = steps.Count - 1; i >= 0; i--)
         {
             if (journaled is null || !journaled.CompensatedSteps.Contains(i))
             {
@@ -53,7 +94,7 @@ public sealed partial class CompensationManager
             }
 
             var failure = await RunStepAsync(step.Step).ConfigureAwait(false);
-            results.Add(new CompensationStepResult(step.Index, failure is null, failure));
+            results.Add(StepResults.For(step.Index, failure));
             if (failure is null && journal is not null)
             {
                 // At least once: if this record is lost in a crash, the step runs again in the next attempt. A refused
@@ -99,20 +140,28 @@ public sealed partial class CompensationManager
         return claimed;
     }
 
-    private async ValueTask<Exception?> RunStepAsync(CompensationStep step)
+    // A step that completes synchronously (the pipeline's task is done) costs no state machine.
+    private ValueTask<Exception?> RunStepAsync(CompensationStep step)
     {
         Interlocked.Increment(ref _executed);
 
         // CancellationToken.None: the operation being undone is usually cancelled already; the step's own timeout bounds it.
-        var outcome = await _stepPipeline.ExecuteOutcomeAsync(static (s, ct) => AsResult(s.InvokeAsync(ct)), step, CancellationToken.None).ConfigureAwait(false);
-        Interlocked.Increment(ref outcome.Exception is null ? ref _successful : ref _failed);
+        var pending = _stepPipeline.ExecuteOutcomeAsync(static (s, ct) => AsResult(s.InvokeAsync(ct)), step, CancellationToken.None);
+        return pending.IsCompletedSuccessfully ? new ValueTask<Exception?>(StepEnded(pending.Result.Exception)) : AwaitStepAsync(pending);
+    }
+
+    private async ValueTask<Exception?> AwaitStepAsync(ValueTask<Outcome<bool>> pending) => StepEnded((await pending.ConfigureAwait(false)).Exception);
+
+    private Exception? StepEnded(Exception? failure)
+    {
+        Interlocked.Increment(ref failure is null ? ref _successful : ref _failed);
         _telemetry.Report("OnCompensationExecuted");
-        if (outcome.Exception is not null)
+        if (failure is not null)
         {
             _telemetry.Report("OnCompensationFailed");
         }
 
-        return outcome.Exception;
+        return failure;
     }
 
     // A compensation that completes synchronously costs no state machine.

@@ -28,7 +28,7 @@ public sealed partial class CompensationManager : IAsyncDisposable
     private readonly CompensationFailurePolicy _policy;
     private readonly CompensationRecoveryPolicy _recoveryPolicy;
     private readonly DeadLetterQueue? _deadLetters;
-    private readonly Func<string, CompensationStep[], Task<CompensationResult>> _run;
+    private readonly Func<string, List<CompensationStep>, Task<CompensationResult>> _run;
     private readonly ICompensationJournal? _journal;
     private readonly ResilienceTelemetry _telemetry = new(null, "Compensation", events: [new("OnCompensationExecuted", "resilience.compensation.executed", "{step}", "Compensations run."), new("OnCompensationFailed", "resilience.compensation.failed", "{step}", "Compensations that failed after their attempts.")]);
     private long _registered;
@@ -46,7 +46,12 @@ public sealed partial class CompensationManager : IAsyncDisposable
     {
         options ??= new CompensationOptions();
         OptionGuard.InRange(options.MaxAttempts, 1, 1000, "CompensationOptions.MaxAttempts");
-        OptionGuard.Positive(options.StepTimeout, "CompensationOptions.StepTimeout");
+        var stepTimeout = options.StepTimeout != System.Threading.Timeout.InfiniteTimeSpan;
+        if (stepTimeout)
+        {
+            OptionGuard.Positive(options.StepTimeout, "CompensationOptions.StepTimeout");
+        }
+
         OptionGuard.NotNull(options.TimeProvider, "CompensationOptions.TimeProvider");
         if (options.FailurePolicy == CompensationFailurePolicy.StopAndPark || options.RecoveryPolicy == CompensationRecoveryPolicy.Park)
         {
@@ -73,7 +78,13 @@ public sealed partial class CompensationManager : IAsyncDisposable
             });
         }
 
-        _stepPipeline = builder.AddTimeout(options.StepTimeout).Build();
+        // Without a step timeout the steps get CancellationToken.None: no token source, no timer, no timeout strategy.
+        if (stepTimeout)
+        {
+            builder.AddTimeout(options.StepTimeout);
+        }
+
+        _stepPipeline = builder.Build();
         _run = RollbackFirstAsync;
         if (options.JournalDirectory is not null && options.JournalFactory is not null)
         {

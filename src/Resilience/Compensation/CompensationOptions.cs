@@ -34,8 +34,10 @@ public sealed class CompensationOptions
     /// <summary>
     /// Gets or sets how long one attempt of a compensation may run. Compensations get their own token (cancelled by this
     /// timeout), never the token of the operation being rolled back, which is usually already cancelled.
+    /// <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> sets no step timeout: compensations then get
+    /// <see cref="CancellationToken.None"/>, and a step costs no token source.
     /// </summary>
-    /// <value>The default value is 30 seconds.</value>
+    /// <value>The default value is 30 seconds. It must be greater than zero, or <see cref="System.Threading.Timeout.InfiniteTimeSpan"/>.</value>
     public TimeSpan StepTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Gets or sets the queue that receives parked rollbacks (<see cref="CompensationFailurePolicy.StopAndPark"/>).</summary>

@@ -27,10 +27,25 @@ public sealed class CompensationResult
     public IReadOnlyList<int> LostSteps { get; }
 
     /// <summary>Gets a value indicating whether every step that ran succeeded, none was lost and none was parked.</summary>
-    public bool Succeeded => ParkedEntryId is null && LostSteps.Count == 0 && Steps.All(s => s.Succeeded);
+    public bool Succeeded => ParkedEntryId is null && LostSteps.Count == 0 && AllStepsSucceeded();
 
     /// <summary>Gets the dead letter entry holding the rest of the rollback, when it was parked.</summary>
     public string? ParkedEntryId { get; }
+
+    // A loop over the list, not LINQ's All: reading the result allocates no enumerator.
+    private bool AllStepsSucceeded()
+    {
+        var steps = Steps;
+        for (var i = 0; i < steps.Count; i++)
+        {
+            if (!steps[i].Succeeded)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>
     /// Throws one <see cref="CompensationFailedException"/> aggregating every failed step, if any failed, or if the

@@ -44,19 +44,21 @@ public static class RateLimiterPipelineBuilderExtensions
         var limiter = OptionGuard.NotNull(options.RateLimiter, "RateLimiterStrategyOptions.RateLimiter");
         var onRejected = options.OnRejected;
         var name = options.Name;
-        builder.AddStrategyCore(context => new RateLimiterStrategy(limiter, neverQueues, onRejected, context.CreateTelemetry(name, RateLimiterConstants.DefaultName, RateLimiterConstants.Events)));
+        builder.AddStrategyCore(context => new RateLimiterStrategy(limiter, neverQueues, releasesByTime: false, onRejected, context.CreateTelemetry(name, RateLimiterConstants.DefaultName, RateLimiterConstants.Events)));
         return builder;
     }
 
     // Each Build() gets a limiter of its own, owned (and disposed) by that pipeline. One is created and disposed now so
     // that bad arguments fail here, where they were written, not at Build().
-    private static TBuilder AddOwnLimiter<TBuilder>(this TBuilder builder, Func<RateLimiter> create, int queueLimit)
+    // releasesByTime: the token bucket and the window limiters replenish with time; only the concurrency limiter's
+    // lease gives its permit back when disposed.
+    private static TBuilder AddOwnLimiter<TBuilder>(this TBuilder builder, Func<RateLimiter> create, int queueLimit, bool releasesByTime)
         where TBuilder : ResiliencePipelineBuilderBase
     {
         ArgumentNullException.ThrowIfNull(builder);
         create().Dispose();
         var neverQueues = queueLimit == 0;
-        builder.AddStrategyCore(context => new RateLimiterStrategy(context.Owned.Add(create()), neverQueues, onRejected: null, context.CreateTelemetry(null, RateLimiterConstants.DefaultName, RateLimiterConstants.Events)));
+        builder.AddStrategyCore(context => new RateLimiterStrategy(context.Owned.Add(create()), neverQueues, releasesByTime, onRejected: null, context.CreateTelemetry(null, RateLimiterConstants.DefaultName, RateLimiterConstants.Events)));
         return builder;
     }
 
@@ -77,7 +79,7 @@ public static class RateLimiterPipelineBuilderExtensions
             ReplenishmentPeriod = replenishmentPeriod,
             QueueLimit = queueLimit,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        }), queueLimit);
+        }), queueLimit, releasesByTime: true);
 
     /// <summary>Adds a fixed-window limiter (a new one per built pipeline, disposed with it): <paramref name="permitLimit"/> calls per <paramref name="window"/>.</summary>
     /// <typeparam name="TBuilder">The builder type.</typeparam>
@@ -94,7 +96,7 @@ public static class RateLimiterPipelineBuilderExtensions
             Window = window,
             QueueLimit = queueLimit,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        }), queueLimit);
+        }), queueLimit, releasesByTime: true);
 
     /// <summary>Adds a sliding-window limiter (a new one per built pipeline, disposed with it): <paramref name="permitLimit"/> calls per <paramref name="window"/>, in <paramref name="segmentsPerWindow"/> segments.</summary>
     /// <typeparam name="TBuilder">The builder type.</typeparam>
@@ -113,7 +115,7 @@ public static class RateLimiterPipelineBuilderExtensions
             SegmentsPerWindow = segmentsPerWindow,
             QueueLimit = queueLimit,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        }), queueLimit);
+        }), queueLimit, releasesByTime: true);
 
     /// <summary>Adds a concurrency limiter from <c>System.Threading.RateLimiting</c>, a new one per built pipeline and disposed with it (see also the bulkhead, which adds a queue timeout).</summary>
     /// <typeparam name="TBuilder">The builder type.</typeparam>
@@ -128,5 +130,5 @@ public static class RateLimiterPipelineBuilderExtensions
             PermitLimit = permitLimit,
             QueueLimit = queueLimit,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        }), queueLimit);
+        }), queueLimit, releasesByTime: false);
 }

@@ -6,19 +6,33 @@ namespace Resilience.RateLimiting;
 
 /// <summary>
 /// Acquires one permit per call from a <see cref="RateLimiter"/>, runs the call holding the lease, and always disposes
-/// the lease — on success, failure, rejection and cancellation alike.
+/// the lease — on success, failure, rejection and cancellation alike — except an acquired lease of a replenishing
+/// limiter the builder made, which releases nothing (see the constructor's <c>releasesByTime</c>).
 /// </summary>
 internal sealed class RateLimiterStrategy : ResilienceStrategy
 {
     private readonly RateLimiter _limiter;
     private readonly bool _neverQueues;
+    private readonly bool _releasesByTime;
     private readonly Func<OnRateLimiterRejectedArguments, ValueTask>? _onRejected;
     private readonly ResilienceTelemetry _telemetry;
 
-    public RateLimiterStrategy(RateLimiter limiter, bool neverQueues, Func<OnRateLimiterRejectedArguments, ValueTask>? onRejected, ResilienceTelemetry telemetry)
+    /// <param name="limiter">The limiter.</param>
+    /// <param name="neverQueues">The limiter has no queue, so it may be asked with the synchronous <c>AttemptAcquire</c>.</param>
+    /// <param name="releasesByTime">
+    /// The limiter is a token bucket, fixed window or sliding window the builder made: its permits come back with time,
+    /// never with a lease ("replenishes tokens periodically instead of via a release mechanism"), and its acquired lease
+    /// is one shared instance (pinned by a test), so disposing it releases nothing. Such a call runs without holding or
+    /// disposing the lease: one virtual call and the completion check fewer. A limiter handed in is never assumed to be
+    /// one (a custom limiter may pool its leases, and a chained one holds a concurrency lease inside).
+    /// </param>
+    /// <param name="onRejected">The rejection callback.</param>
+    /// <param name="telemetry">The telemetry.</param>
+    public RateLimiterStrategy(RateLimiter limiter, bool neverQueues, bool releasesByTime, Func<OnRateLimiterRejectedArguments, ValueTask>? onRejected, ResilienceTelemetry telemetry)
     {
         _limiter = limiter;
         _neverQueues = neverQueues;
+        _releasesByTime = releasesByTime;
         _onRejected = onRejected;
         _telemetry = telemetry;
     }
@@ -74,8 +88,16 @@ internal sealed class RateLimiterStrategy : ResilienceStrategy
         return await Execute(lease, callback, context, state).ConfigureAwait(false);
     }
 
-    private ValueTask<Outcome<T>> Execute<T, TState>(RateLimitLease lease, Func<ResilienceContext, TState, ValueTask<Outcome<T>>> callback, ResilienceContext context, TState state) =>
-        lease.IsAcquired ? ExecuteHoldingLease(lease, callback, context, state) : RejectAsync<T>(lease, context);
+    private ValueTask<Outcome<T>> Execute<T, TState>(RateLimitLease lease, Func<ResilienceContext, TState, ValueTask<Outcome<T>>> callback, ResilienceContext context, TState state)
+    {
+        if (!lease.IsAcquired)
+        {
+            return RejectAsync<T>(lease, context);
+        }
+
+        // Nothing to release: the rest of the pipeline's task is this call's task.
+        return _releasesByTime ? callback(context, state) : ExecuteHoldingLease(lease, callback, context, state);
+    }
 
     private static ValueTask<Outcome<T>> ExecuteHoldingLease<T, TState>(RateLimitLease lease, Func<ResilienceContext, TState, ValueTask<Outcome<T>>> callback, ResilienceContext context, TState state)
     {

@@ -14,6 +14,7 @@ internal sealed class CompensationStack
     private readonly List<CompensationStep> _steps = [];
     private int _state;
     private Task<CompensationResult>? _rollback;
+    private TaskCompletionSource<CompensationResult>? _following;
 
     public string OperationId { get; private set; } = string.Empty;
 
@@ -47,6 +48,7 @@ internal sealed class CompensationStack
             _steps.Clear();
             _state = Open;
             _rollback = null;
+            _following = null;
         }
     }
 
@@ -84,10 +86,15 @@ internal sealed class CompensationStack
     }
 
     /// <summary>Starts the rollback once; returns its task (and whether this call started it).</summary>
-    public Task<CompensationResult> Rollback(Func<string, CompensationStep[], Task<CompensationResult>> run, out bool started)
+    /// <remarks>
+    /// The run gets the stack's own step list, not a copy: once rolled back the list is frozen (registration and
+    /// completion refuse, and only <see cref="Reset"/> clears it, which a pooled scope reaches after awaiting this
+    /// rollback). A run that completed synchronously is itself the shared task (no continuation can run on a thread it
+    /// did not choose); one still running is followed by a task source that runs continuations asynchronously, and so is
+    /// a concurrent caller that arrives before the run returned its task.
+    /// </remarks>
+    public Task<CompensationResult> Rollback(Func<string, List<CompensationStep>, Task<CompensationResult>> run, out bool started)
     {
-        CompensationStep[] steps;
-        TaskCompletionSource<CompensationResult> completion;
         lock (_lock)
         {
             if (_rollback is not null)
@@ -102,17 +109,50 @@ internal sealed class CompensationStack
                 return _rollback = Task.FromResult(new CompensationResult(OperationId, [], null));
             }
 
-            _state = RolledBack;
-            steps = [.. _steps];
-            completion = new TaskCompletionSource<CompensationResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_state == RolledBack)
+            {
+                // Started on another thread whose run has not returned yet: published now, completed by the starter.
+                started = false;
+                _following = new TaskCompletionSource<CompensationResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+                return _rollback = _following.Task;
+            }
 
-            // Published under the lock so every concurrent caller gets this very task; the compensations themselves
-            // run outside it.
-            _rollback = completion.Task;
+            _state = RolledBack;
         }
 
         started = true;
-        _ = ForwardAsync(run(OperationId, steps), completion);
+        Task<CompensationResult> running;
+#pragma warning disable CA1031 // Whatever the rollback ends with goes to every caller through the shared task.
+        try
+        {
+            running = run(OperationId, _steps);
+        }
+        catch (Exception ex)
+        {
+            running = Task.FromException<CompensationResult>(ex);
+        }
+#pragma warning restore CA1031
+
+        TaskCompletionSource<CompensationResult> completion;
+        lock (_lock)
+        {
+            if (_rollback is null)
+            {
+                if (running.IsCompleted)
+                {
+                    return _rollback = running;
+                }
+
+                completion = new TaskCompletionSource<CompensationResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _rollback = completion.Task;
+            }
+            else
+            {
+                completion = _following!;
+            }
+        }
+
+        _ = ForwardAsync(running, completion);
         return completion.Task;
     }
 
