@@ -45,19 +45,32 @@ internal sealed class RateLimiterStrategy : ResilienceStrategy
         // One ask per call, never an AttemptAcquire before an AcquireAsync: the refused attempt would count as a failed
         // lease in the limiter's own statistics, so every rejection would be reported twice.
         ValueTask<RateLimitLease> acquiring;
+        RateLimitLease lease;
+#pragma warning disable CA1031 // The limiter may be the caller's code: whatever it throws is this call's outcome, never a throw.
         try
         {
             if (_neverQueues)
             {
-                return Execute(_limiter.AttemptAcquire(1), callback, context, state);
+                lease = _limiter.AttemptAcquire(1);
+                acquiring = default;
             }
-
-            acquiring = _limiter.AcquireAsync(1, context.CancellationToken);
+            else
+            {
+                lease = null!;
+                acquiring = _limiter.AcquireAsync(1, context.CancellationToken);
+            }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex)
         {
-            // Cancelled while asking, or the pipeline (which owned the limiter) was disposed: an outcome, not a throw.
+            // Cancelled while asking, the pipeline (which owned the limiter) disposed, or a limiter's own failure.
             return Outcome.FromExceptionAsValueTask<T>(ex);
+        }
+#pragma warning restore CA1031
+
+        if (_neverQueues)
+        {
+            // Outside the handler: the rest of the pipeline never throws, and the ask is all the handler is for.
+            return Execute(lease, callback, context, state);
         }
 
         if (acquiring.IsCompletedSuccessfully)
@@ -76,14 +89,16 @@ internal sealed class RateLimiterStrategy : ResilienceStrategy
         TState state)
     {
         RateLimitLease lease;
+#pragma warning disable CA1031 // See ExecuteCore: the limiter's failure, whatever it is, is the outcome.
         try
         {
             lease = await acquiring.ConfigureAwait(false);
         }
-        catch (OperationCanceledException ex)
+        catch (Exception ex)
         {
             return Outcome.FromException<T>(ex);
         }
+#pragma warning restore CA1031
 
         return await Execute(lease, callback, context, state).ConfigureAwait(false);
     }
