@@ -8,6 +8,7 @@ out="${1:-BenchmarkDotNet.Artifacts/medians}"
 mkdir -p "$out"
 dotnet build -c Release tests/Resilience.Benchmarks >/dev/null
 for run in 1 2 3; do
+  rm -rf BenchmarkDotNet.Artifacts/results
   dotnet run -c Release --no-build --project tests/Resilience.Benchmarks -- --short --filter '*' >"$out/run$run.log" 2>&1
   rm -rf "$out/run$run" && cp -r BenchmarkDotNet.Artifacts/results "$out/run$run"
 done
