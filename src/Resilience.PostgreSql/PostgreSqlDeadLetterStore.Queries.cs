@@ -31,24 +31,11 @@ public sealed partial class PostgreSqlDeadLetterStore : IDeadLetterQueryStore
     /// <remarks>One <c>SELECT … WHERE … ORDER BY id LIMIT</c>; with <see cref="DeadLetterQuery.AfterId"/> it starts at that key in the index.</remarks>
     public ValueTask<IReadOnlyList<DeadLetterEntry>> QueryPageAsync(DeadLetterQuery criteria, IReadOnlyCollection<DeadLetterStatus> statuses, int skip, int take, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(criteria);
-        ArgumentNullException.ThrowIfNull(statuses);
-        ArgumentOutOfRangeException.ThrowIfNegative(skip);
-        ArgumentOutOfRangeException.ThrowIfLessThan(take, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(take, 10_000);
+        CheckPage(criteria, statuses, skip, take);
         return RunAsync(
             static async (connection, state, token) =>
             {
-                using var command = state.store.Command(connection, string.Empty);
-                var sql = new StringBuilder($"SELECT {DeadLetterEntryMapper.SelectColumns} FROM {state.store._schema.Table}");
-                DeadLetterFilterSql.AppendWhere(sql, command.Parameters, state.criteria, state.statuses);
-                sql.Append(CultureInfo.InvariantCulture, $" ORDER BY id LIMIT {state.take}");
-                if (state.skip > 0)
-                {
-                    sql.Append(CultureInfo.InvariantCulture, $" OFFSET {state.skip}");
-                }
-
-                command.CommandText = sql.ToString();
+                using var command = state.store.QueryPageCommand(connection, state.criteria, state.statuses, state.skip, state.take);
                 using var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
                 var entries = new List<DeadLetterEntry>(Math.Min(state.take, 1024));
                 while (await reader.ReadAsync(token).ConfigureAwait(false))
@@ -70,10 +57,7 @@ public sealed partial class PostgreSqlDeadLetterStore : IDeadLetterQueryStore
         return RunAsync(
             static async (connection, state, token) =>
             {
-                using var command = state.store.Command(connection, string.Empty);
-                var sql = new StringBuilder($"SELECT count(*) FROM {state.store._schema.Table}");
-                DeadLetterFilterSql.AppendWhere(sql, command.Parameters, state.criteria, state.statuses);
-                command.CommandText = sql.ToString();
+                using var command = state.store.CountCommand(connection, state.criteria, state.statuses);
                 var count = (long)(await command.ExecuteScalarAsync(token).ConfigureAwait(false))!;
                 return (int)Math.Min(int.MaxValue, count);
             },
@@ -150,10 +134,7 @@ public sealed partial class PostgreSqlDeadLetterStore : IDeadLetterQueryStore
             var page = await RunAsync(
                 static async (connection, state, token) =>
                 {
-                    using var command = state.store.Command(
-                        connection,
-                        $"SELECT {DeadLetterEntryMapper.SelectColumns} FROM {state.store._schema.Table} WHERE failure_group IS NULL AND ($1::text IS NULL OR id > $1) ORDER BY id LIMIT {FillPageSize}");
-                    command.Parameters.Add(new NpgsqlParameter { Value = (object?)state.after ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+                    using var command = state.store.MissingGroupsCommand(connection, state.after);
                     using var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
                     var entries = new List<DeadLetterEntry>();
                     while (await reader.ReadAsync(token).ConfigureAwait(false))
@@ -170,16 +151,11 @@ public sealed partial class PostgreSqlDeadLetterStore : IDeadLetterQueryStore
                 return filled;
             }
 
-            var ids = page.Select(entry => entry.Id).ToArray();
-            var groups = page.Select(failureGroup).ToArray();
+            var (ids, groups) = GroupsOf(page, failureGroup);
             filled += await RunAsync(
                 static async (connection, state, token) =>
                 {
-                    using var command = state.store.Command(
-                        connection,
-                        $"UPDATE {state.store._schema.Table} AS e SET failure_group = u.g FROM unnest($1::text[], $2::text[]) AS u(id, g) WHERE e.id = u.id AND e.failure_group IS NULL");
-                    command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = state.ids });
-                    command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = state.groups });
+                    using var command = state.store.SetGroupsCommand(connection, state.ids, state.groups);
                     return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
                 },
                 (store: this, ids, groups),
@@ -191,5 +167,61 @@ public sealed partial class PostgreSqlDeadLetterStore : IDeadLetterQueryStore
 
             after = ids[^1];
         }
+    }
+
+    private static void CheckPage(DeadLetterQuery criteria, IReadOnlyCollection<DeadLetterStatus> statuses, int skip, int take)
+    {
+        ArgumentNullException.ThrowIfNull(criteria);
+        ArgumentNullException.ThrowIfNull(statuses);
+        ArgumentOutOfRangeException.ThrowIfNegative(skip);
+        ArgumentOutOfRangeException.ThrowIfLessThan(take, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(take, 10_000);
+    }
+
+    private static (string[] Ids, string[] Groups) GroupsOf(List<DeadLetterEntry> page, Func<DeadLetterEntry, string> failureGroup)
+        => ([.. page.Select(entry => entry.Id)], [.. page.Select(failureGroup)]);
+
+    // The statements are built once here, so the synchronous and asynchronous forms run the same SQL.
+    private NpgsqlCommand QueryPageCommand(NpgsqlConnection connection, DeadLetterQuery criteria, IReadOnlyCollection<DeadLetterStatus> statuses, int skip, int take)
+    {
+        var command = Command(connection, string.Empty);
+        var sql = new StringBuilder($"SELECT {DeadLetterEntryMapper.SelectColumns} FROM {_schema.Table}");
+        DeadLetterFilterSql.AppendWhere(sql, command.Parameters, criteria, statuses);
+        sql.Append(CultureInfo.InvariantCulture, $" ORDER BY id LIMIT {take}");
+        if (skip > 0)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" OFFSET {skip}");
+        }
+
+        command.CommandText = sql.ToString();
+        return command;
+    }
+
+    private NpgsqlCommand CountCommand(NpgsqlConnection connection, DeadLetterQuery criteria, IReadOnlyCollection<DeadLetterStatus> statuses)
+    {
+        var command = Command(connection, string.Empty);
+        var sql = new StringBuilder($"SELECT count(*) FROM {_schema.Table}");
+        DeadLetterFilterSql.AppendWhere(sql, command.Parameters, criteria, statuses);
+        command.CommandText = sql.ToString();
+        return command;
+    }
+
+    private NpgsqlCommand MissingGroupsCommand(NpgsqlConnection connection, string? after)
+    {
+        var command = Command(
+            connection,
+            $"SELECT {DeadLetterEntryMapper.SelectColumns} FROM {_schema.Table} WHERE failure_group IS NULL AND ($1::text IS NULL OR id > $1) ORDER BY id LIMIT {FillPageSize}");
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)after ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        return command;
+    }
+
+    private NpgsqlCommand SetGroupsCommand(NpgsqlConnection connection, string[] ids, string[] groups)
+    {
+        var command = Command(
+            connection,
+            $"UPDATE {_schema.Table} AS e SET failure_group = u.g FROM unnest($1::text[], $2::text[]) AS u(id, g) WHERE e.id = u.id AND e.failure_group IS NULL");
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = groups });
+        return command;
     }
 }

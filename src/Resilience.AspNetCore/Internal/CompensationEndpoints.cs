@@ -13,12 +13,12 @@ internal static class CompensationEndpoints
 
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapGet("/compensations", List).WithName("Resilience.Compensations.List").Produces<CompensationsDto>().ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/compensations", ListAsync).WithName("Resilience.Compensations.List").Produces<CompensationsDto>().ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/compensations/{operationId}/resume", ResumeAsync).WithName("Resilience.Compensations.Resume")
             .Produces<CompensationResumeDto>().ProducesProblem(StatusCodes.Status404NotFound).AsMutation();
     }
 
-    private static IResult List(HttpContext context)
+    private static async Task<IResult> ListAsync(HttpContext context, CancellationToken cancellationToken)
     {
         if (AdminServices.Compensations(context) is not { } manager)
         {
@@ -26,11 +26,16 @@ internal static class CompensationEndpoints
         }
 
         var statistics = manager.GetStatistics();
-        IReadOnlyList<ParkedCompensationDto> parked = AdminServices.DeadLetters(context) is { } queue
-            ? [.. queue.Query(new DeadLetterQuery { OperationType = CompensationManager.ParkedOperationType, Take = 500 }).Entries
+        IReadOnlyList<ParkedCompensationDto> parked = [];
+        if (AdminServices.DeadLetters(context) is { } queue)
+        {
+            // Asynchronous, so that over a database store (pushed down, one page) no request thread waits on it.
+            var page = await queue.QueryAsync(new DeadLetterQuery { OperationType = CompensationManager.ParkedOperationType, Take = 500 }, cancellationToken).ConfigureAwait(false);
+            parked = [.. page.Entries
                 .Where(e => e.Status is not (DeadLetterStatus.Recovered or DeadLetterStatus.Discarded))
-                .Select(e => new ParkedCompensationDto(e.Id, e.Context.GetValueOrDefault("operationId"), e.Status.ToString(), e.CreatedAt, e.Error.Message))]
-            : [];
+                .Select(e => new ParkedCompensationDto(e.Id, e.Context.GetValueOrDefault("operationId"), e.Status.ToString(), e.CreatedAt, e.Error.Message))];
+        }
+
         var dto = new CompensationsDto(statistics.TotalRegistered, statistics.TotalExecuted, statistics.TotalSuccessful, statistics.TotalFailed, statistics.PendingOperations, parked);
         return TypedResults.Json(dto, AdminJsonContext.Default.CompensationsDto);
     }

@@ -71,8 +71,9 @@ public sealed partial class DeadLetterQueue
     }
 
     /// <summary>
-    /// Counts the entries an action on a filter would affect now, changing nothing (a dry run). Over a database store
-    /// prefer <see cref="CountMatchingAsync"/>: this synchronous form filters the store's entries in memory.
+    /// Counts the entries an action on a filter would affect now, changing nothing (a dry run). A store that answers
+    /// queries itself (<see cref="IDeadLetterQueryStore"/>) counts them with its synchronous count (the calling thread
+    /// waits on the database; prefer <see cref="CountMatchingAsync"/> there).
     /// </summary>
     /// <param name="action">The action.</param>
     /// <param name="filter">Which entries (paging ignored).</param>
@@ -80,7 +81,7 @@ public sealed partial class DeadLetterQueue
     public int CountMatching(DeadLetterBulkAction action, DeadLetterQuery filter)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        return Candidates(action, filter).Count();
+        return QueryStore is { } store ? CountMatchingPushedDown(store, action, filter) : Candidates(action, filter).Count();
     }
 
     /// <summary>
@@ -214,7 +215,7 @@ public sealed partial class DeadLetterQueue
     /// <summary>
     /// Gets the entries matching a filter's criteria (paging ignored), in id order. The file store answers from its
     /// index; only the error criteria (and an old entry's group) read entries whole. Any other store is read once with
-    /// <see cref="IDeadLetterStore.GetAll"/>, and its entries' groups are resolved from them; the asynchronous operations
+    /// <see cref="IDeadLetterStore.GetAll"/>, and its entries' groups are resolved from them; the queue's operations
     /// push their criteria down to a store that implements <see cref="IDeadLetterQueryStore"/> instead of calling this.
     /// </summary>
     internal IEnumerable<DeadLetterSummary> MatchingSummaries(DeadLetterQuery filter)

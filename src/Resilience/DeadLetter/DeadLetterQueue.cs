@@ -317,8 +317,9 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
     }
 
     /// <summary>
-    /// Finds entries matching a query, oldest first, one page at a time. Over a database store prefer
-    /// <see cref="QueryAsync"/>: this synchronous form filters the store's entries in memory.
+    /// Finds entries matching a query, oldest first, one page at a time. A store that answers queries itself
+    /// (<see cref="IDeadLetterQueryStore"/>) gets the query pushed down as in <see cref="QueryAsync"/>, through its
+    /// synchronous members (the calling thread waits on the database; prefer <see cref="QueryAsync"/> there).
     /// </summary>
     /// <param name="query">The query; <see langword="null"/> matches everything.</param>
     /// <returns>The page.</returns>
@@ -328,6 +329,11 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
         query ??= new DeadLetterQuery();
         ArgumentOutOfRangeException.ThrowIfNegative(query.Skip, "DeadLetterQuery.Skip");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(query.Take, "DeadLetterQuery.Take");
+        if (QueryStore is { } store)
+        {
+            return QueryPushedDown(store, query);
+        }
+
         List<DeadLetterSummary> matches;
         int total;
         if (_store is FileDeadLetterStore file && query.CountedByStore)

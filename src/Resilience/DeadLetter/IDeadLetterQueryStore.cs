@@ -4,7 +4,9 @@ namespace Resilience.DeadLetter;
 /// What a store whose entries live in a database adds so that the queue never reads every entry: a queue over a store
 /// that implements it pushes its queries, counts, failure summaries and bulk selections (replay, discard, archive,
 /// restore, purge, overflow eviction) down to the store, one keyset page at a time, instead of filtering
-/// <see cref="IDeadLetterStore.GetAll"/> in memory.
+/// <see cref="IDeadLetterStore.GetAll"/> in memory. The synchronous <see cref="DeadLetterQueue.Query"/> and
+/// <see cref="DeadLetterQueue.CountMatching"/> use the synchronous members, which a store implements with its client's
+/// synchronous I/O (not by waiting on the asynchronous members).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -69,4 +71,26 @@ public interface IDeadLetterQueryStore
     /// <param name="cancellationToken">Cancels the fill; pages already written stay.</param>
     /// <returns>How many entries got a group.</returns>
     ValueTask<int> FillMissingFailureGroupsAsync(Func<DeadLetterEntry, string> failureGroup, CancellationToken cancellationToken = default);
+
+    /// <summary>The synchronous form of <see cref="QueryPageAsync"/>, for <see cref="DeadLetterQueue.Query"/>.</summary>
+    /// <param name="criteria">The criteria (its status, archive flag and paging are ignored).</param>
+    /// <param name="statuses">The statuses to match.</param>
+    /// <param name="skip">How many matching entries to skip first (0 for keyset paging).</param>
+    /// <param name="take">The most entries to return (1 to 10,000).</param>
+    /// <returns>The entries, whole, in id order.</returns>
+    IReadOnlyList<DeadLetterEntry> QueryPage(DeadLetterQuery criteria, IReadOnlyCollection<DeadLetterStatus> statuses, int skip, int take);
+
+    /// <summary>
+    /// The synchronous form of <see cref="CountAsync"/>, for <see cref="DeadLetterQueue.Query"/> and
+    /// <see cref="DeadLetterQueue.CountMatching"/>.
+    /// </summary>
+    /// <param name="criteria">The criteria (its status, archive flag and paging are ignored).</param>
+    /// <param name="statuses">The statuses to match.</param>
+    /// <returns>How many entries match.</returns>
+    int CountMatching(DeadLetterQuery criteria, IReadOnlyCollection<DeadLetterStatus> statuses);
+
+    /// <summary>The synchronous form of <see cref="FillMissingFailureGroupsAsync"/>.</summary>
+    /// <param name="failureGroup">Computes an entry's group (the queue's fingerprinter).</param>
+    /// <returns>How many entries got a group.</returns>
+    int FillMissingFailureGroups(Func<DeadLetterEntry, string> failureGroup);
 }

@@ -67,5 +67,12 @@ internal sealed class CountingStore(PostgreSqlDeadLetterStore inner) : IDeadLett
     public ValueTask<int> FillMissingFailureGroupsAsync(Func<DeadLetterEntry, string> failureGroup, CancellationToken cancellationToken = default)
         => inner.FillMissingFailureGroupsAsync(failureGroup, cancellationToken);
 
+    public IReadOnlyList<DeadLetterEntry> QueryPage(DeadLetterQuery criteria, IReadOnlyCollection<DeadLetterStatus> statuses, int skip, int take)
+        => inner.QueryPage(criteria, statuses, skip, take);
+
+    public int CountMatching(DeadLetterQuery criteria, IReadOnlyCollection<DeadLetterStatus> statuses) => inner.CountMatching(criteria, statuses);
+
+    public int FillMissingFailureGroups(Func<DeadLetterEntry, string> failureGroup) => inner.FillMissingFailureGroups(failureGroup);
+
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 }

@@ -44,7 +44,7 @@ public sealed class PushedDownQueryTests(PushedDownQueryTests.ReadOnlyStores sha
 
     [PostgresTheory]
     [MemberData(nameof(Filters))]
-    public async Task QueryAsync_PagesAndTotals_EqualTheFileStore(string filter)
+    public async Task QueryAndQueryAsync_PagesAndTotals_EqualTheFileStore(string filter)
     {
         var stores = await shared.GetAsync();
         var query = FilterCases[filter];
@@ -56,6 +56,11 @@ public sealed class PushedDownQueryTests(PushedDownQueryTests.ReadOnlyStores sha
 
             actual.TotalMatches.Should().Be(expected.TotalMatches);
             actual.Entries.Select(e => (e.Id, e.Status)).Should().Equal(expected.Entries.Select(e => (e.Id, e.Status)));
+
+            // The synchronous form runs the same statements through the store's synchronous members.
+            var actualSync = stores.PostgresQueue.Query(query with { Skip = skip, Take = take });
+            actualSync.TotalMatches.Should().Be(expected.TotalMatches);
+            actualSync.Entries.Select(e => (e.Id, e.Status)).Should().Equal(expected.Entries.Select(e => (e.Id, e.Status)));
         }
 
         // Keyset paging: each page starts after the previous page's last id.
@@ -83,6 +88,7 @@ public sealed class PushedDownQueryTests(PushedDownQueryTests.ReadOnlyStores sha
         foreach (var action in Enum.GetValues<DeadLetterBulkAction>())
         {
             (await stores.PostgresQueue.CountMatchingAsync(action, query)).Should().Be(stores.File.CountMatching(action, query), $"{action} would touch as many");
+            stores.PostgresQueue.CountMatching(action, query).Should().Be(stores.File.CountMatching(action, query), $"{action} would touch as many (synchronous)");
         }
 
         stores.Postgres.GetAllCalls.Should().Be(0);
@@ -179,6 +185,22 @@ public sealed class PushedDownQueryTests(PushedDownQueryTests.ReadOnlyStores sha
         var postgres = (await StateAsync(stores.PostgresQueue)).Where(s => s.Id.StartsWith("entry-", StringComparison.Ordinal));
         postgres.Should().Equal(file);
         stores.Postgres.Count.Should().Be(1700);
+        stores.Postgres.GetAllCalls.Should().Be(0);
+    }
+
+    [PostgresFact]
+    public async Task SynchronousFailureGroupFilter_EntriesStoredWithoutGroup_MatchByTheComputedGroupAndGetItStored()
+    {
+        await using var stores = await TwoStores.CreateAsync(700, n => TwoStores.Entry(n) with { FailureGroup = null });
+        var group = (await stores.File.SummarizeAsync(DeadLetterGrouping.FailureGroup))[0].Key;
+
+        var expected = stores.File.Query(new DeadLetterQuery { FailureGroup = group, Take = 1000 });
+        var actual = stores.PostgresQueue.Query(new DeadLetterQuery { FailureGroup = group, Take = 1000 });
+
+        actual.Entries.Select(e => e.Id).Should().Equal(expected.Entries.Select(e => e.Id)).And.NotBeEmpty();
+        stores.PostgresQueue.CountMatching(DeadLetterBulkAction.Discard, new DeadLetterQuery { FailureGroup = group })
+            .Should().Be(stores.File.CountMatching(DeadLetterBulkAction.Discard, new DeadLetterQuery { FailureGroup = group }));
+        stores.Postgres.FillMissingFailureGroups(_ => "unused").Should().Be(0, "every row has its group now");
         stores.Postgres.GetAllCalls.Should().Be(0);
     }
 

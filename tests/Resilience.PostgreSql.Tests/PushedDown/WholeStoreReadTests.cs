@@ -59,4 +59,39 @@ public sealed class WholeStoreReadTests : IAsyncLifetime
         store.GetCounts().Total.Should().Be(0, "retention deleted the recovered entries");
         store.GetAllCalls.Should().Be(0);
     }
+
+    [PostgresFact]
+    public async Task SynchronousQueryAndCountMatching_NeverReadEveryEntry()
+    {
+        var time = new FakeTimeProvider(Start);
+        await using var store = new CountingStore(PostgreSqlDeadLetterStore.Open(new PostgreSqlDeadLetterStoreOptions
+        {
+            ConnectionString = PostgresDatabase.RequireConnectionString(),
+            Schema = _schema,
+            QueueName = "q",
+        }));
+        await using var queue = DeadLetterQueue.Create(store, new DeadLetterQueueOptions { TimeProvider = time });
+        for (var i = 0; i < 30; i++)
+        {
+            await queue.AddAsync(i % 2 == 0 ? "charge-card" : "send-email", Encoding.UTF8.GetBytes("{}"), new TimeoutException("timed out " + (i % 3)));
+        }
+
+        var group = (await queue.QueryAsync(new DeadLetterQuery { Take = 1 })).Entries[0].FailureGroup!;
+
+        var page = queue.Query(new DeadLetterQuery { OperationType = "charge-card", Skip = 2, Take = 5 });
+        var all = queue.Query(new DeadLetterQuery { Take = 100 });
+        var byGroup = queue.Query(new DeadLetterQuery { FailureGroup = group, Take = 100 });
+        var discardable = queue.CountMatching(DeadLetterBulkAction.Discard, new DeadLetterQuery { ErrorMessageContains = "OUT 1" });
+        var restorable = queue.CountMatching(DeadLetterBulkAction.Restore, new DeadLetterQuery());
+
+        page.TotalMatches.Should().Be(15);
+        page.Entries.Should().HaveCount(5);
+        page.Entries.Select(e => e.Id).Should().Equal(all.Entries.Where(e => e.OperationType == "charge-card").Skip(2).Take(5).Select(e => e.Id));
+        all.TotalMatches.Should().Be(30);
+        all.Entries.Select(e => e.Id).Should().BeInAscendingOrder(StringComparer.Ordinal);
+        byGroup.TotalMatches.Should().Be(all.Entries.Count(e => e.FailureGroup == group));
+        discardable.Should().Be(10);
+        restorable.Should().Be(0);
+        store.GetAllCalls.Should().Be(0);
+    }
 }
