@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Resilience.CircuitBreaker;
+using Resilience.Compensation;
 using Resilience.DeadLetter;
 
 namespace Resilience.AspNetCore.Tests;
@@ -458,6 +459,24 @@ public sealed class AdminEndpointTests
         list.GetProperty("parked").GetArrayLength().Should().Be(0);
 
         await ShouldBeProblem(await client.PostAsync("/resilience/api/compensations/order-9/resume", null), HttpStatusCode.NotFound, "*order-9*");
+    }
+
+    [Fact]
+    public async Task Compensations_ManySettledParkedEntries_DoNotHideALiveOne()
+    {
+        await using var host = await AdminHost.StartAsync();
+        var client = host.Client();
+        for (var i = 0; i < 501; i++)
+        {
+            var settled = await host.AddDeadLetterAsync(CompensationManager.ParkedOperationType, $"old {i}");
+            await host.DeadLetters.DiscardAsync(settled.Id);
+        }
+
+        var live = await host.AddDeadLetterAsync(CompensationManager.ParkedOperationType, "still parked");
+
+        var list = await client.GetFromJsonAsync<JsonElement>("/resilience/api/compensations");
+
+        list.GetProperty("parked").EnumerateArray().Select(p => p.GetProperty("entryId").GetString()).Should().Equal(live.Id);
     }
 
     [Fact]

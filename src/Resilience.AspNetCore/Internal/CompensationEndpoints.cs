@@ -9,7 +9,10 @@ namespace Resilience.AspNetCore.Internal;
 /// <summary>Compensations: the manager's counts, the rollbacks parked in the dead letter queue, and resume.</summary>
 internal static class CompensationEndpoints
 {
+    private const int MaxParkedListed = 500;
     private const int MaxOperationIdLength = 256;
+
+    private static readonly DeadLetterStatus[] LiveParkedStatuses = [DeadLetterStatus.Pending, DeadLetterStatus.Retrying, DeadLetterStatus.Exhausted];
 
     public static void Map(IEndpointRouteBuilder api)
     {
@@ -29,10 +32,20 @@ internal static class CompensationEndpoints
         IReadOnlyList<ParkedCompensationDto> parked = [];
         if (AdminServices.DeadLetters(context) is { } queue)
         {
-            // Asynchronous, so that over a database store (pushed down, one page) no request thread waits on it.
-            var page = await queue.QueryAsync(new DeadLetterQuery { OperationType = CompensationManager.ParkedOperationType, Take = 500 }, cancellationToken).ConfigureAwait(false);
-            parked = [.. page.Entries
-                .Where(e => e.Status is not (DeadLetterStatus.Recovered or DeadLetterStatus.Discarded))
+            // One query per live status, so settled entries (recovered, discarded: any number of them) never fill the
+            // page ahead of rollbacks still parked. Asynchronous, so over a database store (pushed down) no request
+            // thread waits on it.
+            var live = new List<DeadLetterEntry>();
+            foreach (var status in LiveParkedStatuses)
+            {
+                var page = await queue.QueryAsync(new DeadLetterQuery { OperationType = CompensationManager.ParkedOperationType, Status = status, Take = MaxParkedListed }, cancellationToken).ConfigureAwait(false);
+                live.AddRange(page.Entries);
+            }
+
+            parked = [.. live
+                .OrderBy(static e => e.CreatedAt)
+                .ThenBy(static e => e.Id, StringComparer.Ordinal)
+                .Take(MaxParkedListed)
                 .Select(e => new ParkedCompensationDto(e.Id, e.Context.GetValueOrDefault("operationId"), e.Status.ToString(), e.CreatedAt, e.Error.Message))];
         }
 
