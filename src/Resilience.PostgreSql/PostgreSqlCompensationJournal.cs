@@ -187,35 +187,11 @@ public sealed partial class PostgreSqlCompensationJournal : ICompensationJournal
 
         SqlIdentifier.Validate(options.Schema, 63, "PostgreSqlCompensationJournalOptions.Schema");
         SqlIdentifier.Validate(options.Name, 40, "PostgreSqlCompensationJournalOptions.Name");
-        Range(options.MaxTransientRetries, 0, 100, "PostgreSqlCompensationJournalOptions.MaxTransientRetries");
+        PostgreSqlOptionChecks.InRange(options.MaxTransientRetries, 0, 100, "PostgreSqlCompensationJournalOptions.MaxTransientRetries");
 
-        AtLeast(options.CommandTimeout, TimeSpan.FromSeconds(1), "PostgreSqlCompensationJournalOptions.CommandTimeout");
-        AtLeast(options.LeaseDuration, TimeSpan.FromMilliseconds(300), "PostgreSqlCompensationJournalOptions.LeaseDuration");
-        if (options.InstanceId is { Length: 0 or > 200 })
-        {
-            throw new ArgumentException("PostgreSqlCompensationJournalOptions.InstanceId must be 1 to 200 characters when set.", nameof(options));
-        }
-
-        if (options.TimeProvider is null)
-        {
-            throw new ArgumentException("PostgreSqlCompensationJournalOptions.TimeProvider must not be null.", nameof(options));
-        }
-
-        static void Range(int value, int min, int max, string name)
-        {
-            if (value < min || value > max)
-            {
-                throw new ArgumentOutOfRangeException(name, value, $"{name} must be between {min} and {max}.");
-            }
-        }
-
-        static void AtLeast(TimeSpan value, TimeSpan min, string name)
-        {
-            if (value < min || value > TimeSpan.FromDays(1))
-            {
-                throw new ArgumentOutOfRangeException(name, value, $"{name} must be between {min} and 1 day.");
-            }
-        }
+        PostgreSqlOptionChecks.AtLeast(options.CommandTimeout, TimeSpan.FromSeconds(1), "PostgreSqlCompensationJournalOptions.CommandTimeout");
+        PostgreSqlOptionChecks.AtLeast(options.LeaseDuration, TimeSpan.FromMilliseconds(300), "PostgreSqlCompensationJournalOptions.LeaseDuration");
+        PostgreSqlOptionChecks.Instance(options.InstanceId, options.TimeProvider, "PostgreSqlCompensationJournalOptions", nameof(options));
     }
 
     private void StartRenewal()

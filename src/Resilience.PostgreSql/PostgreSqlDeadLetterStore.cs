@@ -244,36 +244,12 @@ public sealed partial class PostgreSqlDeadLetterStore : IDeadLetterStore, IDeadL
 
         SqlIdentifier.Validate(options.Schema, 63, "PostgreSqlDeadLetterStoreOptions.Schema");
         SqlIdentifier.Validate(options.QueueName, 40, "PostgreSqlDeadLetterStoreOptions.QueueName");
-        Range(options.MaxPayloadBytes, 1, DeadLetterLimits.MaxPayloadBytes, "PostgreSqlDeadLetterStoreOptions.MaxPayloadBytes");
-        Range(options.MaxTransientRetries, 0, 100, "PostgreSqlDeadLetterStoreOptions.MaxTransientRetries");
-        AtLeast(options.CommandTimeout, TimeSpan.FromSeconds(1), "PostgreSqlDeadLetterStoreOptions.CommandTimeout");
-        AtLeast(options.LeaseDuration, TimeSpan.FromMilliseconds(300), "PostgreSqlDeadLetterStoreOptions.LeaseDuration");
-        AtLeast(options.PollInterval, TimeSpan.FromMilliseconds(10), "PostgreSqlDeadLetterStoreOptions.PollInterval");
-        if (options.InstanceId is { Length: 0 or > 200 })
-        {
-            throw new ArgumentException("PostgreSqlDeadLetterStoreOptions.InstanceId must be 1 to 200 characters when set.", nameof(options));
-        }
-
-        if (options.TimeProvider is null)
-        {
-            throw new ArgumentException("PostgreSqlDeadLetterStoreOptions.TimeProvider must not be null.", nameof(options));
-        }
-
-        static void Range(int value, int min, int max, string name)
-        {
-            if (value < min || value > max)
-            {
-                throw new ArgumentOutOfRangeException(name, value, $"{name} must be between {min} and {max}.");
-            }
-        }
-
-        static void AtLeast(TimeSpan value, TimeSpan min, string name)
-        {
-            if (value < min || value > TimeSpan.FromDays(1))
-            {
-                throw new ArgumentOutOfRangeException(name, value, $"{name} must be between {min} and 1 day.");
-            }
-        }
+        PostgreSqlOptionChecks.InRange(options.MaxPayloadBytes, 1, DeadLetterLimits.MaxPayloadBytes, "PostgreSqlDeadLetterStoreOptions.MaxPayloadBytes");
+        PostgreSqlOptionChecks.InRange(options.MaxTransientRetries, 0, 100, "PostgreSqlDeadLetterStoreOptions.MaxTransientRetries");
+        PostgreSqlOptionChecks.AtLeast(options.CommandTimeout, TimeSpan.FromSeconds(1), "PostgreSqlDeadLetterStoreOptions.CommandTimeout");
+        PostgreSqlOptionChecks.AtLeast(options.LeaseDuration, TimeSpan.FromMilliseconds(300), "PostgreSqlDeadLetterStoreOptions.LeaseDuration");
+        PostgreSqlOptionChecks.AtLeast(options.PollInterval, TimeSpan.FromMilliseconds(10), "PostgreSqlDeadLetterStoreOptions.PollInterval");
+        PostgreSqlOptionChecks.Instance(options.InstanceId, options.TimeProvider, "PostgreSqlDeadLetterStoreOptions", nameof(options));
     }
 
     private NpgsqlCommand Command(NpgsqlConnection connection, string sql, NpgsqlTransaction? transaction = null)

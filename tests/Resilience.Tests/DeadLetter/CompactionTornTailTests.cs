@@ -64,37 +64,19 @@ public sealed class CompactionTornTailTests : IDisposable
 
         public override LogFile Open(string path, bool createNew) => new TornFile(base.Open(path, createNew), this);
 
-        private sealed class TornFile(LogFile inner, TornWriteFileSystem owner) : LogFile
+        private sealed class TornFile(LogFile inner, TornWriteFileSystem owner) : DelegatingLogFile(inner)
         {
-            public override long Length => inner.Length;
-
-            public override int Read(Span<byte> destination, long offset) => inner.Read(destination, offset);
-
             public override void Write(ReadOnlySpan<byte> source, long offset)
             {
                 if (owner.TearNextWrite)
                 {
                     owner.TearNextWrite = false;
-                    inner.Write(source[..(source.Length / 2)], offset);
-                    inner.Flush();
+                    Inner.Write(source[..(source.Length / 2)], offset);
+                    Inner.Flush();
                     throw new IOException("injected crash in the middle of a write");
                 }
 
-                inner.Write(source, offset);
-            }
-
-            public override void Flush() => inner.Flush();
-
-            public override void SetLength(long length) => inner.SetLength(length);
-
-            protected override void Dispose(bool disposing)
-            {
-                if (disposing)
-                {
-                    inner.Dispose();
-                }
-
-                base.Dispose(disposing);
+                Inner.Write(source, offset);
             }
         }
     }

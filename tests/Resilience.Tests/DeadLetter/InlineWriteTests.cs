@@ -281,30 +281,12 @@ public sealed class InlineWriteTests : IDisposable
             }
         }
 
-        private sealed class BlockingFile(LogFile inner, BlockingWriteFileSystem owner) : LogFile
+        private sealed class BlockingFile(LogFile inner, BlockingWriteFileSystem owner) : DelegatingLogFile(inner)
         {
-            public override long Length => inner.Length;
-
-            public override int Read(Span<byte> destination, long offset) => inner.Read(destination, offset);
-
             public override void Write(ReadOnlySpan<byte> source, long offset)
             {
                 Interlocked.Exchange(ref owner._armed, null)?.Block();
-                inner.Write(source, offset);
-            }
-
-            public override void Flush() => inner.Flush();
-
-            public override void SetLength(long length) => inner.SetLength(length);
-
-            protected override void Dispose(bool disposing)
-            {
-                if (disposing)
-                {
-                    inner.Dispose();
-                }
-
-                base.Dispose(disposing);
+                Inner.Write(source, offset);
             }
         }
     }
