@@ -92,6 +92,8 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
 
     long ILogStateMachine.LiveBytes => Interlocked.Read(ref _liveBytes);
 
+    bool ILogStateMachine.HasSnapshotIndex => true;
+
     /// <summary>
     /// Opens (or creates) the store in <see cref="FileDeadLetterStoreOptions.Directory"/>, recovering from any crash.
     /// </summary>
@@ -362,6 +364,15 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
 
     void ILogStateMachine.Replay(RecordType type, ulong sequence, ReadOnlySpan<byte> body, RecordLocation location)
         => Apply(RecordCodec.DecodeIndex(type, body, _decodePool, _replayChange), sequence, location);
+
+    IEnumerable<EncodedRecord> ILogStateMachine.SnapshotIndex(IEnumerable<EncodedRecord> captured)
+    {
+        var capture = (SnapshotCapture)captured;
+        return SnapshotIndexCodec.Encode(i => capture.Entries[i], capture.Entries.Count, capture.Offsets, capture.Lengths);
+    }
+
+    int ILogStateMachine.ReplaySnapshotIndex(ReadOnlySpan<byte> body, ulong sequence, RecordFile snapshot)
+        => SnapshotIndexCodec.Decode(body, _decodePool, _replayChange, (change, offset, length) => Apply(change, sequence, new RecordLocation(snapshot, offset, length)));
 
     void ILogStateMachine.Reset()
     {
