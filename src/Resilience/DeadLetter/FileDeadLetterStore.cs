@@ -401,18 +401,11 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
         for (var start = 0; start < entries.Count; start += RelocationChunk)
         {
             // In chunks, so writers are not held up for the whole index; the old files stay open until all is moved.
-            var chunk = new IndexedEntry[Math.Min(entries.Count, start + RelocationChunk) - start];
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                chunk[i] = entries[start + i];
-            }
-
             lock (_lock)
             {
-                for (var i = 0; i < chunk.Length; i++)
+                for (var i = start; i < Math.Min(entries.Count, start + RelocationChunk); i++)
                 {
-                    var index = chunk[i];
-                    _liveBytes += _entries.Relocate(index.Id, index.Put, index.Error, new RecordLocation(snapshot, capture.Offsets[start + i], capture.Lengths[start + i]));
+                    _liveBytes += _entries.Relocate(entries, i, new RecordLocation(snapshot, capture.Offsets[i], capture.Lengths[i]));
                 }
             }
         }

@@ -10,6 +10,9 @@ internal sealed partial class EntryIndex
     private int[] _buckets = new int[16];
     private int _hashed;
 
+    // Moves on with every change to the buckets: a remembered bucket is valid only at the version it was found in.
+    private int _hashVersion;
+
     private static int Home(uint hash, int length) => (int)(((ulong)hash * (uint)length) >> 32);
 
     private int FindSlot(EntryKeyKind kind, ulong high, ulong low, out int bucket)
@@ -35,16 +38,23 @@ internal sealed partial class EntryIndex
         }
     }
 
-    private void AddToHash(int slot, EntryKeyKind kind, ulong high, ulong low)
+    // bucket: the empty bucket a lookup of this id just found, or -1.
+    private void AddToHash(int slot, EntryKeyKind kind, ulong high, ulong low, int bucket)
     {
         if ((long)(_hashed + 1) * 5 > (long)_buckets.Length * 4)
         {
             Rehash(_buckets.Length + (_buckets.Length / 2));
+            bucket = -1;
         }
 
-        FindSlot(kind, high, low, out var bucket);
+        if (bucket < 0)
+        {
+            FindSlot(kind, high, low, out bucket);
+        }
+
         _buckets[bucket] = slot + 1;
         _hashed++;
+        _hashVersion++;
     }
 
     private void RemoveFromHash(int slot)
@@ -76,6 +86,7 @@ internal sealed partial class EntryIndex
 
         _buckets[hole] = 0;
         _hashed--;
+        _hashVersion++;
     }
 
     private void Rehash(int length)
@@ -97,5 +108,6 @@ internal sealed partial class EntryIndex
     {
         _buckets = new int[16];
         _hashed = 0;
+        _hashVersion++;
     }
 }

@@ -23,6 +23,11 @@ internal sealed partial class EntryIndex
     private int _frozenAt;
     private IndexView? _view;
 
+    // The last lookup that missed, so the insert that follows it needs no second probe.
+    private string? _missId;
+    private int _missBucket;
+    private int _missVersion;
+
     // The id packed last: a change looks its id up, then sets it, so each id is packed once, not twice.
     private string? _packedId;
     private EntryKeyKind _packedKind;
@@ -43,7 +48,16 @@ internal sealed partial class EntryIndex
     {
         _view = null;
         var kind = Pack(entry.Id, out var high, out var low);
-        var slot = kind == EntryKeyKind.Foreign ? _foreign.GetValueOrDefault(entry.Id, -1) : FindSlot(kind, high, low, out _);
+        var bucket = -1;
+        var slot = kind == EntryKeyKind.Foreign ? _foreign.GetValueOrDefault(entry.Id, -1)
+            : ReferenceEquals(entry.Id, _missId) && _missVersion == _hashVersion ? -1
+            : FindSlot(kind, high, low, out bucket);
+        if (slot < 0 && kind != EntryKeyKind.Foreign && bucket < 0)
+        {
+            // The lookup that just missed this id (a change looks up before it sets) found the bucket already.
+            bucket = _missBucket;
+        }
+
         var isNew = slot < 0;
         if (isNew)
         {
@@ -64,7 +78,7 @@ internal sealed partial class EntryIndex
             }
             else
             {
-                AddToHash(slot, kind, high, low);
+                AddToHash(slot, kind, high, low, bucket);
             }
 
             AddToOrder(slot);
@@ -116,11 +130,36 @@ internal sealed partial class EntryIndex
     public int Relocate(string id, RecordLocation put, RecordLocation error, RecordLocation moved)
     {
         var slot = FindSlot(id);
-        if (slot < 0)
+        return slot < 0 ? 0 : Relocate(slot, put, error, moved);
+    }
+
+    /// <summary>
+    /// Relocates the entry at <paramref name="position"/> of <paramref name="view"/> by its slot, without making it: if
+    /// the slot now holds another entry (or none), the captured one was deleted (or put again at a new location), so
+    /// there is nothing to move.
+    /// </summary>
+    public int Relocate(IndexView view, int position, RecordLocation moved)
+    {
+        var slot = view.SlotAt(position);
+        if (slot >= _slotCount)
         {
             return 0;
         }
 
+        ref readonly var captured = ref view.RowOf(slot);
+        ref readonly var live = ref Row(slot);
+        if (!live.InUse || live.Kind != captured.Kind || live.KeyHigh != captured.KeyHigh || live.KeyLow != captured.KeyLow
+            || (live.Kind == EntryKeyKind.Foreign && !string.Equals(IdOf(slot), view.ExtrasOf(slot)!.ForeignId, StringComparison.Ordinal)))
+        {
+            return 0;
+        }
+
+        var (put, error) = view.LocationsOf(slot);
+        return Relocate(slot, put, error, moved);
+    }
+
+    private int Relocate(int slot, RecordLocation put, RecordLocation error, RecordLocation moved)
+    {
         var files = _files.Values;
         var page = _pages[slot >> IndexPage.Shift];
         ref readonly var row = ref page.Rows[slot & IndexPage.Mask];
@@ -259,7 +298,20 @@ internal sealed partial class EntryIndex
     private int FindSlot(string id)
     {
         var kind = Pack(id, out var high, out var low);
-        return kind == EntryKeyKind.Foreign ? _foreign.GetValueOrDefault(id, -1) : FindSlot(kind, high, low, out _);
+        if (kind == EntryKeyKind.Foreign)
+        {
+            return _foreign.GetValueOrDefault(id, -1);
+        }
+
+        var slot = FindSlot(kind, high, low, out var bucket);
+        if (slot < 0)
+        {
+            _missId = id;
+            _missBucket = bucket;
+            _missVersion = _hashVersion;
+        }
+
+        return slot;
     }
 
     private EntryKeyKind Pack(string id, out ulong high, out ulong low)
