@@ -15,6 +15,7 @@ internal struct IndexRow
     private const int KindShift = LengthBits;
     private const int ExtrasBit = 1 << (LengthBits + 2);
 
+    // Declared widest first: the layout is sequential, and a field out of this order would pad the row to 104 bytes.
     public ulong KeyHigh;
     public ulong KeyLow;
     public long CreatedTicks;
@@ -23,6 +24,8 @@ internal struct IndexRow
     public long Version;
     public long FirstFailedTicks;
     public long LastFailedTicks;
+    private ulong _put; // file number << 44 | offset
+    private int _lengthAndBits; // Put length, id kind, extras flag
     public int PayloadLength;
     public int AttemptCount;
     public int MaxAttempts;
@@ -33,9 +36,6 @@ internal struct IndexRow
     public ushort OperationType;
     public byte Status;
     public byte Reason;
-
-    private ulong _put; // file number << 44 | offset
-    private int _lengthAndBits; // Put length, id kind, extras flag
 
     /// <summary>Gets a value indicating whether the slot holds an entry (a free slot is all zeros).</summary>
     public readonly bool InUse => _lengthAndBits != 0;
