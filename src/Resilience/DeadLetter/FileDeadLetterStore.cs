@@ -371,6 +371,14 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
         return SnapshotIndexCodec.Encode(i => capture.Entries[i], capture.Entries.Count, capture.Offsets, capture.Lengths);
     }
 
+    void ILogStateMachine.SnapshotIndexStarting(long entries)
+    {
+        lock (_lock)
+        {
+            _entries.EnsureCapacity((int)Math.Min(entries, Array.MaxLength));
+        }
+    }
+
     int ILogStateMachine.ReplaySnapshotIndex(ReadOnlySpan<byte> body, ulong sequence, RecordFile snapshot)
         => SnapshotIndexCodec.Decode(body, _decodePool, _replayChange, (change, offset, length) => Apply(change, sequence, new RecordLocation(snapshot, offset, length)));
 

@@ -119,6 +119,30 @@ public sealed class EntryIndexTests
     }
 
     [Fact]
+    public void EnsureCapacity_ThenInsertsPastItAndRemoves_FindsEveryEntryInOrder()
+    {
+        var index = new EntryIndex();
+        index.EnsureCapacity(300);
+        var ids = Enumerable.Range(0, 700).Select(i => i % 2 == 0 ? $"e-{i:D5}" : Ulid(i)).ToList();
+        foreach (var id in ids)
+        {
+            index.Set(Entry(id, ids.IndexOf(id)));
+        }
+
+        foreach (var id in ids.Where((_, i) => i % 3 == 0))
+        {
+            index.Remove(id).Should().BeTrue();
+        }
+
+        index.TrimExcess();
+        var left = ids.Where((_, i) => i % 3 != 0).ToList();
+        index.Count.Should().Be(left.Count);
+        left.Where(id => !index.TryGet(id, out var found)).Should().BeEmpty();
+        Order(index).Should().Equal(left.Order(StringComparer.Ordinal));
+        index.OldestPendingTicks.Should().Be(1);
+    }
+
+    [Fact]
     public void IndexRow_Is96Bytes()
     {
         // The row is most of the memory per entry: a field declared out of order pads it (it was 104 bytes once).

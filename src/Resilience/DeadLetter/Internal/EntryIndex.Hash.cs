@@ -93,6 +93,7 @@ internal sealed partial class EntryIndex
     {
         var old = _buckets;
         _buckets = new int[length];
+        _hashVersion++;
         foreach (var value in old)
         {
             if (value != 0)

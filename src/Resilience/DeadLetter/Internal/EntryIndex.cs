@@ -200,6 +200,41 @@ internal sealed partial class EntryIndex
         return writable.PutLength - oldLength;
     }
 
+    /// <summary>
+    /// Sizes the hash, the order, the heap and the page table for <paramref name="entries"/> at once (an open that knows
+    /// how many entries the snapshot holds), instead of growing them step by step: no rehashing, and no trail of
+    /// outgrown large arrays left for the GC.
+    /// </summary>
+    public void EnsureCapacity(int entries)
+    {
+        if (entries <= 0)
+        {
+            return;
+        }
+
+        if ((long)entries * 5 > (long)_buckets.Length * 4)
+        {
+            Rehash((int)Math.Min(Array.MaxLength, ((long)entries * 4 / 3) + 16));
+        }
+
+        if (_order.Length < entries)
+        {
+            Array.Resize(ref _order, entries);
+        }
+
+        if (_heap.Length < entries)
+        {
+            Array.Resize(ref _heap, entries);
+        }
+
+        GrowHeapPositions(entries);
+        var pages = (entries + IndexPage.Size - 1) >> IndexPage.Shift;
+        if (_pages.Length < pages)
+        {
+            Array.Resize(ref _pages, pages);
+        }
+    }
+
     /// <summary>Sizes the order and the heap to what they hold (after an open: appends grow them again by a quarter).</summary>
     public void TrimExcess()
     {

@@ -56,6 +56,12 @@ internal interface ILogStateMachine
     /// <returns>The index records, in order.</returns>
     IEnumerable<EncodedRecord> SnapshotIndex(IEnumerable<EncodedRecord> captured) => [];
 
+    /// <summary>Says how many entries the snapshot's index section describes, before its records are applied (to size memory once).</summary>
+    /// <param name="entries">The number of entries.</param>
+    void SnapshotIndexStarting(long entries)
+    {
+    }
+
     /// <summary>
     /// Applies one index record of a snapshot (instead of the records it describes, which stay in the snapshot file).
     /// Throws <see cref="FormatException"/> for a record that makes no sense.

@@ -593,6 +593,7 @@ internal sealed partial class SegmentLog
         }
 
         var reader = new LogFileReader(file, start, length - endSize, header.MaxRecordLength);
+        _state.SnapshotIndexStarting((long)Math.Min(entries, int.MaxValue));
         var expected = entries + 2;
         ulong applied = 0;
         while (reader.Position < length - endSize)
