@@ -84,13 +84,14 @@ internal sealed record SlotExtras(
     long LastReplayedTicks);
 
 /// <summary>
-/// A page of 256 rows (24 KiB, off the large object heap) and, only if one of them needs it, their extras. Pages are
+/// A page of 1,024 rows (96 KiB: allocated on the large object heap, so a million-entry index is never copied through
+/// the GC generations) and, only if one of them needs it, their extras. Pages are
 /// copied on write once a view has frozen them, so a view (a compaction's capture, a scan) reads a fixed state while
 /// writes go on, at the cost of one page copy per page written, not a copy of the index.
 /// </summary>
 internal sealed class IndexPage
 {
-    public const int Shift = 8;
+    public const int Shift = 10;
     public const int Size = 1 << Shift;
     public const int Mask = Size - 1;
 
