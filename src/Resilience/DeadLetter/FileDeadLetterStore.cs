@@ -22,9 +22,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     private const int RelocationChunk = 16_384;
 
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, IndexedEntry> _entries = new(StringComparer.Ordinal);
-
-    private readonly OrderedEntries _ordered = new();
+    private readonly EntryIndex _entries = new();
     private readonly int _maxPayloadBytes;
     private readonly DecodePool _decodePool = new();
     private readonly StoreWrite.Pool _writes = new();
@@ -45,9 +43,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
         _applyDurable = ApplyDurable;
 
         // Called under _lock, from the counts' own calls.
-        _counts = new RunningCounts((id, created) => _entries.TryGetValue(id, out var found)
-            && found.CreatedTicks == created
-            && found.Status is DeadLetterStatus.Pending or DeadLetterStatus.Retrying);
+        _counts = new RunningCounts(() => _entries.OldestPendingTicks);
     }
 
     /// <inheritdoc/>
@@ -100,6 +96,8 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
 
     long ILogStateMachine.LiveBytes => Interlocked.Read(ref _liveBytes);
 
+    bool ILogStateMachine.HasSnapshotIndex => true;
+
     /// <summary>
     /// Opens (or creates) the store in <see cref="FileDeadLetterStoreOptions.Directory"/>, recovering from any crash.
     /// </summary>
@@ -132,6 +130,11 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
             files,
             store);
         store._decodePool.Clear();
+        lock (store._lock)
+        {
+            store._entries.TrimExcess();
+        }
+
         return store;
     }
 
@@ -168,8 +171,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
         bool sameShape;
         lock (_lock)
         {
-            index = _entries.GetValueOrDefault(entry.Id);
-            if (index is null || index.Version != entry.Version)
+            if (!_entries.TryGet(entry.Id, out index) || index.Version != entry.Version)
             {
                 // Versions only rise, so a write conditional on an older one can never apply: nothing to write.
                 return null;
@@ -243,7 +245,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
         IndexedEntry? index;
         lock (_lock)
         {
-            if (!_entries.TryGetValue(id, out index))
+            if (!_entries.TryGet(id, out index))
             {
                 return null;
             }
@@ -269,9 +271,11 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
         var files = new HashSet<RecordFile>();
         lock (_lock)
         {
-            all = _ordered.Snapshot();
-            foreach (var index in all)
+            var view = _entries.View();
+            all = new IndexedEntry[view.Count];
+            for (var i = 0; i < all.Length; i++)
             {
+                var index = all[i] = view[i];
                 // One reference per file, held while reading: no file of this point in time is closed meanwhile.
                 if (files.Add(index.Put.File))
                 {
@@ -329,15 +333,15 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     /// <summary>Gets what the index holds of every entry, in id order, without reading the disk.</summary>
     internal IEnumerable<DeadLetterSummary> Summaries()
     {
-        IndexedEntry[] all;
+        IndexView view;
         lock (_lock)
         {
-            all = _ordered.Snapshot();
+            view = _entries.View();
         }
 
-        foreach (var index in all)
+        for (var i = 0; i < view.Count; i++)
         {
-            yield return Summarize(index);
+            yield return Summarize(view[i]);
         }
     }
 
@@ -347,7 +351,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
         var result = new List<DeadLetterSummary>(Math.Min(count, 1024));
         lock (_lock)
         {
-            _ordered.ForEach(index =>
+            _entries.ForEach(index =>
             {
                 var summary = Summarize(index);
                 if (!matches(summary))
@@ -372,13 +376,29 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     void ILogStateMachine.Replay(RecordType type, ulong sequence, ReadOnlySpan<byte> body, RecordLocation location)
         => Apply(RecordCodec.DecodeIndex(type, body, _decodePool, _replayChange), sequence, location);
 
+    IEnumerable<EncodedRecord> ILogStateMachine.SnapshotIndex(IEnumerable<EncodedRecord> captured)
+    {
+        var capture = (SnapshotCapture)captured;
+        return SnapshotIndexCodec.Encode(i => capture.Entries[i], capture.Entries.Count, capture.Offsets, capture.Lengths);
+    }
+
+    void ILogStateMachine.SnapshotIndexStarting(long entries)
+    {
+        lock (_lock)
+        {
+            _entries.EnsureCapacity((int)Math.Min(entries, Array.MaxLength));
+        }
+    }
+
+    int ILogStateMachine.ReplaySnapshotIndex(ReadOnlySpan<byte> body, ulong sequence, RecordFile snapshot)
+        => SnapshotIndexCodec.Decode(body, _decodePool, _replayChange, (change, offset, length) => Apply(change, sequence, new RecordLocation(snapshot, offset, length)));
+
     void ILogStateMachine.Reset()
     {
         lock (_lock)
         {
             _entries.Clear();
             _counts.Clear();
-            _ordered.Clear();
             _payloadBytes = 0;
             _liveBytes = 0;
         }
@@ -388,8 +408,8 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     {
         lock (_lock)
         {
-            // The index is immutable per entry, so the copy of references is the state at this boundary.
-            return new SnapshotCapture(this, _ordered.Snapshot());
+            // A view: the pages it shares are copied by the index before any later change writes them.
+            return new SnapshotCapture(this, _entries.View());
         }
     }
 
@@ -397,15 +417,14 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     {
         var capture = (SnapshotCapture)captured;
         var entries = capture.Entries;
-        var hint = 0;
-        for (var start = 0; start < entries.Length; start += RelocationChunk)
+        for (var start = 0; start < entries.Count; start += RelocationChunk)
         {
             // In chunks, so writers are not held up for the whole index; the old files stay open until all is moved.
             lock (_lock)
             {
-                for (var i = start; i < Math.Min(entries.Length, start + RelocationChunk); i++)
+                for (var i = start; i < Math.Min(entries.Count, start + RelocationChunk); i++)
                 {
-                    Relocate_NeedsLock(entries[i], new RecordLocation(snapshot, capture.Offsets[i], capture.Lengths[i]), ref hint);
+                    _liveBytes += _entries.Relocate(entries, i, new RecordLocation(snapshot, capture.Offsets[i], capture.Lengths[i]));
                 }
             }
         }
@@ -578,29 +597,6 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
         return true;
     }
 
-    /// <summary>Moves an entry's locations that point at its captured records into the snapshot record written for it.</summary>
-    private void Relocate_NeedsLock(IndexedEntry captured, RecordLocation moved, ref int hint)
-    {
-        if (!_entries.TryGetValue(captured.Id, out var current))
-        {
-            return;
-        }
-
-        // A location equal to the captured one was set by a record the snapshot covers (later changes set newer ones),
-        // so the snapshot record holds the same data. A later Put changes both; a later state change only the error.
-        var put = current.Put == captured.Put ? moved : current.Put;
-        var error = current.Error == captured.Error ? moved : current.Error;
-        if (put == current.Put && error == current.Error)
-        {
-            return;
-        }
-
-        var relocated = current with { Put = put, Error = error };
-        _entries[captured.Id] = relocated;
-        _ordered.Replace(relocated, ref hint);
-        _liveBytes += relocated.RecordSize - current.RecordSize;
-    }
-
     private ValueTask Write(StoreWrite write, bool grows, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -635,7 +631,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     {
         lock (_lock)
         {
-            var exists = _entries.TryGetValue(change.Id, out var current);
+            var exists = _entries.TryGet(change.Id, out var current);
             if (change.ExpectedVersion != 0 && (!exists || current!.Version != change.ExpectedVersion))
             {
                 return;
@@ -672,8 +668,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
                         _counts.Remove(current);
                     }
 
-                    _entries[change.Id] = entry;
-                    _ordered.Set(entry, isNew: !exists);
+                    _entries.Set(entry);
                     _counts.Add(entry);
                     _payloadBytes += entry.PayloadLength;
                     _liveBytes += entry.RecordSize;
@@ -707,8 +702,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
                         Version = (long)sequence,
                         Error = location,
                     };
-                    _entries[change.Id] = updated;
-                    _ordered.Set(updated, isNew: false);
+                    _entries.Set(updated);
                     _counts.Remove(current);
                     _counts.Add(updated);
                     if (change.WantsResult)
@@ -724,7 +718,6 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
                     }
 
                     _entries.Remove(change.Id);
-                    _ordered.Remove(change.Id);
                     _counts.Remove(current!);
                     _payloadBytes -= current!.PayloadLength;
                     _liveBytes -= current.RecordSize;
@@ -740,18 +733,18 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     /// is read back from its records, which stay on disk until this compaction retires them. Remembers where each
     /// record went, for <see cref="ILogStateMachine.SnapshotWritten"/>.
     /// </summary>
-    private sealed class SnapshotCapture(FileDeadLetterStore store, IndexedEntry[] entries) : IEnumerable<EncodedRecord>
+    private sealed class SnapshotCapture(FileDeadLetterStore store, IndexView entries) : IEnumerable<EncodedRecord>
     {
-        public IndexedEntry[] Entries { get; } = entries;
+        public IndexView Entries { get; } = entries;
 
-        public long[] Offsets { get; } = new long[entries.Length];
+        public long[] Offsets { get; } = new long[entries.Count];
 
-        public int[] Lengths { get; } = new int[entries.Length];
+        public int[] Lengths { get; } = new int[entries.Count];
 
         public IEnumerator<EncodedRecord> GetEnumerator()
         {
             var window = new ReadWindow();
-            for (var i = 0; i < Entries.Length; i++)
+            for (var i = 0; i < Entries.Count; i++)
             {
                 var index = Entries[i];
                 lock (store._lock)

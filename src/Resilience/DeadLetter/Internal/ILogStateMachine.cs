@@ -41,4 +41,34 @@ internal interface ILogStateMachine
     void SnapshotWritten(IEnumerable<EncodedRecord> captured, RecordFile snapshot)
     {
     }
+
+    /// <summary>
+    /// Gets a value indicating whether the state's snapshots carry an index section (format 3): what memory keeps of each
+    /// record, so an open reads that instead of every record.
+    /// </summary>
+    bool HasSnapshotIndex => false;
+
+    /// <summary>
+    /// Gets the index records of a snapshot, once all of <paramref name="captured"/> was written (so each record's
+    /// <see cref="EncodedRecord.Offset"/> is set). Only called when <see cref="HasSnapshotIndex"/> is set.
+    /// </summary>
+    /// <param name="captured">What <see cref="CaptureSnapshot"/> returned.</param>
+    /// <returns>The index records, in order.</returns>
+    IEnumerable<EncodedRecord> SnapshotIndex(IEnumerable<EncodedRecord> captured) => [];
+
+    /// <summary>Says how many entries the snapshot's index section describes, before its records are applied (to size memory once).</summary>
+    /// <param name="entries">The number of entries.</param>
+    void SnapshotIndexStarting(long entries)
+    {
+    }
+
+    /// <summary>
+    /// Applies one index record of a snapshot (instead of the records it describes, which stay in the snapshot file).
+    /// Throws <see cref="FormatException"/> for a record that makes no sense.
+    /// </summary>
+    /// <param name="body">The index record's body.</param>
+    /// <param name="sequence">The snapshot's sequence number.</param>
+    /// <param name="snapshot">The snapshot file the described records lie in.</param>
+    /// <returns>How many entries the record described.</returns>
+    int ReplaySnapshotIndex(ReadOnlySpan<byte> body, ulong sequence, RecordFile snapshot) => throw new FormatException("This log keeps no snapshot index.");
 }

@@ -16,6 +16,9 @@ namespace Resilience.DeadLetter.Internal;
 ///   u64 first seq | u32 bytes of the batch's records | u32 crc32c of those bytes | u64 durable-through seq | u32 count | u32 0
 /// segment end: a SegmentEnd record (seq = next first - 1): u64 next segment's first seq | u64 durable-through seq
 /// snapshot: header, Put records numbered 1..n, then a SnapshotEnd record holding n.
+/// snapshot, version 3 (magic "RLOGSNP3"; a state machine with an index): the same, then SnapshotIndex records
+///   numbered n+2.. (see <see cref="SnapshotIndexCodec"/>), then, last in the file, a SnapshotIndexEnd record:
+///   u64 offset of the first index record | u64 number of index records | u64 n (entries)
 /// </code>
 /// A segment's file length is set to its capacity when it is created (and made durable before any record), so a crash
 /// never shortens it: a shorter file was cut by something else. Version 1 (32-byte header, no batches, no capacity)
@@ -33,6 +36,11 @@ internal static class LogFormat
     public const int RecordHeaderSize = 8;
     public const int RecordPrefixSize = 12;
     public const uint Version = 2;
+
+    /// <summary>The version of a snapshot that carries an index section (segments stay at <see cref="Version"/>).</summary>
+    public const uint IndexedSnapshotVersion = 3;
+
+    public const int SnapshotIndexEndBodySize = 24;
     public const int CommitBodySize = 32;
     public const int SegmentEndBodySize = 16;
 
@@ -49,6 +57,11 @@ internal static class LogFormat
 
     public static ReadOnlySpan<byte> SnapshotMagic => "RLOGSNP2"u8;
 
+    public static ReadOnlySpan<byte> IndexedSnapshotMagic => "RLOGSNP3"u8;
+
+    /// <summary>Gets the bytes the record that ends an indexed snapshot takes.</summary>
+    public static int SnapshotIndexEndSize => RecordSize(SnapshotIndexEndBodySize);
+
     private static ReadOnlySpan<byte> LegacySegmentMagic => "RLOGSEG1"u8;
 
     private static ReadOnlySpan<byte> LegacySnapshotMagic => "RLOGSNP1"u8;
@@ -57,23 +70,25 @@ internal static class LogFormat
 
     public static int RecordSize(int bodyLength) => Align8(RecordHeaderSize + RecordPrefixSize + bodyLength);
 
-    public static void WriteHeader(Span<byte> destination, bool snapshot, ulong sequence, long capacity)
+    public static void WriteHeader(Span<byte> destination, bool snapshot, ulong sequence, long capacity, bool indexed = false)
     {
         destination[..HeaderSize].Clear();
-        (snapshot ? SnapshotMagic : SegmentMagic).CopyTo(destination);
-        BinaryPrimitives.WriteUInt32LittleEndian(destination[8..], Version);
+        (indexed ? IndexedSnapshotMagic : snapshot ? SnapshotMagic : SegmentMagic).CopyTo(destination);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[8..], indexed ? IndexedSnapshotVersion : Version);
         BinaryPrimitives.WriteUInt64LittleEndian(destination[16..], sequence);
         BinaryPrimitives.WriteInt64LittleEndian(destination[24..], capacity);
         BinaryPrimitives.WriteUInt32LittleEndian(destination[32..], MaxRecordLength);
         BinaryPrimitives.WriteUInt32LittleEndian(destination[12..], HeaderCrc(destination[..HeaderSize]));
     }
 
-    /// <summary>Reads a version 2 or version 1 header; <see langword="false"/> when it does not verify.</summary>
+    /// <summary>Reads a version 3 (indexed snapshot), 2 or 1 header; <see langword="false"/> when it does not verify.</summary>
     public static bool TryReadHeader(ReadOnlySpan<byte> source, bool snapshot, out LogHeader header)
     {
         header = default;
-        if (source.Length >= HeaderSize && source[..8].SequenceEqual(snapshot ? SnapshotMagic : SegmentMagic)
-            && BinaryPrimitives.ReadUInt32LittleEndian(source[8..]) == Version
+        var indexed = snapshot && source.Length >= HeaderSize && source[..8].SequenceEqual(IndexedSnapshotMagic);
+        var version = indexed ? IndexedSnapshotVersion : Version;
+        if (source.Length >= HeaderSize && (indexed || source[..8].SequenceEqual(snapshot ? SnapshotMagic : SegmentMagic))
+            && BinaryPrimitives.ReadUInt32LittleEndian(source[8..]) == version
             && BinaryPrimitives.ReadUInt32LittleEndian(source[12..]) == HeaderCrc(source[..HeaderSize]))
         {
             var capacity = BinaryPrimitives.ReadInt64LittleEndian(source[24..]);
@@ -83,7 +98,7 @@ internal static class LogFormat
                 return false;
             }
 
-            header = new LogHeader(Version, HeaderSize, BinaryPrimitives.ReadUInt64LittleEndian(source[16..]), capacity, MaxRecordLength);
+            header = new LogHeader(version, HeaderSize, BinaryPrimitives.ReadUInt64LittleEndian(source[16..]), capacity, MaxRecordLength);
             return true;
         }
 
@@ -215,6 +230,8 @@ internal enum RecordType : byte
     SnapshotEnd = 4,
     BatchCommit = 5,
     SegmentEnd = 6,
+    SnapshotIndex = 7,
+    SnapshotIndexEnd = 8,
     CompensationRegister = 10,
     CompensationComplete = 11,
     CompensationStepDone = 12,

@@ -255,7 +255,8 @@ internal sealed partial class SegmentLog
         using (var file = _files.Open(temporary, createNew: true))
         {
             var buffer = new byte[1024 * 1024];
-            LogFormat.WriteHeader(buffer, snapshot: true, covered, capacity: 0);
+            var indexed = _state.HasSnapshotIndex;
+            LogFormat.WriteHeader(buffer, snapshot: true, covered, capacity: 0, indexed);
             var used = LogFormat.HeaderSize;
             long offset = 0;
             ulong sequence = 1;
@@ -294,9 +295,35 @@ internal sealed partial class SegmentLog
             }
 
             var end = EncodedRecord.Create(RecordType.SnapshotEnd, 8);
-            BinaryPrimitives.WriteUInt64LittleEndian(end.Body, sequence - 1);
+            var entries = sequence - 1;
+            BinaryPrimitives.WriteUInt64LittleEndian(end.Body, entries);
             Append(file, end.Seal(sequence));
             end.Release();
+            if (indexed)
+            {
+                // Format 3: the index section, then the record that finds it (last in the file, of a fixed size).
+                var indexStart = offset + used;
+                ulong indexRecords = 0;
+                foreach (var record in _state.SnapshotIndex(records))
+                {
+                    try
+                    {
+                        Append(file, record.Seal(++sequence));
+                        indexRecords++;
+                    }
+                    finally
+                    {
+                        record.Release();
+                    }
+                }
+
+                var indexEnd = EncodedRecord.Create(RecordType.SnapshotIndexEnd, LogFormat.SnapshotIndexEndBodySize);
+                BinaryPrimitives.WriteInt64LittleEndian(indexEnd.Body, indexStart);
+                BinaryPrimitives.WriteUInt64LittleEndian(indexEnd.Body[8..], indexRecords);
+                BinaryPrimitives.WriteUInt64LittleEndian(indexEnd.Body[16..], entries);
+                Append(file, indexEnd.Seal(++sequence));
+                indexEnd.Release();
+            }
 
             file.Write(buffer.AsSpan(0, used), offset);
             length = offset + used;

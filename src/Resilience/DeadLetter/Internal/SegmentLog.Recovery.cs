@@ -464,8 +464,9 @@ internal sealed partial class SegmentLog
         snapshots.Sort((a, b) => b.Header.Sequence.CompareTo(a.Header.Sequence));
         foreach (var (path, header, length) in snapshots)
         {
-            if (header.Version != LogFormat.Version)
+            if (header.Version != (_state.HasSnapshotIndex ? LogFormat.IndexedSnapshotVersion : LogFormat.Version))
             {
+                // An older format (1, or 2 without the index section) is read, then rewritten in the current one.
                 Recovery.NeedsRewrite = true;
             }
 
@@ -504,6 +505,24 @@ internal sealed partial class SegmentLog
         using var file = _files.Open(path, createNew: false);
         RetireSnapshotReader();
         var records = _snapshotFile = new RecordFile(path, _files.OpenRead(path));
+        if (header.Version == LogFormat.IndexedSnapshotVersion && !salvage)
+        {
+            if (ReplaySnapshotIndex(file, header, length, records, out var damagedAt))
+            {
+                return true;
+            }
+
+            // The records may all be sound: damage in the index section is still damage in a durable file.
+            if (_options.CorruptionHandling == CorruptionHandling.Strict)
+            {
+                throw new DeadLetterStoreCorruptedException(path, damagedAt, "the snapshot's index section does not verify");
+            }
+
+            _state.Reset();
+            Recovery.NeedsRewrite = true;
+            Recovery.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"The index section of snapshot '{path}' does not verify at offset {damagedAt}: read its records instead."));
+        }
+
         var reader = new LogFileReader(file, header.Size, length, header.MaxRecordLength);
         ulong expected = 1;
         while (reader.Position < length)
@@ -542,6 +561,63 @@ internal sealed partial class SegmentLog
         }
 
         return salvage;
+    }
+
+    /// <summary>
+    /// Replays a format 3 snapshot from its index section: the record at the end of the file says where the section
+    /// starts; every index record must verify, follow in sequence, and describe every entry, or nothing is taken.
+    /// </summary>
+    private bool ReplaySnapshotIndex(LogFile file, LogHeader header, long length, RecordFile records, out long damagedAt)
+    {
+        var endSize = LogFormat.SnapshotIndexEndSize;
+        damagedAt = Math.Max(header.Size, length - endSize);
+        if (length < header.Size + endSize)
+        {
+            return false;
+        }
+
+        var tail = new byte[endSize];
+        if (LogFileReader.ReadAt(file, tail, length - endSize) != endSize
+            || LogFormat.CheckRecord(tail, header.MaxRecordLength, out var type, out var endSequence, out var body, out var size) != RecordCheck.Valid
+            || type != RecordType.SnapshotIndexEnd || size != endSize || body.Length != LogFormat.SnapshotIndexEndBodySize)
+        {
+            return false;
+        }
+
+        var start = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(body);
+        var indexRecords = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(body[8..]);
+        var entries = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(body[16..]);
+        if (start < header.Size || start > length - endSize || endSequence != entries + 2 + indexRecords)
+        {
+            return false;
+        }
+
+        var reader = new LogFileReader(file, start, length - endSize, header.MaxRecordLength);
+        _state.SnapshotIndexStarting((long)Math.Min(entries, int.MaxValue));
+        var expected = entries + 2;
+        ulong applied = 0;
+        while (reader.Position < length - endSize)
+        {
+            damagedAt = reader.Position;
+            if (reader.Next(out type, out var sequence) != RecordCheck.Valid || type != RecordType.SnapshotIndex || sequence != expected)
+            {
+                return false;
+            }
+
+            try
+            {
+                applied += (ulong)_state.ReplaySnapshotIndex(reader.Body, header.Sequence, records);
+            }
+            catch (FormatException)
+            {
+                return false;
+            }
+
+            expected++;
+        }
+
+        damagedAt = length - endSize;
+        return expected == endSequence && applied == entries;
     }
 
     private static bool IsData(RecordType type) => type is not (RecordType.BatchCommit or RecordType.SegmentEnd or RecordType.SnapshotEnd);

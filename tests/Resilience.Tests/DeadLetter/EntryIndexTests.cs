@@ -1,0 +1,202 @@
+using Microsoft.Extensions.Time.Testing;
+using Resilience.DeadLetter;
+using Resilience.DeadLetter.Internal;
+
+namespace Resilience.Tests.DeadLetter;
+
+/// <summary>
+/// Issue 17, index shape: the store's index keeps ids packed in 16 bytes, entries as structs and the pending heap by
+/// slot. Whatever the id looks like, what it gives back must be what was put in, in ordinal id order, and a view must not
+/// change when the index does.
+/// </summary>
+public sealed class EntryIndexTests
+{
+    private static readonly RecordFile FileA = new("seg-a", null!);
+    private static readonly RecordFile FileB = new("seg-b", null!);
+
+    /// <summary>Ids of every shape: generated ULIDs, short ASCII, and ids that must take the fallback.</summary>
+    public static readonly string[] IdShapes =
+    [
+        "01JDXV7Q4ZP3M8K2N6R9T0W5YA", // a canonical ULID
+        "7ZZZZZZZZZZZZZZZZZZZZZZZZZ", // the largest ULID
+        "8ZZZZZZZZZZZZZZZZZZZZZZZZZ", // Crockford digits but 130 bits: must not pack as a ULID
+        "01jdxv7q4zp3m8k2n6r9t0w5ya", // lower case would decode to the same bits: must not pack as a ULID
+        "01JDXV7Q4ZP3M8K2N6R9T0W5YI", // 'I' is not a Crockford digit
+        "entry-000001",
+        "a",
+        "sixteen-chars-id",
+        "seventeen-chars-i",
+        "a\0b",
+        "café",
+        "order/42?tenant=7",
+        "3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+    ];
+
+    public static TheoryData<string> Ids() => [.. IdShapes];
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void Pack_EveryIdThatPacks_UnpacksToTheSameString(string id)
+    {
+        var kind = EntryKey.Pack(id, out var high, out var low);
+        if (kind != EntryKeyKind.Foreign)
+        {
+            EntryKey.Unpack(kind, high, low).Should().Be(id);
+        }
+    }
+
+    [Fact]
+    public void Pack_GeneratedIds_PackAsUlidsAndCompareInStringOrder()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
+        var ids = new DeadLetterId(time);
+        var made = new List<string>();
+        for (var i = 0; i < 200; i++)
+        {
+            made.Add(ids.Next());
+            time.Advance(TimeSpan.FromMilliseconds(i % 3));
+        }
+
+        var index = new EntryIndex();
+        foreach (var id in made.OrderBy(_ => Guid.NewGuid()))
+        {
+            EntryKey.Pack(id, out _, out _).Should().Be(EntryKeyKind.Ulid);
+            index.Set(Entry(id, 0));
+        }
+
+        Order(index).Should().Equal(made.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void RandomChanges_MixedIds_MatchAModelAndLeaveEarlierViewsUnchanged()
+    {
+        var random = new Random(17);
+        var pool = IdShapes.Concat(Enumerable.Range(0, 600).Select(i => i % 3 == 0 ? $"e-{i:D5}" : i % 3 == 1 ? $"long-user-supplied-id-{i:D5}" : Ulid(i))).ToArray();
+        var index = new EntryIndex();
+        var model = new Dictionary<string, IndexedEntry>(StringComparer.Ordinal);
+        IndexView? view = null;
+        List<IndexedEntry>? viewExpected = null;
+        for (var step = 0; step < 4000; step++)
+        {
+            var id = pool[random.Next(pool.Length)];
+            if (random.Next(5) == 0)
+            {
+                index.Remove(id).Should().Be(model.Remove(id));
+            }
+            else
+            {
+                var entry = Entry(id, random.Next(1_000)) with
+                {
+                    Status = (DeadLetterStatus)random.Next(6),
+                    OperationType = "type-" + random.Next(4),
+                    FailureGroup = random.Next(3) == 0 ? null : "group-" + random.Next(5),
+                    ReplayCount = random.Next(4) == 0 ? 2 : 0,
+                    Error = random.Next(2) == 0 ? new RecordLocation(FileB, random.Next(100_000), 64) : default,
+                    Put = new RecordLocation(random.Next(2) == 0 ? FileA : FileB, random.Next(1_000_000), 40 + random.Next(400)),
+                };
+                entry = entry.Error == default ? entry with { Error = entry.Put } : entry;
+                index.Set(entry);
+                model[id] = entry;
+            }
+
+            if (step % 500 == 0)
+            {
+                view = index.View();
+                viewExpected = [.. model.Values.OrderBy(e => e.Id, StringComparer.Ordinal)];
+            }
+
+            index.Count.Should().Be(model.Count);
+            index.TryGet(id, out var found).Should().Be(model.TryGetValue(id, out var expected));
+            found.Should().Be(expected, $"step {step}");
+            var pending = model.Values.Where(e => e.Status is DeadLetterStatus.Pending or DeadLetterStatus.Retrying).ToList();
+            index.OldestPendingTicks.Should().Be(pending.Count == 0 ? null : pending.Min(e => e.CreatedTicks));
+            if (step % 97 == 0)
+            {
+                Order(index).Should().Equal(model.Keys.Order(StringComparer.Ordinal));
+                Enumerable.Range(0, view!.Count).Select(i => view[i]).Should().Equal(viewExpected!, "a view does not see later changes");
+            }
+        }
+    }
+
+    [Fact]
+    public void EnsureCapacity_ThenInsertsPastItAndRemoves_FindsEveryEntryInOrder()
+    {
+        var index = new EntryIndex();
+        index.EnsureCapacity(300);
+        var ids = Enumerable.Range(0, 700).Select(i => i % 2 == 0 ? $"e-{i:D5}" : Ulid(i)).ToList();
+        foreach (var id in ids)
+        {
+            index.Set(Entry(id, ids.IndexOf(id)));
+        }
+
+        foreach (var id in ids.Where((_, i) => i % 3 == 0))
+        {
+            index.Remove(id).Should().BeTrue();
+        }
+
+        index.TrimExcess();
+        var left = ids.Where((_, i) => i % 3 != 0).ToList();
+        index.Count.Should().Be(left.Count);
+        left.Where(id => !index.TryGet(id, out var found)).Should().BeEmpty();
+        Order(index).Should().Equal(left.Order(StringComparer.Ordinal));
+        index.OldestPendingTicks.Should().Be(1);
+    }
+
+    [Fact]
+    public void IndexRow_Is96Bytes()
+    {
+        // The row is most of the memory per entry: a field declared out of order pads it (it was 104 bytes once).
+        System.Runtime.CompilerServices.Unsafe.SizeOf<IndexRow>().Should().Be(96);
+    }
+
+    [Fact]
+    public void Relocate_MovesOnlyTheLocationsThatWereCaptured()
+    {
+        var index = new EntryIndex();
+        var put = new RecordLocation(FileA, 100, 64);
+        var state = new RecordLocation(FileA, 400, 32);
+        index.Set(Entry("moved-both", 1) with { Put = put, Error = put });
+        index.Set(Entry("error-later", 2) with { Put = put with { Offset = 200 }, Error = state });
+        var moved = new RecordLocation(FileB, 8, 80);
+
+        index.Relocate("moved-both", put, put, moved).Should().Be(16);
+        index.Relocate("error-later", put with { Offset = 200 }, put with { Offset = 200 }, moved).Should().Be(16);
+
+        index.TryGet("moved-both", out var both).Should().BeTrue();
+        both!.Put.Should().Be(moved);
+        both.Error.Should().Be(moved);
+        index.TryGet("error-later", out var later).Should().BeTrue();
+        later!.Put.Should().Be(moved);
+        later.Error.Should().Be(state, "a state change after the capture keeps its own record");
+    }
+
+    private static List<string> Order(EntryIndex index)
+    {
+        var ids = new List<string>();
+        index.ForEach(e =>
+        {
+            ids.Add(e.Id);
+            return true;
+        });
+        return ids;
+    }
+
+    private static string Ulid(int i)
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(i));
+        return new DeadLetterId(time).Next();
+    }
+
+    private static IndexedEntry Entry(string id, long created) => new()
+    {
+        Id = id,
+        OperationType = "charge-card",
+        CreatedTicks = created,
+        UpdatedTicks = created + 1,
+        NextAttemptTicks = IndexedEntry.NoTime,
+        Version = created + 7,
+        PayloadLength = 12,
+        Put = new RecordLocation(FileA, created * 64, 64),
+        Error = new RecordLocation(FileA, created * 64, 64),
+    };
+}
