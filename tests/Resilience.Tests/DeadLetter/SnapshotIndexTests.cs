@@ -110,6 +110,31 @@ public sealed class SnapshotIndexTests : IDisposable
         reopened.RecoveryNotes.Should().BeEmpty();
     }
 
+    [Fact]
+    public async Task Open_SnapshotSalvagedWithNothingAfterIt_TheRewrittenSnapshotIsKeptAndTheNextOpenHasTheSalvagedEntries()
+    {
+        // Index section and one payload record damaged: a lenient open salvages the records that verify and rewrites
+        // the log as a snapshot through the same sequence, so under the damaged snapshot's own name. Setting the
+        // damaged file aside must not take the new snapshot with it.
+        var expected = await WriteCompactedAsync();
+        var damaged = expected.Values.First(e => e.Payload.Length > 0);
+        var path = SnapshotPath();
+        var bytes = File.ReadAllBytes(path);
+        bytes[bytes.AsSpan().IndexOf(damaged.Payload.Span)] ^= 0x55;
+        bytes[^12] ^= 0x01;
+        File.WriteAllBytes(path, bytes);
+        expected.Remove(damaged.Id);
+
+        await using (var lenient = FileDeadLetterStore.Open(Options(CorruptionHandling.Lenient)))
+        {
+            Check(lenient, expected);
+        }
+
+        await using var again = FileDeadLetterStore.Open(Options(CorruptionHandling.Strict));
+        Check(again, expected);
+        Directory.GetFiles(_dir.Path, "snap-*.corrupt-*").Should().ContainSingle("the damaged snapshot is kept for inspection under another name");
+    }
+
     private static void Check(FileDeadLetterStore store, Dictionary<string, DeadLetterEntry> expected)
     {
         store.Count.Should().Be(expected.Count);

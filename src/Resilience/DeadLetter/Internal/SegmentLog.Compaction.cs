@@ -330,6 +330,15 @@ internal sealed partial class SegmentLog
             file.Flush();
         }
 
+        if (Recovery.DamagedFiles.Remove(final) && File.Exists(final))
+        {
+            // A log rewritten after a salvage with nothing after the damaged snapshot covers the same sequence, so it
+            // takes the damaged file's name. Setting that file aside later (as other damaged files are) would take the
+            // new snapshot with it; moving it aside now would leave a crash before the rename below with no snapshot.
+            // So it is kept for inspection as a copy, and replaced in one rename.
+            File.Copy(final, final + ".corrupt-" + _options.TimeProvider.GetUtcNow().UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture), overwrite: true);
+        }
+
         _files.Move(temporary, final);
         _files.FlushDirectory(_directory);
         Interlocked.Exchange(ref _snapshotBytes, length);
