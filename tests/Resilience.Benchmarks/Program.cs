@@ -10,7 +10,7 @@ internal static class Program
     // dotnet run -c Release --project tests/Resilience.Benchmarks -- --dlq --processing    (dead letter processing throughput)
     // dotnet run -c Release --project tests/Resilience.Benchmarks -- --checkpoints         (checkpoint commit latency vs raw fsync)
     //
-    // 83 cases, each of ours next to Polly.Core's configured alike (Polly is the baseline of its class or category):
+    // 94 cases, each of ours next to Polly.Core's configured alike (Polly is the baseline of its class or category):
     //   synchronous success per strategy   CoreBenchmark (timeout), RetryBenchmark, CircuitBreakerBenchmark, FallbackBenchmark,
     //                                      BulkheadBenchmark, RateLimiterBenchmark, PipelineBenchmark (4-strategy pipeline)
     //   truly asynchronous (Task.Yield)    AsyncCallbackBenchmark (one category per strategy), PipelineBenchmark
@@ -20,7 +20,9 @@ internal static class Program
     //   hedging                            HedgingBenchmark (first attempt succeeds before the delay; first handled, the hedge wins)
     //   chaos switched off                 ChaosBenchmark (Enabled = false, the global switch off, a pass-through, no chaos)
     //   ours only                          CompensationBenchmark, DependencyInjectionBenchmark
-    // The whole short matrix takes under 5 minutes on the 2-core CI machine kind (docs/benchmarks.md has the table).
+    //   hand-written references            HandWrittenBenchmark (timeout by token source, retry loop, fallback catch)
+    // The whole short matrix takes about 6 minutes on the 2-core CI machine kind; bash eng/benchmark-medians.sh runs it three
+    // times and prints the median ratios (docs/benchmarks.md has the tables).
     public static async Task Main(string[] args)
     {
         if (args.Contains("--checkpoints"))
