@@ -65,6 +65,7 @@ internal sealed class TimeWindowMetrics : HealthMetrics
 {
     private readonly Bucket[] _buckets;
     private readonly long _bucketTicks;
+    private Bucket? _current;
 
     public TimeWindowMetrics(TimeSpan samplingDuration, int bucketCount, long timestampFrequency)
     {
@@ -78,6 +79,30 @@ internal sealed class TimeWindowMetrics : HealthMetrics
     }
 
     public override void Record(bool failure, bool slow, long timestamp)
+    {
+        // The bucket of the last rollover serves every call until time leaves it: one multiplication decides, instead
+        // of the division and remainder that find a bucket (the most a steady success path paid here). A bucket
+        // reused for a later period meanwhile fails the check (its start moved past the timestamp), as it fails the
+        // epoch comparison on the slow path.
+        var bucket = Volatile.Read(ref _current);
+        if (bucket is null || (ulong)(timestamp - (Volatile.Read(ref bucket.Epoch) * _bucketTicks)) >= (ulong)_bucketTicks)
+        {
+            bucket = Enter(timestamp);
+        }
+
+        Interlocked.Increment(ref bucket.Calls);
+        if (failure)
+        {
+            Interlocked.Increment(ref bucket.Failures);
+        }
+
+        if (slow)
+        {
+            Interlocked.Increment(ref bucket.Slow);
+        }
+    }
+
+    private Bucket Enter(long timestamp)
     {
         var epoch = timestamp / _bucketTicks;
         var bucket = _buckets[(int)(epoch % _buckets.Length)];
@@ -95,16 +120,14 @@ internal sealed class TimeWindowMetrics : HealthMetrics
             }
         }
 
-        Interlocked.Increment(ref bucket.Calls);
-        if (failure)
+        // Only forward: a caller whose clock read is older (it read the clock before another's rollover) does not
+        // take the current bucket back. A race between two rollovers leaves one of them, which the check then vets.
+        if (Volatile.Read(ref _current) is not { } current || Volatile.Read(ref current.Epoch) < epoch)
         {
-            Interlocked.Increment(ref bucket.Failures);
+            Volatile.Write(ref _current, bucket);
         }
 
-        if (slow)
-        {
-            Interlocked.Increment(ref bucket.Slow);
-        }
+        return bucket;
     }
 
     public override HealthSnapshot Snapshot(long timestamp)
