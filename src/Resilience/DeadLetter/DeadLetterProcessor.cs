@@ -22,6 +22,9 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
     private const int MaxTrackedOperationTypes = 1024;
 
     private readonly Lock _lock = new();
+
+    // Entries whose record was found damaged when read: logged once each (the set holds ids only).
+    private readonly HashSet<string> _unreadable = new(StringComparer.Ordinal);
     private readonly DeadLetterQueue _queue;
 
     // Set when the store is shared by several processes: due entries are then claimed under a lease, round by round,
@@ -280,7 +283,7 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
         foreach (var id in interrupted)
         {
             // Only these few are read whole; the conditional update skips one that changed since.
-            if (_queue.Store.Find(id) is not { Status: DeadLetterStatus.Retrying } entry)
+            if (FindReadable(id) is not { Status: DeadLetterStatus.Retrying } entry)
             {
                 continue;
             }
@@ -315,7 +318,7 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
                 var (processor, id) = ((DeadLetterProcessor, string))state!;
                 try
                 {
-                    if (task.IsCompletedSuccessfully && processor._queue.Store.Find(id) is { } stored)
+                    if (task.IsCompletedSuccessfully && processor.FindReadable(id) is { } stored)
                     {
                         processor.Schedule(stored);
                     }
@@ -428,7 +431,7 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
                 }
 
                 _scheduled.Remove(id);
-                var entry = _queue.Store.Find(id);
+                var entry = FindReadable(id);
                 if (entry is null || _inFlight.Contains(id) || !IsDue(entry, now))
                 {
                     continue;
@@ -847,9 +850,37 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
         return stored;
     }
 
+    /// <summary>
+    /// Reads an entry for the processor's own use. A record found damaged when it is read (snapshot payload records
+    /// are verified on read, not at open) costs only its entry: it is logged once and skipped, never thrown on a
+    /// pool thread, where it would end the process.
+    /// </summary>
+    private DeadLetterEntry? FindReadable(string id)
+    {
+        try
+        {
+            return _queue.Store.Find(id);
+        }
+        catch (DeadLetterStoreCorruptedException ex)
+        {
+            bool first;
+            lock (_unreadable)
+            {
+                first = _unreadable.Add(id);
+            }
+
+            if (first)
+            {
+                DeadLetterLog.EntryUnreadable(_queue.Logger, ex, id, _options.Name);
+            }
+
+            return null;
+        }
+    }
+
     private void RescheduleCurrent(string id)
     {
-        if (_queue.Store.Find(id) is { } current)
+        if (FindReadable(id) is { } current)
         {
             Schedule(current);
         }
