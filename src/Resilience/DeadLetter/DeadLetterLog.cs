@@ -34,7 +34,7 @@ internal static partial class DeadLetterLog
     [LoggerMessage(EventId = 28, EventName = "DeadLetterOperationTypeResumed", Level = LogLevel.Information, Message = "Operation type {OperationType} resumed on request (queue {QueueName})")]
     public static partial void OperationTypeResumed(ILogger logger, string operationType, string queueName);
 
-    [LoggerMessage(EventId = 29, EventName = "DeadLetterEntryUnreadable", Level = LogLevel.Error, Message = "Dead letter {EntryId} cannot be read: its record is damaged; the processor leaves it as it is and goes on with the others (queue {QueueName}). Purge it, or reopen the store with CorruptionHandling.Lenient to quarantine the damaged part")]
+    [LoggerMessage(EventId = 29, EventName = "DeadLetterEntryUnreadable", Level = LogLevel.Error, Message = "Dead letter {EntryId} cannot be read: its record is damaged; the processor leaves it as it is and goes on with the others (queue {QueueName}). Delete it by id (Store.DeleteAsync) or purge it by operation type or status")]
     public static partial void EntryUnreadable(ILogger logger, Exception exception, string entryId, string queueName);
 
     [LoggerMessage(EventId = 26, EventName = "DeadLetterNoHandler", Level = LogLevel.Warning, Message = "No handler is registered for operation type {OperationType} (queue {QueueName}): its dead letters stay pending until one is registered with RegisterHandler")]
