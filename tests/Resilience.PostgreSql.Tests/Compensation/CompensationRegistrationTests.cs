@@ -6,30 +6,13 @@ using Resilience.DependencyInjection;
 
 namespace Resilience.PostgreSql.Tests.Compensation;
 
-public sealed class CompensationRegistrationTests : IAsyncLifetime
+public sealed class CompensationRegistrationTests : CompensationJournalTestBase
 {
-    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-    private CompensationJournalFixture _fixture = null!;
-
-    public Task InitializeAsync()
-    {
-        _fixture = new CompensationJournalFixture();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (PostgresDatabase.ConnectionString is not null)
-        {
-            await _fixture.CleanUpAsync();
-        }
-    }
-
     [PostgresFact]
     public async Task AddCompensationManager_UsePostgreSql_RecoversAtStartAndRollsBack()
     {
         // An operation a crashed instance left behind, its lease long expired by the container's clock.
-        var crashed = _fixture.Journal(new FakeTimeProvider(T0), "crashed");
+        var crashed = Fixture.Journal(new FakeTimeProvider(T0), "crashed");
         await crashed.RegisterStepAsync("order-1", 0, "undo", System.Text.Json.JsonSerializer.SerializeToUtf8Bytes("order-1/inventory", StepJson.Default.String));
         await crashed.DisposeAsync();
 
@@ -37,8 +20,8 @@ public sealed class CompensationRegistrationTests : IAsyncLifetime
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(time);
         services.AddCompensationManager(
-            o => o.UsePostgreSql(PostgresDatabase.RequireConnectionString(), _fixture.Schema, "orders"),
-            (manager, _) => _fixture.RegisterUndo(manager));
+            o => o.UsePostgreSql(PostgresDatabase.RequireConnectionString(), Fixture.Schema, "orders"),
+            (manager, _) => Fixture.RegisterUndo(manager));
         await using var provider = services.BuildServiceProvider();
 
         foreach (var hosted in provider.GetServices<IHostedService>())
@@ -46,13 +29,13 @@ public sealed class CompensationRegistrationTests : IAsyncLifetime
             await hosted.StartAsync(CancellationToken.None);
         }
 
-        _fixture.Compensated.Should().BeEquivalentTo(new Dictionary<string, int> { ["order-1/inventory"] = 1 });
+        Fixture.Compensated.Should().BeEquivalentTo(new Dictionary<string, int> { ["order-1/inventory"] = 1 });
 
         var resolved = provider.GetRequiredService<CompensationManager>();
         var scope = resolved.Begin("order-2");
         await scope.RegisterAsync("undo", "order-2/payment");
         await scope.DisposeAsync();
-        _fixture.Compensated["order-2/payment"].Should().Be(1);
-        (await _fixture.Journal(time, "reader").GetUnfinishedAsync()).Should().BeEmpty();
+        Fixture.Compensated["order-2/payment"].Should().Be(1);
+        (await Fixture.Journal(time, "reader").GetUnfinishedAsync()).Should().BeEmpty();
     }
 }

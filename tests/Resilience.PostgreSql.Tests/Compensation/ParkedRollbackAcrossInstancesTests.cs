@@ -9,29 +9,18 @@ namespace Resilience.PostgreSql.Tests.Compensation;
 /// goes away, and the dead letter processors of three others resume it; the journal's claims and the queue's leases
 /// together run each remaining step once.
 /// </summary>
-public sealed class ParkedRollbackAcrossInstancesTests : IAsyncLifetime
+public sealed class ParkedRollbackAcrossInstancesTests : CompensationJournalTestBase
 {
-    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private readonly List<IAsyncDisposable> _instances = [];
-    private CompensationJournalFixture _fixture = null!;
 
-    public Task InitializeAsync()
-    {
-        _fixture = new CompensationJournalFixture();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         foreach (var instance in _instances)
         {
             await instance.DisposeAsync();
         }
 
-        if (PostgresDatabase.ConnectionString is not null)
-        {
-            await _fixture.CleanUpAsync();
-        }
+        await base.DisposeAsync();
     }
 
     [PostgresFact]
@@ -44,9 +33,9 @@ public sealed class ParkedRollbackAcrossInstancesTests : IAsyncLifetime
         await scope.RegisterAsync("undo", "order-1/payment");
         await scope.RegisterAsync("undo", "order-1/shipment");
         await scope.DisposeAsync();
-        var parked = await _fixture.Journal(parkerTime, "reader").FindAsync("order-1");
+        var parked = await Fixture.Journal(parkerTime, "reader").FindAsync("order-1");
         parked!.ParkedEntryId.Should().NotBeNull();
-        _fixture.Compensated.Should().BeEquivalentTo(new Dictionary<string, int> { ["order-1/shipment"] = 1 });
+        Fixture.Compensated.Should().BeEquivalentTo(new Dictionary<string, int> { ["order-1/shipment"] = 1 });
 
         await parker.DisposeAsync();
         await parkerQueue.DisposeAsync();
@@ -78,8 +67,8 @@ public sealed class ParkedRollbackAcrossInstancesTests : IAsyncLifetime
 
         var entry = await queues[0].GetAsync(parked.ParkedEntryId!);
         entry!.Status.Should().Be(DeadLetterStatus.Recovered, $"attempts {entry.AttemptCount}, next {entry.NextAttemptAt}, error {entry.Error.Message}, now {clocks[0].GetUtcNow()}");
-        _fixture.Compensated.Should().BeEquivalentTo(new Dictionary<string, int> { ["order-1/shipment"] = 1, ["order-1/payment"] = 1, ["order-1/inventory"] = 1 });
-        (await _fixture.Journal(clocks[0], "reader2").FindAsync("order-1")).Should().BeNull();
+        Fixture.Compensated.Should().BeEquivalentTo(new Dictionary<string, int> { ["order-1/shipment"] = 1, ["order-1/payment"] = 1, ["order-1/inventory"] = 1 });
+        (await Fixture.Journal(clocks[0], "reader2").FindAsync("order-1")).Should().BeNull();
     }
 
     private (DeadLetterQueue Queue, CompensationManager Manager) Instance(FakeTimeProvider time, string name, string? failing)
@@ -90,7 +79,7 @@ public sealed class ParkedRollbackAcrossInstancesTests : IAsyncLifetime
             MaxAttempts = 5,
             Randomizer = () => 0.5,
             PauseAfterConsecutiveFailures = int.MaxValue,
-        }.UsePostgreSql(PostgresDatabase.RequireConnectionString(), _fixture.Schema, "orders", o =>
+        }.UsePostgreSql(PostgresDatabase.RequireConnectionString(), Fixture.Schema, "orders", o =>
         {
             o.InstanceId = name;
             o.LeaseDuration = CompensationJournalFixture.Lease;
@@ -102,7 +91,7 @@ public sealed class ParkedRollbackAcrossInstancesTests : IAsyncLifetime
             MaxAttempts = 1,
             FailurePolicy = CompensationFailurePolicy.StopAndPark,
             DeadLetterQueue = queue,
-        }.UsePostgreSql(PostgresDatabase.RequireConnectionString(), _fixture.Schema, "orders", o =>
+        }.UsePostgreSql(PostgresDatabase.RequireConnectionString(), Fixture.Schema, "orders", o =>
         {
             o.LeaseDuration = CompensationJournalFixture.Lease;
             o.InstanceId = name;
@@ -114,7 +103,7 @@ public sealed class ParkedRollbackAcrossInstancesTests : IAsyncLifetime
                 throw new InvalidOperationException($"{step} is down on {name}.");
             }
 
-            _fixture.Compensated.AddOrUpdate(step, 1, static (_, n) => n + 1);
+            Fixture.Compensated.AddOrUpdate(step, 1, static (_, n) => n + 1);
             return default;
         });
 

@@ -4,31 +4,14 @@ using Resilience.Compensation;
 
 namespace Resilience.PostgreSql.Tests.Compensation;
 
-public sealed class PostgreSqlCompensationJournalTests : IAsyncLifetime
+public sealed class PostgreSqlCompensationJournalTests : CompensationJournalTestBase
 {
-    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-    private CompensationJournalFixture _fixture = null!;
-
-    public Task InitializeAsync()
-    {
-        _fixture = new CompensationJournalFixture();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (PostgresDatabase.ConnectionString is not null)
-        {
-            await _fixture.CleanUpAsync();
-        }
-    }
-
     [PostgresFact]
     public async Task Scope_CompletedOrRolledBack_LeavesNothingInTheJournal()
     {
         var time = new FakeTimeProvider(T0);
-        var manager = _fixture.Manager(time, "a");
-        var journal = _fixture.Journal(time, "reader");
+        var manager = Fixture.Manager(time, "a");
+        var journal = Fixture.Journal(time, "reader");
 
         var completed = manager.Begin("order-1");
         await completed.RegisterAsync("undo", "order-1/inventory");
@@ -44,14 +27,14 @@ public sealed class PostgreSqlCompensationJournalTests : IAsyncLifetime
         (await journal.FindAsync("order-1")).Should().BeNull();
         (await journal.FindAsync("order-2")).Should().BeNull();
         (await journal.GetUnfinishedAsync()).Should().BeEmpty();
-        _fixture.Compensated.Should().BeEquivalentTo(new Dictionary<string, int> { ["order-2/inventory"] = 1, ["order-2/payment"] = 1 });
+        Fixture.Compensated.Should().BeEquivalentTo(new Dictionary<string, int> { ["order-2/inventory"] = 1, ["order-2/payment"] = 1 });
     }
 
     [PostgresFact]
     public async Task CrashedScope_IsRecoveredByExactlyOneOfThreeManagers_AfterItsLeaseExpires()
     {
         var crashedTime = new FakeTimeProvider(T0);
-        var crashed = _fixture.Manager(crashedTime, "crashed");
+        var crashed = Fixture.Manager(crashedTime, "crashed");
         var scope = crashed.Begin("order-1");
         await scope.RegisterAsync("undo", "order-1/inventory");
         await scope.RegisterAsync("undo", "order-1/payment");
@@ -61,16 +44,16 @@ public sealed class PostgreSqlCompensationJournalTests : IAsyncLifetime
         await crashed.DisposeAsync();
 
         var time = new FakeTimeProvider(T0);
-        var managers = new[] { _fixture.Manager(time, "b"), _fixture.Manager(time, "c"), _fixture.Manager(time, "d") };
+        var managers = new[] { Fixture.Manager(time, "b"), Fixture.Manager(time, "c"), Fixture.Manager(time, "d") };
 
         // Still leased by the crashed instance: nobody takes it.
         (await managers[0].RecoverAsync()).Should().BeEmpty();
-        _fixture.Compensated.Should().BeEmpty();
+        Fixture.Compensated.Should().BeEmpty();
 
         time.Advance(CompensationJournalFixture.Lease + TimeSpan.FromSeconds(1));
         var results = await Task.WhenAll(managers.Select(m => Task.Run(() => m.RecoverAsync())));
 
-        _fixture.Compensated.Should().BeEquivalentTo(new Dictionary<string, int> { ["order-1/inventory"] = 1, ["order-1/payment"] = 1, ["order-1/shipment"] = 1 });
+        Fixture.Compensated.Should().BeEquivalentTo(new Dictionary<string, int> { ["order-1/inventory"] = 1, ["order-1/payment"] = 1, ["order-1/shipment"] = 1 });
         results.SelectMany(r => r).Should().ContainSingle().Which.Steps.Select(s => s.Index).Should().Equal(2, 1, 0);
         (await managers[0].ResumeAsync("order-1")).Steps.Should().BeEmpty();
     }
@@ -81,7 +64,7 @@ public sealed class PostgreSqlCompensationJournalTests : IAsyncLifetime
         // The crashed instance parked the rollback after compensating step 2, then claimed it again to resume it (a
         // dead letter attempt) and died holding the claim.
         var crashedTime = new FakeTimeProvider(T0);
-        var crashed = _fixture.Journal(crashedTime, "crashed");
+        var crashed = Fixture.Journal(crashedTime, "crashed");
         await crashed.RegisterStepAsync("order-1", 0, "undo", Json("order-1/inventory"));
         await crashed.RegisterStepAsync("order-1", 1, "undo", Json("order-1/payment"));
         await crashed.RegisterStepAsync("order-1", 2, "undo", Json("order-1/shipment"));
@@ -91,7 +74,7 @@ public sealed class PostgreSqlCompensationJournalTests : IAsyncLifetime
         await crashed.DisposeAsync();
 
         var time = new FakeTimeProvider(T0);
-        var managers = new[] { _fixture.Manager(time, "b"), _fixture.Manager(time, "c"), _fixture.Manager(time, "d") };
+        var managers = new[] { Fixture.Manager(time, "b"), Fixture.Manager(time, "c"), Fixture.Manager(time, "d") };
 
         // A claim still leased is not taken.
         var early = () => managers[1].ResumeAsync("order-1");
@@ -111,48 +94,48 @@ public sealed class PostgreSqlCompensationJournalTests : IAsyncLifetime
             }
         })));
 
-        _fixture.Compensated.Should().BeEquivalentTo(new Dictionary<string, int> { ["order-1/inventory"] = 1, ["order-1/payment"] = 1 });
+        Fixture.Compensated.Should().BeEquivalentTo(new Dictionary<string, int> { ["order-1/inventory"] = 1, ["order-1/payment"] = 1 });
         outcomes.Where(r => r is { Steps.Count: > 0 }).Should().ContainSingle().Which!.Steps.Select(s => s.Index).Should().Equal(1, 0);
-        (await _fixture.Journal(time, "reader").FindAsync("order-1")).Should().BeNull();
+        (await Fixture.Journal(time, "reader").FindAsync("order-1")).Should().BeNull();
     }
 
     [PostgresFact]
     public async Task DelegateStepOfACrashedInstance_IsLostOnTheOthers_UntilAcknowledged()
     {
         var crashedTime = new FakeTimeProvider(T0);
-        var crashed = _fixture.Manager(crashedTime, "crashed");
+        var crashed = Fixture.Manager(crashedTime, "crashed");
         var scope = crashed.Begin("order-1");
         await scope.RegisterAsync("undo", "order-1/inventory");
-        scope.Register(() => _fixture.Compensated.AddOrUpdate("order-1/delegate", 1, static (_, n) => n + 1));
+        scope.Register(() => Fixture.Compensated.AddOrUpdate("order-1/delegate", 1, static (_, n) => n + 1));
         await scope.RegisterAsync("undo", "order-1/shipment");
         await crashed.DisposeAsync();
 
         var time = new FakeTimeProvider(T0 + CompensationJournalFixture.Lease + TimeSpan.FromSeconds(1));
-        var other = _fixture.Manager(time, "other");
+        var other = Fixture.Manager(time, "other");
         var recovered = (await other.RecoverAsync()).Should().ContainSingle().Subject;
 
         // The named step above the delegate ran; the walk stopped at the delegate, whose compensation died with its process.
         recovered.LostSteps.Should().Equal(1);
-        _fixture.Compensated.Should().BeEquivalentTo(new Dictionary<string, int> { ["order-1/shipment"] = 1 });
+        Fixture.Compensated.Should().BeEquivalentTo(new Dictionary<string, int> { ["order-1/shipment"] = 1 });
 
         (await other.AcknowledgeLostStepsAsync("order-1")).Should().Equal(1);
         var resumed = await other.ResumeAsync("order-1");
 
         resumed.Steps.Select(s => s.Index).Should().Equal(0);
-        _fixture.Compensated.Should().BeEquivalentTo(new Dictionary<string, int> { ["order-1/shipment"] = 1, ["order-1/inventory"] = 1 });
-        (await _fixture.Journal(time, "reader").FindAsync("order-1")).Should().BeNull();
+        Fixture.Compensated.Should().BeEquivalentTo(new Dictionary<string, int> { ["order-1/shipment"] = 1, ["order-1/inventory"] = 1 });
+        (await Fixture.Journal(time, "reader").FindAsync("order-1")).Should().BeNull();
     }
 
     [PostgresFact]
     public async Task ClaimStillLeased_IsNotTaken_AndARenewedClaimOutlivesItsFirstExpiry()
     {
         var ownerTime = new FakeTimeProvider(T0);
-        var owner = _fixture.Journal(ownerTime, "owner");
+        var owner = Fixture.Journal(ownerTime, "owner");
         await owner.RegisterStepAsync("order-1", 0, "undo", Json("order-1/inventory"));
         (await owner.TryClaimAsync("order-1")).Should().NotBeNull();
 
         var otherTime = new FakeTimeProvider(T0);
-        var other = _fixture.Journal(otherTime, "other");
+        var other = Fixture.Journal(otherTime, "other");
         (await other.TryClaimAsync("order-1")).Should().BeNull();
 
         // Renewed before it ran out (the owner's timer does this every third of the lease): still the owner's after the first expiry.
@@ -171,7 +154,7 @@ public sealed class PostgreSqlCompensationJournalTests : IAsyncLifetime
     public async Task ClaimHeldWhileTheOwnerRuns_IsRenewedByItsTimer_EveryThirdOfTheLease()
     {
         var ownerTime = new FakeTimeProvider(T0);
-        var owner = _fixture.Journal(ownerTime, "owner");
+        var owner = Fixture.Journal(ownerTime, "owner");
         await owner.RegisterStepAsync("order-1", 0, "undo", Json("order-1/inventory"));
         (await owner.TryClaimAsync("order-1")).Should().NotBeNull();
 
@@ -183,7 +166,7 @@ public sealed class PostgreSqlCompensationJournalTests : IAsyncLifetime
         }
 
         var otherTime = new FakeTimeProvider(T0 + CompensationJournalFixture.Lease + TimeSpan.FromSeconds(1));
-        var other = _fixture.Journal(otherTime, "other");
+        var other = Fixture.Journal(otherTime, "other");
         (await other.TryClaimAsync("order-1")).Should().BeNull();
         otherTime.SetUtcNow(T0 + (CompensationJournalFixture.Lease * 5 / 3) + TimeSpan.FromSeconds(1));
         (await other.TryClaimAsync("order-1")).Should().NotBeNull();
@@ -193,14 +176,14 @@ public sealed class PostgreSqlCompensationJournalTests : IAsyncLifetime
     public async Task LateFinishFromAnExpiredClaim_IsRejected_AndTheStepIsMarkedOnce()
     {
         var staleTime = new FakeTimeProvider(T0);
-        var stale = _fixture.Journal(staleTime, "stale");
+        var stale = Fixture.Journal(staleTime, "stale");
         await stale.RegisterStepAsync("order-1", 0, "undo", Json("order-1/inventory"));
         await stale.RegisterStepAsync("order-1", 1, "undo", Json("order-1/payment"));
         (await stale.TryClaimAsync("order-1")).Should().NotBeNull();
 
         // The stale runner stalls past its lease; another instance takes the rollback over and compensates step 1.
         var time = new FakeTimeProvider(T0 + CompensationJournalFixture.Lease + TimeSpan.FromSeconds(1));
-        var current = _fixture.Journal(time, "current");
+        var current = Fixture.Journal(time, "current");
         (await current.TryClaimAsync("order-1")).Should().NotBeNull();
         (await current.MarkAsync("order-1", 1)).Should().Be((true, true));
 
@@ -223,13 +206,13 @@ public sealed class PostgreSqlCompensationJournalTests : IAsyncLifetime
     public async Task LateCompletionOfAScopeWhoseClaimWasTakenOver_Throws()
     {
         var ownerTime = new FakeTimeProvider(T0);
-        var owner = _fixture.Manager(ownerTime, "owner");
+        var owner = Fixture.Manager(ownerTime, "owner");
         var scope = owner.Begin("order-1");
         await scope.RegisterAsync("undo", "order-1/inventory");
 
         // The owner stalls past its lease without renewing; another instance recovers (rolls back) the operation.
         var time = new FakeTimeProvider(T0 + CompensationJournalFixture.Lease + TimeSpan.FromSeconds(1));
-        var other = _fixture.Journal(time, "other");
+        var other = Fixture.Journal(time, "other");
         (await other.TryClaimAsync("order-1")).Should().NotBeNull();
 
         var complete = () => scope.CompleteAsync().AsTask();
@@ -240,23 +223,23 @@ public sealed class PostgreSqlCompensationJournalTests : IAsyncLifetime
     public async Task Migration_TwiceAndConcurrently_IsSafe_BesideADeadLetterQueue()
     {
         var time = new FakeTimeProvider(T0);
-        var opens = Enumerable.Range(0, 4).Select(i => Task.Run(() => (IAsyncDisposable)_fixture.Journal(time, $"i{i}"))).ToList();
+        var opens = Enumerable.Range(0, 4).Select(i => Task.Run(() => (IAsyncDisposable)Fixture.Journal(time, $"i{i}"))).ToList();
         opens.Add(Task.Run(() => (IAsyncDisposable)PostgreSqlDeadLetterStore.Open(new PostgreSqlDeadLetterStoreOptions
             {
                 ConnectionString = PostgresDatabase.RequireConnectionString(),
-                Schema = _fixture.Schema,
+                Schema = Fixture.Schema,
                 QueueName = "orders",
             })));
         await Task.WhenAll(opens);
         await (await opens[^1]).DisposeAsync();
 
-        var again = _fixture.Journal(time, "again");
+        var again = Fixture.Journal(time, "again");
         await again.RegisterStepAsync("order-1", 0, "undo", Json("order-1/inventory"));
         (await again.FindAsync("order-1"))!.Steps[0].HandlerName.Should().Be("undo");
 
         await using var connection = new NpgsqlConnection(PostgresDatabase.RequireConnectionString());
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"SELECT component, version FROM {_fixture.Schema}.resilience_schema_versions ORDER BY component", connection);
+        await using var command = new NpgsqlCommand($"SELECT component, version FROM {Fixture.Schema}.resilience_schema_versions ORDER BY component", connection);
         await using var reader = await command.ExecuteReaderAsync();
         var versions = new List<(string, int)>();
         while (await reader.ReadAsync())
