@@ -611,7 +611,9 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
         var delay = leases.PollInterval;
         if (wakeAt is { } at && at - now < delay)
         {
-            delay = at - now;
+            // From the clock as it is now, not as the round read it: a timer's delay counts from when it is set, and
+            // a round that waited on the store (or a test clock moved meanwhile) would otherwise wake that much late.
+            delay = at - _time.GetUtcNow();
         }
 
         _timer.Change(delay < TimeSpan.Zero ? TimeSpan.Zero : delay, System.Threading.Timeout.InfiniteTimeSpan);
@@ -637,7 +639,8 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
             wake = next;
         }
 
-        var delay = wake - now;
+        // From the clock as it is now (see ArmClaimTimer_NeedsLock).
+        var delay = wake - _time.GetUtcNow();
         _timer.Change(delay < TimeSpan.Zero ? TimeSpan.Zero : delay, System.Threading.Timeout.InfiniteTimeSpan);
     }
 

@@ -52,8 +52,16 @@ public sealed class LeasedProcessorTests : IAsyncDisposable
         // crash recovery would, which with a shared store means two instances attempting one entry).
         _store.GetAll().Single().Status.Should().Be(DeadLetterStatus.Retrying);
         queue.Processor.Start();
-        _time.Advance(TimeSpan.FromSeconds(29));
         await queue.Processor.WaitForIdleAsync();
+
+        // Second by second, each claim round done before the clock moves on: a round runs on a pool thread, and one
+        // that read the clock while a single long advance was still moving it would arm its timer from a stale time.
+        for (var second = 0; second < 29; second++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await queue.Processor.WaitForIdleAsync();
+        }
+
         attempts.Should().BeEmpty();
 
         _time.Advance(TimeSpan.FromSeconds(1));
@@ -77,6 +85,7 @@ public sealed class LeasedProcessorTests : IAsyncDisposable
         });
         queue.RegisterHandler("charge-card", (_, _) => default);
         queue.Processor.Start();
+        await queue.Processor.WaitForIdleAsync();
 
         await SweepAfter(TimeSpan.FromDays(2));
         _store.GetAll().Select(e => e.Id).Should().Equal([archived.Id], "discarded entries go after Retention, archived ones are kept for ArchiveRetention");
@@ -86,8 +95,12 @@ public sealed class LeasedProcessorTests : IAsyncDisposable
 
         async Task SweepAfter(TimeSpan elapsed)
         {
-            // A claim round (the poll timer) runs the sweep.
+            // A claim round (the poll timer) runs the sweep, on a pool thread: the round the advance fires may read the
+            // clock at the timer's due time, before the advance ends, so one more poll period makes sure a round runs
+            // with the whole elapsed time behind it.
             _time.Advance(elapsed);
+            await queue.Processor.WaitForIdleAsync();
+            _time.Advance(_store.PollInterval);
             await queue.Processor.WaitForIdleAsync();
         }
     }
