@@ -171,8 +171,9 @@ internal static class CallbackInvoker
 #pragma warning restore CA1031
     }
 
+    /// <summary>Awaits an outcome task; a task that faults instead (a broken never-throw contract) yields its exception as the outcome.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<Outcome<TResult>> AwaitOutcomeAsync<TResult>(ValueTask<Outcome<TResult>> pending)
+    internal static async ValueTask<Outcome<TResult>> AwaitOutcomeAsync<TResult>(ValueTask<Outcome<TResult>> pending)
     {
 #pragma warning disable CA1031 // A callback that breaks the never-throw contract still yields an outcome.
         try

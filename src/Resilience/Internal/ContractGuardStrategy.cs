@@ -1,5 +1,3 @@
-using System.Runtime.ExceptionServices;
-
 namespace Resilience.Internal;
 
 /// <summary>
@@ -46,20 +44,6 @@ internal sealed class ContractGuardStrategy : ResilienceStrategy
         }
 #pragma warning restore CA1031
 
-        return pending.IsCompletedSuccessfully ? pending : AwaitGuardedAsync(pending);
-    }
-
-    private static async ValueTask<Outcome<TResult>> AwaitGuardedAsync<TResult>(ValueTask<Outcome<TResult>> pending)
-    {
-#pragma warning disable CA1031 // See ExecuteCore.
-        try
-        {
-            return await pending.ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            return new Outcome<TResult>(ExceptionDispatchInfo.Capture(ex));
-        }
-#pragma warning restore CA1031
+        return pending.IsCompletedSuccessfully ? pending : CallbackInvoker.AwaitOutcomeAsync(pending);
     }
 }

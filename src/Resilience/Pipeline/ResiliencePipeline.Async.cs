@@ -175,21 +175,7 @@ public sealed partial class ResiliencePipeline
             static (ctx, s) => CallbackInvoker.InvokeOutcomeAsync(s.Callback<Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>>>(), s.State, ctx),
             context,
             new CallbackState<TState>(callback, state));
-        return pending.IsCompletedSuccessfully ? pending : GuardOutcomeAsync(pending);
-    }
-
-    private static async ValueTask<Outcome<TResult>> GuardOutcomeAsync<TResult>(ValueTask<Outcome<TResult>> pending)
-    {
-#pragma warning disable CA1031 // The outcome API never throws, even if a custom strategy breaks its contract.
-        try
-        {
-            return await pending.ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            return Outcome.FromException<TResult>(ex);
-        }
-#pragma warning restore CA1031
+        return pending.IsCompletedSuccessfully ? pending : CallbackInvoker.AwaitOutcomeAsync(pending);
     }
 
     // An empty pipeline behaves like a direct call, with the same contract as any pipeline: a cancelled token means

@@ -44,21 +44,27 @@ internal sealed class RateLimiterStrategy : ResilienceStrategy
     {
         // One ask per call, never an AttemptAcquire before an AcquireAsync: the refused attempt would count as a failed
         // lease in the limiter's own statistics, so every rejection would be reported twice.
-        ValueTask<RateLimitLease> acquiring;
-        RateLimitLease lease;
 #pragma warning disable CA1031 // The limiter may be the caller's code: whatever it throws is this call's outcome, never a throw.
-        try
+        if (_neverQueues)
         {
-            if (_neverQueues)
+            RateLimitLease lease;
+            try
             {
                 lease = _limiter.AttemptAcquire(1);
-                acquiring = default;
             }
-            else
+            catch (Exception ex)
             {
-                lease = null!;
-                acquiring = _limiter.AcquireAsync(1, context.CancellationToken);
+                return Outcome.FromExceptionAsValueTask<T>(ex);
             }
+
+            // Outside the handler: the rest of the pipeline never throws, and the ask is all the handler is for.
+            return Execute(lease, callback, context, state);
+        }
+
+        ValueTask<RateLimitLease> acquiring;
+        try
+        {
+            acquiring = _limiter.AcquireAsync(1, context.CancellationToken);
         }
         catch (Exception ex)
         {
@@ -66,12 +72,6 @@ internal sealed class RateLimiterStrategy : ResilienceStrategy
             return Outcome.FromExceptionAsValueTask<T>(ex);
         }
 #pragma warning restore CA1031
-
-        if (_neverQueues)
-        {
-            // Outside the handler: the rest of the pipeline never throws, and the ask is all the handler is for.
-            return Execute(lease, callback, context, state);
-        }
 
         if (acquiring.IsCompletedSuccessfully)
         {
