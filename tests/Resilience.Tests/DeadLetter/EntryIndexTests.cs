@@ -142,6 +142,75 @@ public sealed class EntryIndexTests
         index.OldestPendingTicks.Should().Be(1);
     }
 
+    // Issue 17: the order was one flat array, so removing the oldest entry (a drained backlog) or adding an id that does
+    // not sort last (a GUID) moved every slot after it: 40 MB per change at ten million entries.
+    [Fact]
+    public void AddAndRemove_AnywhereInALargeIndex_MoveABoundedNumberOfSlots()
+    {
+        const int Entries = 100_000;
+        var ids = Ulids(Entries);
+        var index = new EntryIndex();
+        for (var i = 0; i < Entries; i++)
+        {
+            index.Set(Entry(ids[i], i));
+        }
+
+        var before = index.OrderSlotsMoved;
+        var random = new Random(5);
+        const int Changes = 2_000;
+        for (var i = 0; i < Changes / 2; i++)
+        {
+            index.Remove(ids[i]).Should().BeTrue();
+            index.Set(Entry(new Guid(random.Next(), 0, 0, new byte[8]).ToString(), Entries + i));
+        }
+
+        var perChange = (index.OrderSlotsMoved - before) / (double)Changes;
+        perChange.Should().BeLessThan(1_024, "a change moves at most a chunk of the order, not the entries after it");
+        index.Count.Should().Be(Entries);
+    }
+
+    [Fact]
+    public void RandomChanges_ManyEntries_KeepTheOrderOfAModelAndEarlierViewsUnchanged()
+    {
+        // Enough entries for the order's chunks to split, drain and merge; views taken along the way must not change.
+        var random = new Random(23);
+        var generated = Ulids(20_000);
+        var index = new EntryIndex();
+        var model = new SortedSet<string>(StringComparer.Ordinal);
+        var views = new List<(IndexView View, string[] Expected)>();
+        var next = 0;
+        for (var step = 0; step < 30_000; step++)
+        {
+            var roll = random.Next(10);
+            if (roll < 5)
+            {
+                // Mostly appends (generated ids), some anywhere.
+                var id = roll < 3 ? generated[next++] : $"user-{random.Next(1_000_000):D7}";
+                index.Set(Entry(id, step));
+                model.Add(id);
+            }
+            else if (model.Count > 0)
+            {
+                // The oldest (a drain), or one anywhere.
+                var id = roll < 8 ? model.Min! : model.ElementAt(random.Next(model.Count));
+                index.Remove(id).Should().BeTrue();
+                model.Remove(id);
+            }
+
+            if (step % 3_000 == 0)
+            {
+                views.Add((index.View(), [.. model]));
+            }
+        }
+
+        index.Count.Should().Be(model.Count);
+        Order(index).Should().Equal(model, "the live order is the ordinal order of the ids");
+        foreach (var (view, expected) in views)
+        {
+            Enumerable.Range(0, view.Count).Select(i => view[i].Id).Should().Equal(expected, "a view does not see later changes");
+        }
+    }
+
     [Fact]
     public void IndexRow_Is96Bytes()
     {
@@ -178,6 +247,21 @@ public sealed class EntryIndexTests
             ids.Add(e.Id);
             return true;
         });
+        return ids;
+    }
+
+    /// <summary>Queue-made ids in creation order, one millisecond apart.</summary>
+    private static string[] Ulids(int count)
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(50));
+        var generator = new DeadLetterId(time);
+        var ids = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            ids[i] = generator.Next();
+            time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
         return ids;
     }
 

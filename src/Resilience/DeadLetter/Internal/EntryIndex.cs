@@ -217,10 +217,7 @@ internal sealed partial class EntryIndex
             Rehash((int)Math.Min(Array.MaxLength, ((long)entries * 4 / 3) + 16));
         }
 
-        if (_order.Length < entries)
-        {
-            Array.Resize(ref _order, entries);
-        }
+        EnsureOrderCapacity(entries);
 
         if (_heap.Length < entries)
         {
@@ -238,7 +235,7 @@ internal sealed partial class EntryIndex
     /// <summary>Sizes the order and the heap to what they hold (after an open: appends grow them again by a quarter).</summary>
     public void TrimExcess()
     {
-        Array.Resize(ref _order, Math.Max(16, _orderCount));
+        TrimOrder();
         Array.Resize(ref _heap, Math.Max(16, _heapCount));
         Array.Resize(ref _heapPlace, _slotCount);
     }
@@ -263,13 +260,7 @@ internal sealed partial class EntryIndex
     /// <summary>Visits entries in id order from the first until <paramref name="visit"/> returns <see langword="false"/>.</summary>
     public void ForEach(Func<IndexedEntry, bool> visit)
     {
-        for (var i = 0; i < _orderCount; i++)
-        {
-            if (!visit(Materialize(_order[i], id: null)))
-            {
-                return;
-            }
-        }
+        ForEachSlot(slot => visit(Materialize(slot, id: null)));
     }
 
     /// <summary>
@@ -281,7 +272,7 @@ internal sealed partial class EntryIndex
         if (_view is null)
         {
             _frozenAt = _epoch++;
-            _view = new IndexView(_pages[.._pageCount], _order[.._orderCount], _files.Copy(), _types.Copy(), _groups.Copy());
+            _view = new IndexView(_pages[.._pageCount], FreezeOrder(), _orderCount, _files.Copy(), _types.Copy(), _groups.Copy());
         }
 
         return _view;

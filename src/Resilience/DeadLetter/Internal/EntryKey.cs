@@ -54,25 +54,35 @@ internal static class EntryKey
         return EntryKeyKind.Foreign;
     }
 
+    /// <summary>The longest id a packed key stands for (a ULID).</summary>
+    public const int MaxPackedLength = 26;
+
     public static string Unpack(EntryKeyKind kind, ulong high, ulong low)
+    {
+        Span<char> chars = stackalloc char[MaxPackedLength];
+        return new string(chars[..Format(kind, high, low, chars)]);
+    }
+
+    /// <summary>Writes the id a packed key stands for into <paramref name="chars"/> (at least <see cref="MaxPackedLength"/> long); returns its length.</summary>
+    public static int Format(EntryKeyKind kind, ulong high, ulong low, Span<char> chars)
     {
         if (kind == EntryKeyKind.Ulid)
         {
-            return string.Create(26, new UInt128(high, low), static (chars, value) =>
+            var value = new UInt128(high, low);
+            for (var i = 25; i >= 0; i--)
             {
-                for (var i = 25; i >= 0; i--)
-                {
-                    chars[i] = Alphabet[(int)(value & 31)];
-                    value >>= 5;
-                }
-            });
+                chars[i] = Alphabet[(int)(value & 31)];
+                value >>= 5;
+            }
+
+            return 26;
         }
 
         Span<byte> bytes = stackalloc byte[16];
         BinaryPrimitives.WriteUInt64BigEndian(bytes, high);
         BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], low);
         var length = bytes.IndexOf((byte)0);
-        return System.Text.Encoding.ASCII.GetString(bytes[..(length < 0 ? 16 : length)]);
+        return System.Text.Encoding.ASCII.GetChars(bytes[..(length < 0 ? 16 : length)], chars);
     }
 
     /// <summary>A well-mixed hash of a packed id (its high bits are used to pick a bucket).</summary>
