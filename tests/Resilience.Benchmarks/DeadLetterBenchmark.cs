@@ -265,6 +265,29 @@ internal static class DeadLetterBenchmark
         // not sort by creation time (GUIDs) land anywhere in the id order.
         var deleted = await RateAsync(10_000, 100, n => reopened.DeleteAsync(Enumerable.Range(n, 100).Select(i => $"reopen-{i:D8}").ToArray()));
         Console.WriteLine($"{"delete the 10,000 oldest, 100 ids per write",-48} {deleted,12:N0} entries/s");
+        // What a running processor adds to the reopened store's memory (one attempt at a time, held open, so the rest
+        // stay scheduled).
+        var held = new TaskCompletionSource();
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        await using (var processing = DeadLetterQueue.Create(reopened, new DeadLetterQueueOptions { MaxConcurrentAttempts = 1 }))
+        {
+            var dispatched = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            processing.RegisterHandler("charge-card", (_, _) =>
+            {
+                dispatched.TrySetResult();
+                return new ValueTask(held.Task);
+            });
+            var started = Stopwatch.StartNew();
+            processing.Processor.Start();
+            await dispatched.Task;
+            var startTime = started.Elapsed;
+            var after = GC.GetTotalMemory(forceFullCollection: true);
+            process.Refresh();
+            Console.WriteLine($"{"processor started, first attempt running",-48} {startTime.TotalMilliseconds,12:F0} ms; adds {(after - before) / (double)reopened.Count,6:F0} B/entry ({processing.Processor.QueuedCount:N0} scheduled, {before / 1e6:F0} MB before, {after / 1e6:F0} MB after); working set {process.WorkingSet64 / 1e6:F0} MB");
+            held.SetResult();
+            await processing.Processor.StopAsync();
+        }
+
         var guids = await RateAsync(10_000, 100, n => reopened.SaveAsync(Enumerable.Range(0, 100).Select(_ => Entry(Guid.NewGuid().ToString())).ToArray()));
         Console.WriteLine($"{"save 10,000 GUID-id entries, 100 per write",-48} {guids,12:N0} entries/s");
     }

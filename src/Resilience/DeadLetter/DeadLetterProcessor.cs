@@ -30,6 +30,10 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
     // Set when the store is shared by several processes: due entries are then claimed under a lease, round by round,
     // instead of being scheduled from this process's own view of the store.
     private readonly IDeadLetterLeaseStore? _leases;
+
+    // Set for a file store used by this process alone: its index keeps the pending entries in due order (per operation
+    // type), so due entries are read from it instead of from a schedule of every pending id kept here.
+    private readonly FileDeadLetterStore? _dueOrder;
     private readonly DeadLetterQueueOptions _options;
     private readonly TimeProvider _time;
     private readonly Func<double> _random;
@@ -59,6 +63,7 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
         _time = options.TimeProvider;
         _random = options.Randomizer ?? Random.Shared.NextDouble;
         _leases = queue.Store as IDeadLetterLeaseStore;
+        _dueOrder = _leases is null ? queue.Store as FileDeadLetterStore : null;
     }
 
     /// <summary>Gets how many operation types the processor keeps failure counts for (bounded).</summary>
@@ -278,6 +283,12 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
             return;
         }
 
+        if (_dueOrder is not null && _dueOrder.GetCounts().ByStatus.GetValueOrDefault(DeadLetterStatus.Retrying) == 0)
+        {
+            // The file store counts by status as it goes: no interrupted attempt, no scan of every entry at open.
+            return;
+        }
+
         var now = _time.GetUtcNow();
         var interrupted = _queue.Store.Summaries().Where(s => s.Status == DeadLetterStatus.Retrying).Select(s => s.Id).ToList();
         foreach (var id in interrupted)
@@ -356,7 +367,7 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
 
     internal void ScheduleAll()
     {
-        if (_leases is not null)
+        if (_leases is not null || _dueOrder is not null)
         {
             RequestPump();
             return;
@@ -376,6 +387,12 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
         if (status is not DeadLetterStatus.Pending)
         {
             return false;
+        }
+
+        if (_dueOrder is not null)
+        {
+            // The store's index has it in due order already: a pump finds it (now, or at its time through the timer).
+            return true;
         }
 
         var due = next ?? DateTimeOffset.MinValue;
@@ -422,7 +439,12 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
         lock (_lock)
         {
             _pumpQueued = false;
-            while (_running && _inFlight.Count < _options.MaxConcurrentAttempts && _due.TryPeek(out var id, out var due) && due <= now)
+            if (_dueOrder is not null)
+            {
+                TakeDueFromStore_NeedsLock(_dueOrder, now, toRun);
+            }
+
+            while (_dueOrder is null && _running && _inFlight.Count < _options.MaxConcurrentAttempts && _due.TryPeek(out var id, out var due) && due <= now)
             {
                 _due.Dequeue();
                 if (!_scheduled.TryGetValue(id, out var queued) || queued != due)
@@ -619,6 +641,104 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
         _timer.Change(delay < TimeSpan.Zero ? TimeSpan.Zero : delay, System.Threading.Timeout.InfiniteTimeSpan);
     }
 
+    /// <summary>
+    /// Takes the earliest due entries from the store's due order, as many as there are free attempt slots: entries of
+    /// paused types or of types without a handler are passed over (their types' entries wait where they are), and so
+    /// are entries already running or found unreadable.
+    /// </summary>
+    private void TakeDueFromStore_NeedsLock(FileDeadLetterStore store, DateTimeOffset now, List<DeadLetterEntry> toRun)
+    {
+        var free = _options.MaxConcurrentAttempts - _inFlight.Count;
+        if (!_running || free <= 0)
+        {
+            return;
+        }
+
+        var nowTicks = now.UtcTicks;
+        var candidates = new List<string>();
+        store.VisitDue(type => IsDispatchable_NeedsLock(type, now, warn: true), (id, due) =>
+        {
+            if (due > nowTicks)
+            {
+                return false;
+            }
+
+            if (!_inFlight.Contains(id) && !IsUnreadable(id))
+            {
+                candidates.Add(id);
+            }
+
+            return candidates.Count < free;
+        });
+
+        foreach (var id in candidates)
+        {
+            // Read after the store's lock is left (the visit runs under it); changed since only by this process.
+            if (FindReadable(id) is { } entry && IsDue(entry, now))
+            {
+                _inFlight.Add(id);
+                _busy++;
+                toRun.Add(entry);
+            }
+        }
+    }
+
+    /// <summary>Gets when the earliest entry the store's due order would dispatch is due, or <see langword="null"/>.</summary>
+    private DateTimeOffset? NextDueFromStore_NeedsLock(FileDeadLetterStore store, DateTimeOffset now)
+    {
+        DateTimeOffset? next = null;
+        store.VisitDue(type => IsDispatchable_NeedsLock(type, now, warn: false), (id, due) =>
+        {
+            if (_inFlight.Contains(id) || IsUnreadable(id))
+            {
+                return true;
+            }
+
+            next = due == IndexedEntry.NoTime ? DateTimeOffset.MinValue : new DateTimeOffset(due, TimeSpan.Zero);
+            return false;
+        });
+
+        // A paused type's entries become due when its pause ends.
+        foreach (var until in _pausedUntil.Values)
+        {
+            if (until > now && (next is null || until < next))
+            {
+                next = until;
+            }
+        }
+
+        return next;
+    }
+
+    private bool IsDispatchable_NeedsLock(string operationType, DateTimeOffset now, bool warn)
+    {
+        if (_pausedUntil.TryGetValue(operationType, out var until) && until > now)
+        {
+            return false;
+        }
+
+        if (_queue.FindHandler(operationType) is null)
+        {
+            if (warn)
+            {
+                // Picked up again when a handler for its type is registered.
+                _queue.WarnNoHandler(operationType);
+            }
+
+            return false;
+        }
+
+        return true;
+    }
+
+    private bool IsUnreadable(string id)
+    {
+        lock (_unreadable)
+        {
+            return _unreadable.Contains(id);
+        }
+    }
+
     private static bool IsDue(DeadLetterEntry entry, DateTimeOffset now)
         => entry.Status == DeadLetterStatus.Pending && (entry.NextAttemptAt is null || entry.NextAttemptAt <= now);
 
@@ -634,9 +754,12 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
         var wake = _lastSweep + SweepInterval;
 
         // When every slot is busy the next dispatch follows an attempt's completion, not the clock.
-        if (_due.TryPeek(out _, out var next) && next < wake && !(next <= now && _inFlight.Count >= _options.MaxConcurrentAttempts))
+        // (With every slot busy, the store's order is not read: the next dispatch follows a completion.)
+        var next = _dueOrder is null ? _due.TryPeek(out _, out var queued) ? queued : null
+            : _inFlight.Count < _options.MaxConcurrentAttempts ? NextDueFromStore_NeedsLock(_dueOrder, now) : null;
+        if (next < wake && !(next <= now && _inFlight.Count >= _options.MaxConcurrentAttempts))
         {
-            wake = next;
+            wake = next.Value;
         }
 
         // From the clock as it is now (see ArmClaimTimer_NeedsLock).

@@ -330,6 +330,19 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     /// <returns>A task that completes when the store is closed.</returns>
     public ValueTask DisposeAsync() => _log.DisposeAsync();
 
+    /// <summary>
+    /// Visits the pending entries of the operation types <paramref name="includeType"/> accepts, earliest due first, with
+    /// their next attempt time in ticks (<see cref="IndexedEntry.NoTime"/> for none), until <paramref name="visit"/>
+    /// returns <see langword="false"/>. Both run under the store's lock: they must not call the store.
+    /// </summary>
+    internal void VisitDue(Func<string, bool> includeType, Func<string, long, bool> visit)
+    {
+        lock (_lock)
+        {
+            _entries.VisitDue(includeType, visit);
+        }
+    }
+
     /// <summary>Gets what the index holds of every entry, in id order, without reading the disk.</summary>
     internal IEnumerable<DeadLetterSummary> Summaries()
     {

@@ -212,6 +212,58 @@ public sealed class EntryIndexTests
     }
 
     [Fact]
+    public void VisitDue_AfterRandomChanges_GivesThePendingEntriesOfTheChosenTypesEarliestFirst()
+    {
+        var random = new Random(41);
+        var pool = Enumerable.Range(0, 3_000).Select(i => i % 2 == 0 ? $"e-{i:D5}" : $"long-user-supplied-id-{i:D5}").ToArray();
+        var index = new EntryIndex();
+        var model = new Dictionary<string, IndexedEntry>(StringComparer.Ordinal);
+        for (var step = 0; step < 20_000; step++)
+        {
+            var id = pool[random.Next(pool.Length)];
+            if (random.Next(6) == 0)
+            {
+                index.Remove(id).Should().Be(model.Remove(id));
+            }
+            else
+            {
+                var entry = Entry(id, random.Next(1_000)) with
+                {
+                    Status = (DeadLetterStatus)random.Next(6),
+                    OperationType = "type-" + random.Next(4),
+                    NextAttemptTicks = random.Next(8) == 0 ? IndexedEntry.NoTime : random.Next(500),
+                };
+                index.Set(entry);
+                model[id] = entry;
+            }
+
+            // The due order is built on first use (step 3,000), then kept up to date by every change.
+            if (step >= 3_000 && step % 1_000 == 0)
+            {
+                var visited = new List<(string Id, long Due)>();
+                index.VisitDue(type => type != "type-3", (visitedId, due) =>
+                {
+                    visited.Add((visitedId, due));
+                    return true;
+                });
+
+                var expected = model.Values.Where(e => e.Status == DeadLetterStatus.Pending && e.OperationType != "type-3").ToList();
+                visited.Select(v => v.Id).Order(StringComparer.Ordinal).Should().Equal(expected.Select(e => e.Id).Order(StringComparer.Ordinal), $"step {step}");
+                visited.Select(v => v.Due).Should().BeInAscendingOrder("earliest due first");
+                visited.Where(v => v.Due != model[v.Id].NextAttemptTicks).Should().BeEmpty();
+
+                var first = new List<string>();
+                index.VisitDue(_ => true, (visitedId, _) =>
+                {
+                    first.Add(visitedId);
+                    return first.Count < 3;
+                });
+                first.Should().HaveCount(Math.Min(3, model.Values.Count(e => e.Status == DeadLetterStatus.Pending)), "a visit stops when told");
+            }
+        }
+    }
+
+    [Fact]
     public void IndexRow_Is96Bytes()
     {
         // The row is most of the memory per entry: a field declared out of order pads it (it was 104 bytes once).

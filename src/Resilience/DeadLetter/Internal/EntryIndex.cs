@@ -88,6 +88,11 @@ internal sealed partial class EntryIndex
         {
             AddToHeap(slot);
         }
+
+        if (_dueByType is not null && entry.Status == DeadLetterStatus.Pending)
+        {
+            AddToDue(slot);
+        }
     }
 
     public bool Remove(string id)
@@ -255,6 +260,7 @@ internal sealed partial class EntryIndex
         ClearHash();
         ClearOrder();
         ClearHeap();
+        ClearDue();
     }
 
     /// <summary>Visits entries in id order from the first until <paramref name="visit"/> returns <see langword="false"/>.</summary>
@@ -437,6 +443,7 @@ internal sealed partial class EntryIndex
     /// <summary>Drops the references the row's numbers hold (and its heap place) before it is rewritten or freed.</summary>
     private void ReleaseRow(int slot, bool keepHeap = false)
     {
+        RemoveFromDue(slot);
         if (!keepHeap)
         {
             RemoveFromHeap(slot);

@@ -1,0 +1,244 @@
+namespace Resilience.DeadLetter.Internal;
+
+/// <summary>
+/// The pending entries in due order, one binary min-heap of slots per operation type (by next attempt, then creation
+/// time, then slot), each slot knowing its place: what a processor dispatches from, so it keeps no schedule of its own
+/// (one id string and two collection items per pending entry, about 150 bytes, at ten million entries as much again as
+/// the index). One heap per type, so a paused type or one without a handler is passed over whole rather than entry by
+/// entry. Built the first time it is asked for (a store only written to or inspected never pays its 8 bytes per entry),
+/// then kept up to date by every change.
+/// </summary>
+internal sealed partial class EntryIndex
+{
+    private DueHeap?[]? _dueByType;
+    private Dictionary<string, DueHeap>? _dueByForeignType;
+
+    // Per slot: its place in its type's heap plus one, 0 when not in a heap.
+    private int[] _duePlace = [];
+
+    /// <summary>
+    /// Visits the pending entries of the types <paramref name="includeType"/> accepts, earliest due first (an entry with
+    /// no next attempt time first of all), with its next attempt in ticks (<see cref="IndexedEntry.NoTime"/> for none),
+    /// until <paramref name="visit"/> returns <see langword="false"/>. Reads a few heap items per entry visited, not the
+    /// whole order.
+    /// </summary>
+    public void VisitDue(Func<string, bool> includeType, Func<string, long, bool> visit)
+    {
+        EnsureDueOrder();
+        var frontier = new PriorityQueue<(DueHeap Heap, int Place), (long Due, long Created, int Slot)>();
+        foreach (var heap in DueHeaps())
+        {
+            if (heap.Count > 0 && includeType(heap.OperationType))
+            {
+                frontier.Enqueue((heap, 0), DueKey(heap.Items[0]));
+            }
+        }
+
+        while (frontier.TryDequeue(out var item, out var key))
+        {
+            if (!visit(IdOf(key.Slot), key.Due))
+            {
+                return;
+            }
+
+            // A heap's children come after their parent: the next earliest is among the frontier.
+            var (heap, place) = item;
+            for (var child = (2 * place) + 1; child <= (2 * place) + 2 && child < heap.Count; child++)
+            {
+                frontier.Enqueue((heap, child), DueKey(heap.Items[child]));
+            }
+        }
+    }
+
+    private (long Due, long Created, int Slot) DueKey(int slot)
+    {
+        ref readonly var row = ref Row(slot);
+        return (row.NextAttemptTicks, row.CreatedTicks, slot);
+    }
+
+    private bool DueBefore(int a, int b) => DueKey(a).CompareTo(DueKey(b)) < 0;
+
+    private void EnsureDueOrder()
+    {
+        if (_dueByType is not null)
+        {
+            return;
+        }
+
+        _dueByType = [];
+        _duePlace = new int[_heapPlace.Length];
+        for (var slot = 0; slot < _slotCount; slot++)
+        {
+            ref readonly var row = ref Row(slot);
+            if (row.InUse && row.Status == (byte)DeadLetterStatus.Pending)
+            {
+                AddToDue(slot);
+            }
+        }
+    }
+
+    private IEnumerable<DueHeap> DueHeaps()
+    {
+        foreach (var heap in _dueByType!)
+        {
+            if (heap is not null)
+            {
+                yield return heap;
+            }
+        }
+
+        if (_dueByForeignType is not null)
+        {
+            foreach (var heap in _dueByForeignType.Values)
+            {
+                yield return heap;
+            }
+        }
+    }
+
+    /// <summary>Gets the heap of the slot's operation type (made when missing).</summary>
+    private DueHeap DueHeapOf(int slot)
+    {
+        ref readonly var row = ref Row(slot);
+        var foreignType = row.HasExtras ? _pages[slot >> IndexPage.Shift].Extras![slot & IndexPage.Mask]!.OperationType : null;
+        if (foreignType is not null)
+        {
+            _dueByForeignType ??= new Dictionary<string, DueHeap>(StringComparer.Ordinal);
+            if (!_dueByForeignType.TryGetValue(foreignType, out var foreign))
+            {
+                _dueByForeignType[foreignType] = foreign = new DueHeap(foreignType);
+            }
+
+            return foreign;
+        }
+
+        int type = row.OperationType;
+        if (type >= _dueByType!.Length)
+        {
+            Array.Resize(ref _dueByType, Math.Max(type + 1, _dueByType.Length * 2));
+        }
+
+        // A type's number is reused only once no entry has the type, so a heap found here is empty or the type's own.
+        var heap = _dueByType[type];
+        var name = _types.Values[type]!;
+        if (heap is null || !ReferenceEquals(heap.OperationType, name))
+        {
+            heap = _dueByType[type] = new DueHeap(name);
+        }
+
+        return heap;
+    }
+
+    private void AddToDue(int slot)
+    {
+        if (_duePlace.Length < _heapPlace.Length)
+        {
+            Array.Resize(ref _duePlace, _heapPlace.Length);
+        }
+
+        var heap = DueHeapOf(slot);
+        if (heap.Count == heap.Items.Length)
+        {
+            Array.Resize(ref heap.Items, Math.Max(16, heap.Items.Length + (heap.Items.Length / 2)));
+        }
+
+        heap.Items[heap.Count] = slot;
+        _duePlace[slot] = heap.Count + 1;
+        heap.Count++;
+        DueSiftUp(heap, heap.Count - 1);
+    }
+
+    /// <summary>Takes the slot out of its type's heap (before its row changes: the row says which heap).</summary>
+    private void RemoveFromDue(int slot)
+    {
+        if (_dueByType is null || slot >= _duePlace.Length || _duePlace[slot] == 0)
+        {
+            return;
+        }
+
+        var heap = DueHeapOf(slot);
+        var place = _duePlace[slot] - 1;
+        _duePlace[slot] = 0;
+        heap.Count--;
+        if (place == heap.Count)
+        {
+            return;
+        }
+
+        var last = heap.Items[heap.Count];
+        DueMove(heap, last, place);
+        DueSiftUp(heap, place);
+        DueSiftDown(heap, _duePlace[last] - 1);
+    }
+
+    private void DueSiftUp(DueHeap heap, int place)
+    {
+        var slot = heap.Items[place];
+        while (place > 0)
+        {
+            var parent = (place - 1) >> 1;
+            if (!DueBefore(slot, heap.Items[parent]))
+            {
+                break;
+            }
+
+            DueMove(heap, heap.Items[parent], place);
+            place = parent;
+        }
+
+        DueMove(heap, slot, place);
+    }
+
+    private void DueSiftDown(DueHeap heap, int place)
+    {
+        var slot = heap.Items[place];
+        while (true)
+        {
+            var child = (2 * place) + 1;
+            if (child >= heap.Count)
+            {
+                break;
+            }
+
+            if (child + 1 < heap.Count && DueBefore(heap.Items[child + 1], heap.Items[child]))
+            {
+                child++;
+            }
+
+            if (!DueBefore(heap.Items[child], slot))
+            {
+                break;
+            }
+
+            DueMove(heap, heap.Items[child], place);
+            place = child;
+        }
+
+        DueMove(heap, slot, place);
+    }
+
+    private void DueMove(DueHeap heap, int slot, int place)
+    {
+        heap.Items[place] = slot;
+        _duePlace[slot] = place + 1;
+    }
+
+    private void ClearDue()
+    {
+        _dueByType = null;
+        _dueByForeignType = null;
+        _duePlace = [];
+    }
+
+    /// <summary>One operation type's pending slots as a heap.</summary>
+    private sealed class DueHeap(string operationType)
+    {
+#pragma warning disable SA1401, CA1051 // A field, so the heap's array can be grown in place by reference.
+        public int[] Items = new int[16];
+#pragma warning restore SA1401, CA1051
+
+        public string OperationType { get; } = operationType;
+
+        public int Count { get; set; }
+    }
+}
