@@ -1040,6 +1040,34 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Deletes what is past its retention over a file store, from its update-time order: reads only the expired
+    /// entries, a thousand per conditional delete, where a scan of every entry per sweep would read ten million every
+    /// minute while a drained backlog waits out its retention.
+    /// </summary>
+    private async Task SweepFromUpdateOrderAsync(FileDeadLetterStore store, DateTimeOffset now)
+    {
+        const int PerWrite = 1000;
+        // A retention longer than the time since year 1 (TimeSpan.MaxValue, say) keeps everything.
+        var resolvedUpTo = now - DateTimeOffset.MinValue > _options.Retention ? now - _options.Retention : DateTimeOffset.MinValue;
+        var archivedUpTo = now - DateTimeOffset.MinValue > _options.ArchiveRetention ? now - _options.ArchiveRetention : DateTimeOffset.MinValue;
+        while (true)
+        {
+            var expired = store.Expired(resolvedUpTo, archivedUpTo, PerWrite);
+            if (expired.Count == 0)
+            {
+                return;
+            }
+
+            // Conditional: an entry replayed since it was read is live again and stays.
+            var deleted = await store.TryDeleteAsync(expired.ConvertAll(e => e.ToDeleteToken())).ConfigureAwait(false);
+            if (deleted == 0 || expired.Count < PerWrite)
+            {
+                return;
+            }
+        }
+    }
+
     private async Task SweepRetentionAsync(DateTimeOffset now)
     {
         try
@@ -1047,6 +1075,12 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
             if (_leases is not null)
             {
                 await _leases.DeleteResolvedAsync(now - _options.Retention, now - _options.ArchiveRetention).ConfigureAwait(false);
+                return;
+            }
+
+            if (_dueOrder is not null)
+            {
+                await SweepFromUpdateOrderAsync(_dueOrder, now).ConfigureAwait(false);
                 return;
             }
 

@@ -22,6 +22,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     private const int RelocationChunk = 16_384;
 
     private readonly Lock _lock = new();
+    private int _summaryScans;
     private readonly EntryIndex _entries = new();
     private readonly int _maxPayloadBytes;
     private readonly DecodePool _decodePool = new();
@@ -343,10 +344,42 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
         }
     }
 
+    /// <summary>
+    /// Gets up to <paramref name="max"/> entries past their retention, least recently updated first, without a scan:
+    /// recovered or discarded ones last updated at or before <paramref name="resolvedUpTo"/>, then archived ones at or
+    /// before <paramref name="archivedUpTo"/>.
+    /// </summary>
+    internal List<DeadLetterSummary> Expired(DateTimeOffset resolvedUpTo, DateTimeOffset archivedUpTo, int max)
+    {
+        var result = new List<DeadLetterSummary>();
+        lock (_lock)
+        {
+            foreach (var (archived, upTo) in new[] { (false, resolvedUpTo.UtcTicks), (true, archivedUpTo.UtcTicks) })
+            {
+                _entries.VisitByUpdate(archived, entry =>
+                {
+                    if (result.Count >= max || entry.UpdatedTicks > upTo)
+                    {
+                        return false;
+                    }
+
+                    result.Add(Summarize(entry));
+                    return true;
+                });
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Gets how many times <see cref="Summaries"/> was called (a scan of every entry: tests bound it).</summary>
+    internal int SummaryScans => Volatile.Read(ref _summaryScans);
+
     /// <summary>Gets what the index holds of every entry, in id order, without reading the disk.</summary>
     internal IEnumerable<DeadLetterSummary> Summaries()
     {
         IndexView view;
+        Interlocked.Increment(ref _summaryScans);
         lock (_lock)
         {
             view = _entries.View();

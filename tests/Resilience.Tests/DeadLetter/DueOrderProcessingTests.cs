@@ -105,6 +105,31 @@ public sealed class DueOrderProcessingTests : IDisposable
         _attempted.Should().HaveCount(11);
     }
 
+    [Fact]
+    public async Task RetentionSweep_OverAFileStore_DeletesWhatExpiredWithoutReadingEveryEntry()
+    {
+        await using var store = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = _dir.Path, TimeProvider = _time });
+        await store.SaveAsync(
+            Enumerable.Range(0, 300).Select(i => Pending($"pending-{i:D3}", "charge-card", TimeSpan.FromDays(400)))
+                .Concat(Enumerable.Range(0, 1_500).Select(i => Pending($"recovered-{i:D4}", "charge-card", TimeSpan.Zero) with { Status = DeadLetterStatus.Recovered }))
+                .Concat(Enumerable.Range(0, 10).Select(i => Pending($"recent-{i}", "charge-card", TimeSpan.Zero) with { Status = DeadLetterStatus.Discarded, UpdatedAt = Start.AddDays(6) }))
+                .Concat(Enumerable.Range(0, 20).Select(i => Pending($"archived-{i:D2}", "charge-card", TimeSpan.Zero) with { Status = DeadLetterStatus.Archived }))
+                .ToArray());
+        var options = Options();
+        options.Retention = TimeSpan.FromDays(7);
+        options.ArchiveRetention = TimeSpan.FromDays(30);
+        await using var queue = DeadLetterQueue.Create(store, options);
+        queue.RegisterHandler("charge-card", Record);
+        queue.Processor.Start();
+
+        await AdvanceAsync(queue, TimeSpan.FromDays(7), TimeSpan.FromHours(1));
+        store.Count.Should().Be(300 + 10 + 20, "the 1,500 recovered entries (more than one delete's worth) are past their retention");
+
+        await AdvanceAsync(queue, TimeSpan.FromDays(24), TimeSpan.FromHours(1));
+        store.Count.Should().Be(300, "the discarded ones and then the archived ones expired too");
+        store.SummaryScans.Should().Be(0, "the sweep reads the expired entries from the index's update-time order, not every entry");
+    }
+
     private static DeadLetterEntry Pending(string id, string type, TimeSpan dueIn) => new()
     {
         Id = id,
@@ -134,12 +159,13 @@ public sealed class DueOrderProcessingTests : IDisposable
         return default;
     }
 
-    private async Task AdvanceAsync(DeadLetterQueue queue, TimeSpan by)
+    private async Task AdvanceAsync(DeadLetterQueue queue, TimeSpan by, TimeSpan? step = null)
     {
+        var each = step ?? TimeSpan.FromSeconds(30);
         await queue.Processor.WaitForIdleAsync();
-        for (var step = TimeSpan.Zero; step < by; step += TimeSpan.FromSeconds(30))
+        for (var moved = TimeSpan.Zero; moved < by; moved += each)
         {
-            _time.Advance(TimeSpan.FromSeconds(30));
+            _time.Advance(each);
             await queue.Processor.WaitForIdleAsync();
         }
     }

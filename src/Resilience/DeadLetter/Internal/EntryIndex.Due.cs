@@ -1,19 +1,23 @@
 namespace Resilience.DeadLetter.Internal;
 
 /// <summary>
-/// The pending entries in due order, one binary min-heap of slots per operation type (by next attempt, then creation
-/// time, then slot), each slot knowing its place: what a processor dispatches from, so it keeps no schedule of its own
-/// (one id string and two collection items per pending entry, about 150 bytes, at ten million entries as much again as
-/// the index). One heap per type, so a paused type or one without a handler is passed over whole rather than entry by
-/// entry. Built the first time it is asked for (a store only written to or inspected never pays its 8 bytes per entry),
-/// then kept up to date by every change.
+/// The entries a processor acts on by time, as binary min-heaps of slots, each slot knowing its place: the pending
+/// entries in due order, one heap per operation type (by next attempt, then creation time, then slot), what the
+/// processor dispatches from, so it keeps no schedule of its own (one id string and two collection items per pending
+/// entry, about 150 bytes, at ten million entries as much again as the index); and the recovered or discarded entries,
+/// and the archived ones, each by update time, what the retention sweep deletes from without reading every entry. One
+/// heap per type, so a paused type or one without a handler is passed over whole rather than entry by entry. A slot is
+/// in one heap at most (its status says which). Built the first time it is asked for (a store only written to or
+/// inspected never pays its 8 bytes per entry), then kept up to date by every change.
 /// </summary>
 internal sealed partial class EntryIndex
 {
     private DueHeap?[]? _dueByType;
     private Dictionary<string, DueHeap>? _dueByForeignType;
+    private DueHeap? _resolved;
+    private DueHeap? _archived;
 
-    // Per slot: its place in its type's heap plus one, 0 when not in a heap.
+    // Per slot: its place in its heap plus one, 0 when not in a heap.
     private int[] _duePlace = [];
 
     /// <summary>
@@ -50,13 +54,44 @@ internal sealed partial class EntryIndex
         }
     }
 
+    /// <summary>
+    /// Visits the recovered and discarded entries (or, with <paramref name="archived"/>, the archived ones), least
+    /// recently updated first, until <paramref name="visit"/> returns <see langword="false"/>.
+    /// </summary>
+    public void VisitByUpdate(bool archived, Func<IndexedEntry, bool> visit)
+    {
+        EnsureDueOrder();
+        var heap = archived ? _archived! : _resolved!;
+        var frontier = new PriorityQueue<int, (long Due, long Created, int Slot)>();
+        if (heap.Count > 0)
+        {
+            frontier.Enqueue(0, KeyOf(heap, heap.Items[0]));
+        }
+
+        while (frontier.TryDequeue(out var place, out _))
+        {
+            if (!visit(Materialize(heap.Items[place], id: null)))
+            {
+                return;
+            }
+
+            for (var child = (2 * place) + 1; child <= (2 * place) + 2 && child < heap.Count; child++)
+            {
+                frontier.Enqueue(child, KeyOf(heap, heap.Items[child]));
+            }
+        }
+    }
+
     private (long Due, long Created, int Slot) DueKey(int slot)
     {
         ref readonly var row = ref Row(slot);
         return (row.NextAttemptTicks, row.CreatedTicks, slot);
     }
 
-    private bool DueBefore(int a, int b) => DueKey(a).CompareTo(DueKey(b)) < 0;
+    private (long Due, long Created, int Slot) KeyOf(DueHeap heap, int slot)
+        => heap.ByUpdate ? (Row(slot).UpdatedTicks, 0, slot) : DueKey(slot);
+
+    private bool Before(DueHeap heap, int a, int b) => KeyOf(heap, a).CompareTo(KeyOf(heap, b)) < 0;
 
     private void EnsureDueOrder()
     {
@@ -66,11 +101,12 @@ internal sealed partial class EntryIndex
         }
 
         _dueByType = [];
+        _resolved = new DueHeap(string.Empty, byUpdate: true);
+        _archived = new DueHeap(string.Empty, byUpdate: true);
         _duePlace = new int[_heapPlace.Length];
         for (var slot = 0; slot < _slotCount; slot++)
         {
-            ref readonly var row = ref Row(slot);
-            if (row.InUse && row.Status == (byte)DeadLetterStatus.Pending)
+            if (Row(slot).InUse)
             {
                 AddToDue(slot);
             }
@@ -96,10 +132,22 @@ internal sealed partial class EntryIndex
         }
     }
 
-    /// <summary>Gets the heap of the slot's operation type (made when missing).</summary>
-    private DueHeap DueHeapOf(int slot)
+    /// <summary>Gets the heap the slot belongs in by its status (a pending type's heap is made when missing), or null.</summary>
+    private DueHeap? DueHeapOf(int slot)
     {
         ref readonly var row = ref Row(slot);
+        switch ((DeadLetterStatus)row.Status)
+        {
+            case DeadLetterStatus.Pending:
+                break;
+            case DeadLetterStatus.Recovered or DeadLetterStatus.Discarded:
+                return _resolved;
+            case DeadLetterStatus.Archived:
+                return _archived;
+            default:
+                return null;
+        }
+
         var foreignType = row.HasExtras ? _pages[slot >> IndexPage.Shift].Extras![slot & IndexPage.Mask]!.OperationType : null;
         if (foreignType is not null)
         {
@@ -136,7 +184,11 @@ internal sealed partial class EntryIndex
             Array.Resize(ref _duePlace, _heapPlace.Length);
         }
 
-        var heap = DueHeapOf(slot);
+        if (DueHeapOf(slot) is not { } heap)
+        {
+            return;
+        }
+
         if (heap.Count == heap.Items.Length)
         {
             Array.Resize(ref heap.Items, Math.Max(16, heap.Items.Length + (heap.Items.Length / 2)));
@@ -156,7 +208,7 @@ internal sealed partial class EntryIndex
             return;
         }
 
-        var heap = DueHeapOf(slot);
+        var heap = DueHeapOf(slot)!;
         var place = _duePlace[slot] - 1;
         _duePlace[slot] = 0;
         heap.Count--;
@@ -177,7 +229,7 @@ internal sealed partial class EntryIndex
         while (place > 0)
         {
             var parent = (place - 1) >> 1;
-            if (!DueBefore(slot, heap.Items[parent]))
+            if (!Before(heap, slot, heap.Items[parent]))
             {
                 break;
             }
@@ -200,12 +252,12 @@ internal sealed partial class EntryIndex
                 break;
             }
 
-            if (child + 1 < heap.Count && DueBefore(heap.Items[child + 1], heap.Items[child]))
+            if (child + 1 < heap.Count && Before(heap, heap.Items[child + 1], heap.Items[child]))
             {
                 child++;
             }
 
-            if (!DueBefore(heap.Items[child], slot))
+            if (!Before(heap, heap.Items[child], slot))
             {
                 break;
             }
@@ -227,17 +279,21 @@ internal sealed partial class EntryIndex
     {
         _dueByType = null;
         _dueByForeignType = null;
+        _resolved = null;
+        _archived = null;
         _duePlace = [];
     }
 
-    /// <summary>One operation type's pending slots as a heap.</summary>
-    private sealed class DueHeap(string operationType)
+    /// <summary>One operation type's pending slots (or, by update time, the resolved or the archived ones) as a heap.</summary>
+    private sealed class DueHeap(string operationType, bool byUpdate = false)
     {
 #pragma warning disable SA1401, CA1051 // A field, so the heap's array can be grown in place by reference.
         public int[] Items = new int[16];
 #pragma warning restore SA1401, CA1051
 
         public string OperationType { get; } = operationType;
+
+        public bool ByUpdate { get; } = byUpdate;
 
         public int Count { get; set; }
     }

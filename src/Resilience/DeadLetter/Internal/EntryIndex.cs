@@ -89,7 +89,7 @@ internal sealed partial class EntryIndex
             AddToHeap(slot);
         }
 
-        if (_dueByType is not null && entry.Status == DeadLetterStatus.Pending)
+        if (_dueByType is not null)
         {
             AddToDue(slot);
         }
