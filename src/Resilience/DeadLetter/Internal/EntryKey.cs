@@ -54,6 +54,41 @@ internal static class EntryKey
         return EntryKeyKind.Foreign;
     }
 
+    /// <summary>The most characters a packed id unpacks to (a ULID).</summary>
+    public const int MaxPackedLength = 26;
+
+    /// <summary>
+    /// Writes a packed id's characters into <paramref name="destination"/> (at least <see cref="MaxPackedLength"/>
+    /// long) and returns how many: what <see cref="Unpack(EntryKeyKind, ulong, ulong)"/> gives, without a string, so
+    /// ids of different kinds are compared without allocating.
+    /// </summary>
+    public static int Unpack(EntryKeyKind kind, ulong high, ulong low, Span<char> destination)
+    {
+        if (kind == EntryKeyKind.Ulid)
+        {
+            var value = new UInt128(high, low);
+            for (var i = 25; i >= 0; i--)
+            {
+                destination[i] = Alphabet[(int)(value & 31)];
+                value >>= 5;
+            }
+
+            return MaxPackedLength;
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        BinaryPrimitives.WriteUInt64BigEndian(bytes, high);
+        BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], low);
+        var length = bytes.IndexOf((byte)0);
+        length = length < 0 ? 16 : length;
+        for (var i = 0; i < length; i++)
+        {
+            destination[i] = (char)bytes[i];
+        }
+
+        return length;
+    }
+
     public static string Unpack(EntryKeyKind kind, ulong high, ulong low)
     {
         if (kind == EntryKeyKind.Ulid)
