@@ -91,6 +91,9 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     /// <summary>Gets how many batches the log wrote since the store was opened (the benchmark reports records per flush).</summary>
     internal long WrittenBatches => _log.BatchCount;
 
+    /// <summary>Gets a value indicating whether the active segment is written through a memory mapping (tests check the path they cover).</summary>
+    internal bool WritesThroughMapping => _log.WritesThroughMapping;
+
     /// <summary>Gets where data ends in the active segment (tests damage files at known places).</summary>
     internal long ActiveSegmentUsedBytes => _log.ActiveSegmentLength;
 
