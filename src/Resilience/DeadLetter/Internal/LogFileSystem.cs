@@ -124,12 +124,16 @@ internal class LogFile : IDisposable
     }
 
     /// <summary>
-    /// Makes what was written durable: the mapping's dirty pages (msync, which other systems need; on Linux the fsync
-    /// that follows covers them too), then the file.
+    /// Makes what was written durable: the file's fsync. On Linux a shared mapping's dirty pages are the file's page
+    /// cache, which the fsync writes; elsewhere the view is flushed first (msync), as those systems need.
     /// </summary>
     public virtual void Flush()
     {
-        _view?.Flush();
+        if (!OperatingSystem.IsLinux())
+        {
+            _view?.Flush();
+        }
+
         RandomAccess.FlushToDisk(Handle);
     }
 
