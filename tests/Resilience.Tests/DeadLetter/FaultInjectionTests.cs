@@ -146,6 +146,45 @@ public sealed class FaultInjectionTests : IDisposable
     }
 
     [Fact]
+    public async Task OsBufferedOpen_ResumedSegmentCannotBeReserved_WritesWithoutTheMappingUntilItRolls()
+    {
+        // The segment a reopen resumes was reserved when it was made, but a store written before segments were mapped
+        // has a sparse one: if its blocks cannot be reserved now, it is written with pwrite (a full disk then fails
+        // the write as an exception), and the next segment is mapped as usual.
+        var options = new FileDeadLetterStoreOptions { Directory = _dir.Path, Durability = DurabilityMode.OsBuffered, SegmentSize = 4096 };
+        await using (var store = FileDeadLetterStore.Open(options))
+        {
+            await store.SaveAsync([TestEntries.Create(0)]);
+        }
+
+        var files = new FailingFileSystem { FailNext = FailurePoint.Reserve };
+        var n = 1;
+        await using (var store = FileDeadLetterStore.Open(options, files))
+        {
+            files.FailNext = null;
+            store.WritesThroughMapping.Should().BeFalse("the resumed segment could not be reserved");
+            var segments = store.SegmentCount;
+            while (store.SegmentCount == segments)
+            {
+                await store.SaveAsync([TestEntries.Create(n++)]);
+            }
+
+            if (OperatingSystem.IsLinux())
+            {
+                store.WritesThroughMapping.Should().BeTrue("the next segment is reserved and mapped");
+            }
+
+            await store.SaveAsync([TestEntries.Create(n++)]);
+            store.Count.Should().Be(n);
+        }
+
+        await using var reopened = FileDeadLetterStore.Open(options);
+        reopened.Count.Should().Be(n);
+        Enumerable.Range(0, n).Where(i => reopened.Find(TestEntries.Create(i).Id) is null).Should().BeEmpty();
+        reopened.RecoveredTruncatedBytes.Should().Be(0);
+    }
+
+    [Fact]
     public async Task SaveAsync_ConcurrentWritersWhenDiskFails_EveryWaiterFails()
     {
         var files = new FailingFileSystem();
