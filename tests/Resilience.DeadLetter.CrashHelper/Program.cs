@@ -35,6 +35,9 @@ await using var store = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions
 });
 Console.WriteLine("READY");
 
+// Which write path the acknowledgements below go through (the kill -9 test checks it covers the mapped one).
+Console.WriteLine("MAPPED " + store.WritesThroughMapping);
+
 var producers = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
 var runId = Guid.NewGuid().ToString("N")[..8];
 var tasks = new Task[producers];

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 
 namespace Resilience.DeadLetter;
@@ -35,6 +36,11 @@ public static class DeadLetterLimits
 
     /// <summary>The marker that ends text cut to a limit.</summary>
     public const string TruncationMarker = "…[truncated]";
+
+    // One precomputed search: checked on every write (the generic range search allocated on each call here).
+    private static readonly SearchValues<char> ControlCharacters = SearchValues.Create(
+        "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000a\u000b\u000c\u000d\u000e\u000f"
+        + "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f\u007f");
 
     /// <summary>
     /// Cuts <paramref name="text"/> to at most <paramref name="maxLength"/> characters, ending with
@@ -128,7 +134,7 @@ public static class DeadLetterLimits
             throw Rejected(entry, string.Create(CultureInfo.InvariantCulture, $"its {what} is {text.Length} characters; at most {max} are accepted ({limit})"));
         }
 
-        if (noControl && (text.Length == 0 || text.AsSpan().IndexOfAnyInRange('\0', '\u001f') >= 0 || text.Contains('\u007f', StringComparison.Ordinal)))
+        if (noControl && (text.Length == 0 || text.AsSpan().ContainsAny(ControlCharacters)))
         {
             throw Rejected(entry, $"its {what} is empty or holds a control character");
         }

@@ -92,6 +92,9 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     /// <summary>Gets how many batches the log wrote since the store was opened (the benchmark reports records per flush).</summary>
     internal long WrittenBatches => _log.BatchCount;
 
+    /// <summary>Gets a value indicating whether the active segment is written through a memory mapping (tests check the path they cover).</summary>
+    internal bool WritesThroughMapping => _log.WritesThroughMapping;
+
     /// <summary>Gets where data ends in the active segment (tests damage files at known places).</summary>
     internal long ActiveSegmentUsedBytes => _log.ActiveSegmentLength;
 
@@ -686,27 +689,8 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
             switch (change.Kind)
             {
                 case DeadLetterChangeKind.Put:
-                    var entry = new IndexedEntry
-                    {
-                        Id = exists ? current!.Id : change.Id,
-                        OperationType = change.OperationType,
-                        CreatedTicks = change.CreatedTicks,
-                        UpdatedTicks = change.UpdatedTicks,
-                        NextAttemptTicks = change.NextAttemptTicks,
-                        AttemptCount = change.AttemptCount,
-                        MaxAttempts = change.MaxAttempts,
-                        Status = change.Status,
-                        Version = change.Version != 0 ? change.Version : (long)sequence,
-                        PayloadLength = change.PayloadLength,
-                        Reason = change.Failure.Reason,
-                        FailureGroup = change.Failure.Group,
-                        FirstFailedTicks = change.Failure.FirstFailed,
-                        LastFailedTicks = change.Failure.LastFailed,
-                        ReplayCount = change.Failure.ReplayCount,
-                        LastReplayedTicks = change.Failure.LastReplayed,
-                        Put = location,
-                        Error = location,
-                    };
+                    // Written into the index straight from the change: no entry object per write.
+                    var version = change.Version != 0 ? change.Version : (long)sequence;
                     if (exists)
                     {
                         _payloadBytes -= current!.PayloadLength;
@@ -714,13 +698,13 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
                         _counts.Remove(current);
                     }
 
-                    _entries.Set(entry);
-                    _counts.Add(entry);
-                    _payloadBytes += entry.PayloadLength;
-                    _liveBytes += entry.RecordSize;
+                    _entries.SetPut(exists ? current!.Id : change.Id, change, version, location);
+                    _counts.Add(change.OperationType, change.Status, change.PayloadLength, change.AttemptCount);
+                    _payloadBytes += change.PayloadLength;
+                    _liveBytes += location.Length;
                     if (change.WantsResult)
                     {
-                        change.Result = change.Entry! with { Version = entry.Version };
+                        change.Result = change.Entry! with { Version = version };
                     }
 
                     break;

@@ -260,6 +260,14 @@ public sealed class CrashPointTests : IDisposable
                 inner.SetLength(length);
             }
 
+            public override bool IsMapped => inner.IsMapped;
+
+            public override void ReserveAndMap(long length)
+            {
+                owner.Step("reserve " + name);
+                inner.ReserveAndMap(length);
+            }
+
             protected override void Dispose(bool disposing)
             {
                 if (disposing)

@@ -20,6 +20,10 @@ internal abstract class DelegatingLogFile(LogFile inner) : LogFile
 
     public override void SetLength(long length) => inner.SetLength(length);
 
+    public override bool IsMapped => inner.IsMapped;
+
+    public override void ReserveAndMap(long length) => inner.ReserveAndMap(length);
+
     protected override void Dispose(bool disposing)
     {
         if (disposing)

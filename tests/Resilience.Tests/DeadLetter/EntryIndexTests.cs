@@ -264,6 +264,41 @@ public sealed class EntryIndexTests
     }
 
     [Fact]
+    public void IdsInOrderBeforeStoredOnes_WithRemovalsBetween_StayInIdOrder()
+    {
+        // The order tries the place after its last insert before a binary search: ids that arrive in order but sort
+        // before the stored ones (of all three kinds) go there, and removals in between move that place.
+        var index = new EntryIndex();
+        var stored = Enumerable.Range(0, 50).Select(i => i % 2 == 0 ? $"zz-{i:D4}" : $"zz-long-user-supplied-id-{i:D4}").ToList();
+        var added = Enumerable.Range(0, 600).Select(i => (i % 3) switch
+        {
+            0 => $"a-{i:D5}",
+            1 => $"a-long-user-supplied-id-{i:D5}",
+            _ => $"m-{i:D5}",
+        }).ToList();
+        var expected = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var id in stored)
+        {
+            index.Set(Entry(id, 1));
+            expected.Add(id);
+        }
+
+        for (var i = 0; i < added.Count; i++)
+        {
+            index.Set(Entry(added[i], 2));
+            expected.Add(added[i]);
+            if (i % 7 == 3)
+            {
+                var gone = i % 2 == 0 ? added[i / 2] : stored[i % stored.Count];
+                index.Remove(gone).Should().Be(expected.Remove(gone));
+            }
+        }
+
+        Order(index).Should().Equal(expected);
+        index.Count.Should().Be(expected.Count);
+    }
+
+    [Fact]
     public void IndexRow_Is96Bytes()
     {
         // The row is most of the memory per entry: a field declared out of order pads it (it was 104 bytes once).

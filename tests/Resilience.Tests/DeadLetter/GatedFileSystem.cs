@@ -81,6 +81,10 @@ internal sealed class GatedFileSystem : LogFileSystem
 
         public override void SetLength(long length) => _inner.SetLength(length);
 
+        public override bool IsMapped => _inner.IsMapped;
+
+        public override void ReserveAndMap(long length) => _inner.ReserveAndMap(length);
+
         protected override void Dispose(bool disposing)
         {
             if (disposing)

@@ -15,6 +15,16 @@ internal sealed partial class EntryIndex
     private int _chunkCount;
     private int _orderCount;
 
+    // Chunks that emptied and no view holds, for the next ones needed: a queue drained at one end and filled at the
+    // other then allocates no chunk.
+    private readonly Stack<OrderChunk> _spareChunks = new();
+
+    // Where the last insert went (chunk, position, slot): ids that arrive in order but sort before stored ones go right
+    // after it, found without a search (a search reads a row per step, most of them cache misses). Checked before use.
+    private int _hintChunk = -1;
+    private int _hintAt;
+    private int _hintSlot;
+
     /// <summary>Gets how many slots keeping the order has moved so far (what an add or a remove costs; tests bound it).</summary>
     internal long OrderSlotsMoved { get; private set; }
 
@@ -58,7 +68,7 @@ internal sealed partial class EntryIndex
             chunk = _chunkCount - 1;
             at = last?.Count ?? OrderChunk.Capacity;
         }
-        else
+        else if (!TryAfterLastInsert(slot, out chunk, out at))
         {
             // Some chunk's last slot sorts after this one (the last chunk's does).
             chunk = FindChunk(slot);
@@ -68,7 +78,7 @@ internal sealed partial class EntryIndex
         if (at == OrderChunk.Capacity)
         {
             // After a full chunk (or into an empty order): a chunk of its own.
-            InsertChunk(++chunk, new OrderChunk(_epoch));
+            InsertChunk(++chunk, NewChunk());
             at = 0;
         }
         else if (_chunks[chunk].Count == OrderChunk.Capacity)
@@ -88,6 +98,23 @@ internal sealed partial class EntryIndex
         writable.Slots[at] = slot;
         writable.Count++;
         _orderCount++;
+        (_hintChunk, _hintAt, _hintSlot) = (chunk, at, slot);
+    }
+
+    /// <summary>Whether the slot goes right after the last one inserted (still where it went, and the next sorts after).</summary>
+    private bool TryAfterLastInsert(int slot, out int chunk, out int at)
+    {
+        chunk = _hintChunk;
+        at = _hintAt + 1;
+        if ((uint)chunk >= (uint)_chunkCount || _hintAt >= _chunks[chunk].Count || _chunks[chunk].Slots[_hintAt] != _hintSlot
+            || Compare(_hintSlot, slot) >= 0)
+        {
+            return false;
+        }
+
+        var current = _chunks[chunk];
+        return at < current.Count ? Compare(current.Slots[at], slot) > 0
+            : chunk + 1 < _chunkCount && Compare(_chunks[chunk + 1].Slots[0], slot) > 0;
     }
 
     private void RemoveFromOrder(int slot)
@@ -172,7 +199,8 @@ internal sealed partial class EntryIndex
     private void Split(int chunk)
     {
         var full = WritableChunk(chunk);
-        var right = new OrderChunk(_epoch) { Count = full.Count / 2 };
+        var right = NewChunk();
+        right.Count = full.Count / 2;
         full.Count -= right.Count;
         Array.Copy(full.Slots, full.Count, right.Slots, 0, right.Count);
         OrderSlotsMoved += right.Count;
@@ -216,8 +244,26 @@ internal sealed partial class EntryIndex
         _chunkCount++;
     }
 
+    private OrderChunk NewChunk()
+    {
+        if (_spareChunks.TryPop(out var spare))
+        {
+            spare.Epoch = _epoch;
+            return spare;
+        }
+
+        return new OrderChunk(_epoch);
+    }
+
     private void RemoveChunk(int at)
     {
+        var removed = _chunks[at];
+        if (removed.Epoch > _frozenAt && _spareChunks.Count < 64)
+        {
+            removed.Count = 0;
+            _spareChunks.Push(removed);
+        }
+
         _chunkCount--;
         Array.Copy(_chunks, at + 1, _chunks, at, _chunkCount - at);
         _chunks[_chunkCount] = null!;
@@ -251,6 +297,8 @@ internal sealed partial class EntryIndex
         _chunks = [];
         _chunkCount = 0;
         _orderCount = 0;
+        _hintChunk = -1;
+        _spareChunks.Clear();
     }
 
     /// <summary>Visits the slots in order until <paramref name="visit"/> returns <see langword="false"/>.</summary>

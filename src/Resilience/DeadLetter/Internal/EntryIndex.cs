@@ -44,56 +44,56 @@ internal sealed partial class EntryIndex
     }
 
     /// <summary>Inserts the entry, or replaces the one with its id.</summary>
-    public void Set(IndexedEntry entry)
-    {
-        _view = null;
-        var kind = Pack(entry.Id, out var high, out var low);
-        var bucket = -1;
-        var slot = kind == EntryKeyKind.Foreign ? _foreign.GetValueOrDefault(entry.Id, -1)
-            : ReferenceEquals(entry.Id, _missId) && _missVersion == _hashVersion ? -1
-            : FindSlot(kind, high, low, out bucket);
-        if (slot < 0 && kind != EntryKeyKind.Foreign && bucket < 0)
+    public void Set(IndexedEntry entry) => Set(
+        entry.Id,
+        entry.OperationType,
+        entry.FailureGroup,
+        entry.Put,
+        entry.Error,
+        entry.ReplayCount,
+        entry.LastReplayedTicks,
+        new IndexRow
         {
-            // The lookup that just missed this id (a change looks up before it sets) found the bucket already.
-            bucket = _missBucket;
-        }
+            CreatedTicks = entry.CreatedTicks,
+            UpdatedTicks = entry.UpdatedTicks,
+            NextAttemptTicks = entry.NextAttemptTicks,
+            Version = entry.Version,
+            FirstFailedTicks = entry.FirstFailedTicks,
+            LastFailedTicks = entry.LastFailedTicks,
+            PayloadLength = entry.PayloadLength,
+            AttemptCount = entry.AttemptCount,
+            MaxAttempts = entry.MaxAttempts,
+            Status = (byte)entry.Status,
+            Reason = (byte)entry.Reason,
+        });
 
-        var isNew = slot < 0;
-        if (isNew)
+    /// <summary>
+    /// Inserts (or replaces) the entry a Put change describes, at <paramref name="version"/>, its record at
+    /// <paramref name="location"/>: straight from the change into the row, with no <see cref="IndexedEntry"/> made
+    /// (the write path would allocate one per write only to copy it).
+    /// </summary>
+    public void SetPut(string id, DeadLetterChange change, long version, RecordLocation location) => Set(
+        id,
+        change.OperationType,
+        change.Failure.Group,
+        location,
+        location,
+        change.Failure.ReplayCount,
+        change.Failure.LastReplayed,
+        new IndexRow
         {
-            slot = AllocateSlot();
-        }
-        else
-        {
-            ReleaseRow(slot);
-        }
-
-        WriteRow(slot, entry, kind, high, low);
-        if (isNew)
-        {
-            _count++;
-            if (kind == EntryKeyKind.Foreign)
-            {
-                _foreign.Add(entry.Id, slot);
-            }
-            else
-            {
-                AddToHash(slot, kind, high, low, bucket);
-            }
-
-            AddToOrder(slot);
-        }
-
-        if (IsPending(entry.Status))
-        {
-            AddToHeap(slot);
-        }
-
-        if (_dueByType is not null)
-        {
-            AddToDue(slot);
-        }
-    }
+            CreatedTicks = change.CreatedTicks,
+            UpdatedTicks = change.UpdatedTicks,
+            NextAttemptTicks = change.NextAttemptTicks,
+            Version = version,
+            FirstFailedTicks = change.Failure.FirstFailed,
+            LastFailedTicks = change.Failure.LastFailed,
+            PayloadLength = change.PayloadLength,
+            AttemptCount = change.AttemptCount,
+            MaxAttempts = change.MaxAttempts,
+            Status = (byte)change.Status,
+            Reason = (byte)change.Failure.Reason,
+        });
 
     public bool Remove(string id)
     {
@@ -393,50 +393,92 @@ internal sealed partial class EntryIndex
         return page;
     }
 
-    private void WriteRow(int slot, IndexedEntry entry, EntryKeyKind kind, ulong high, ulong low)
+    /// <param name="id">The id.</param>
+    /// <param name="operationType">The operation type (interned).</param>
+    /// <param name="group">The failure group (interned), or <see langword="null"/>.</param>
+    /// <param name="put">The Put record.</param>
+    /// <param name="error">The record holding the latest error (<paramref name="put"/> or a State record).</param>
+    /// <param name="replayCount">The replay count (kept in the extras when not 0).</param>
+    /// <param name="lastReplayed">The last replay (kept in the extras when set).</param>
+    /// <param name="numbers">The row's times, counts, status and reason; its other fields are set here.</param>
+    private void Set(string id, string operationType, string? group, RecordLocation put, RecordLocation error, int replayCount, long lastReplayed, in IndexRow numbers)
     {
-        var type = _types.Add(entry.OperationType);
-        var putFile = _files.Add(entry.Put.File);
-        var hasError = entry.Error != entry.Put;
-        var errorFile = hasError ? _files.Add(entry.Error.File) : 0;
-        var hasExtras = kind == EntryKeyKind.Foreign || type < 0 || hasError || entry.ReplayCount != 0 || entry.LastReplayedTicks != IndexedEntry.NoTime;
+        _view = null;
+        var kind = Pack(id, out var high, out var low);
+        var bucket = -1;
+        var slot = kind == EntryKeyKind.Foreign ? _foreign.GetValueOrDefault(id, -1)
+            : ReferenceEquals(id, _missId) && _missVersion == _hashVersion ? -1
+            : FindSlot(kind, high, low, out bucket);
+        if (slot < 0 && kind != EntryKeyKind.Foreign && bucket < 0)
+        {
+            // The lookup that just missed this id (a change looks up before it sets) found the bucket already.
+            bucket = _missBucket;
+        }
+
+        var isNew = slot < 0;
+        if (isNew)
+        {
+            slot = AllocateSlot();
+        }
+        else
+        {
+            ReleaseRow(slot);
+        }
+
+        var type = _types.Add(operationType);
+        var putFile = _files.Add(put.File);
+        var hasError = error != put;
+        var errorFile = hasError ? _files.Add(error.File) : 0;
+        var hasExtras = kind == EntryKeyKind.Foreign || type < 0 || hasError || replayCount != 0 || lastReplayed != IndexedEntry.NoTime;
         var page = WritablePage(slot);
         ref var row = ref page.Rows[slot & IndexPage.Mask];
-        row = new IndexRow
-        {
-            KeyHigh = high,
-            KeyLow = low,
-            CreatedTicks = entry.CreatedTicks,
-            UpdatedTicks = entry.UpdatedTicks,
-            NextAttemptTicks = entry.NextAttemptTicks,
-            Version = entry.Version,
-            FirstFailedTicks = entry.FirstFailedTicks,
-            LastFailedTicks = entry.LastFailedTicks,
-            PayloadLength = entry.PayloadLength,
-            AttemptCount = entry.AttemptCount,
-            MaxAttempts = entry.MaxAttempts,
-            Group = entry.FailureGroup is null ? 0 : _groups.Add(entry.FailureGroup) + 1,
-            OperationType = type < 0 ? (ushort)0 : (ushort)type,
-            Status = (byte)entry.Status,
-            Reason = (byte)entry.Reason,
-        };
-        row.SetPut(putFile, entry.Put.Offset, entry.Put.Length, kind, hasExtras);
+        row = numbers;
+        row.KeyHigh = high;
+        row.KeyLow = low;
+        row.Group = group is null ? 0 : _groups.Add(group) + 1;
+        row.OperationType = type < 0 ? (ushort)0 : (ushort)type;
+        row.SetPut(putFile, put.Offset, put.Length, kind, hasExtras);
         if (hasExtras)
         {
             page.Extras ??= new SlotExtras?[IndexPage.Size];
             page.Extras[slot & IndexPage.Mask] = new SlotExtras(
-                kind == EntryKeyKind.Foreign ? entry.Id : null,
-                type < 0 ? entry.OperationType : null,
+                kind == EntryKeyKind.Foreign ? id : null,
+                type < 0 ? operationType : null,
                 hasError,
                 errorFile,
-                entry.Error.Offset,
-                entry.Error.Length,
-                entry.ReplayCount,
-                entry.LastReplayedTicks);
+                error.Offset,
+                error.Length,
+                replayCount,
+                lastReplayed);
         }
         else if (page.Extras is not null)
         {
             page.Extras[slot & IndexPage.Mask] = null;
+        }
+
+        if (isNew)
+        {
+            _count++;
+            if (kind == EntryKeyKind.Foreign)
+            {
+                _foreign.Add(id, slot);
+            }
+            else
+            {
+                AddToHash(slot, kind, high, low, bucket);
+            }
+
+            AddToOrder(slot);
+        }
+
+        if (IsPending((DeadLetterStatus)numbers.Status))
+        {
+            AddToHeap(slot);
+        }
+
+        if (_dueByType is not null)
+        {
+            AddToDue(slot);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.IO.MemoryMappedFiles;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
@@ -68,11 +69,26 @@ internal class LogFileSystem
     }
 }
 
-/// <summary>One open log file.</summary>
+/// <summary>
+/// One open log file. The segment being written may be mapped (<see cref="ReserveAndMap"/>): its writes are then copies
+/// into the shared mapping, that is into the page cache, with no system call.
+/// </summary>
+/// <remarks>
+/// A copy into a shared mapping is in the OS once it is done, as a <c>pwrite</c> is: the process may die right after,
+/// the kernel writes the pages back. Reads of records go through other handles (<see cref="RecordFile"/>, positional
+/// reads): on Linux the page cache is one per file, so they see the mapped bytes as soon as they are copied. Only
+/// blocks reserved beforehand are mapped, because a store into a hole of a sparse file that the disk cannot fill
+/// raises SIGBUS and kills the process, where a failing <c>pwrite</c> is an exception the log turns into a fault.
+/// </remarks>
 internal class LogFile : IDisposable
 {
+    private const int NoSpace = 28; // ENOSPC
+
     private readonly FileStream? _stream;
     private readonly SafeFileHandle? _handle;
+    private MemoryMappedFile? _map;
+    private MemoryMappedViewAccessor? _view;
+    private long _mappedLength;
 
     // The stream is unbuffered (BufferSize 0), so positional I/O on its handle is the only I/O there is. The handle
     // is taken once: FileStream.SafeFileHandle syncs the stream's position with a seek on every read of it, a system
@@ -89,15 +105,97 @@ internal class LogFile : IDisposable
 
     public virtual long Length => RandomAccess.GetLength(Handle);
 
+    /// <summary>Gets a value indicating whether writes are copies into a mapping (see <see cref="ReserveAndMap"/>).</summary>
+    public virtual bool IsMapped => _view is not null;
+
     private SafeFileHandle Handle => _handle ?? throw new InvalidOperationException("This log file has no handle.");
 
     public virtual int Read(Span<byte> destination, long offset) => RandomAccess.Read(Handle, destination, offset);
 
-    public virtual void Write(ReadOnlySpan<byte> source, long offset) => RandomAccess.Write(Handle, source, offset);
+    public virtual void Write(ReadOnlySpan<byte> source, long offset)
+    {
+        if (_view is { } view && offset >= 0 && offset + source.Length <= _mappedLength)
+        {
+            view.SafeMemoryMappedViewHandle.WriteSpan((ulong)(view.PointerOffset + offset), source);
+            return;
+        }
 
-    public virtual void Flush() => RandomAccess.FlushToDisk(Handle);
+        RandomAccess.Write(Handle, source, offset);
+    }
 
-    public virtual void SetLength(long length) => RandomAccess.SetLength(Handle, length);
+    /// <summary>
+    /// Makes what was written durable: the file's fsync. On Linux a shared mapping's dirty pages are the file's page
+    /// cache, which the fsync writes; elsewhere the view is flushed first (msync), as those systems need.
+    /// </summary>
+    public virtual void Flush()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            _view?.Flush();
+        }
+
+        RandomAccess.FlushToDisk(Handle);
+    }
+
+    /// <summary>Sets the file's length; a mapping is dropped first (a shorter file under it would fault on access).</summary>
+    public virtual void SetLength(long length)
+    {
+        Unmap();
+        RandomAccess.SetLength(Handle, length);
+    }
+
+    /// <summary>
+    /// Reserves the disk blocks of the file's first <paramref name="length"/> bytes (posix_fallocate) and maps them
+    /// for writing, on Linux; elsewhere it does nothing and writes stay positional writes.
+    /// </summary>
+    /// <param name="length">The bytes to reserve and map (the file is at least this long).</param>
+    /// <exception cref="IOException">The blocks cannot be reserved (the disk is full): the file is left unmapped.</exception>
+    public virtual void ReserveAndMap(long length)
+    {
+        Unmap();
+        if (_stream is null || !OperatingSystem.IsLinux() || length <= 0)
+        {
+            return;
+        }
+
+        var handle = _handle!;
+        var added = false;
+        int error;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            error = NativeMethods.PosixFallocate((int)handle.DangerousGetHandle(), 0, length);
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+
+        if (error != 0)
+        {
+            // posix_fallocate returns the error rather than setting errno.
+            throw new IOException(error == NoSpace
+                ? $"Could not reserve {length} bytes for '{_stream.Name}': the disk is full (ENOSPC)."
+                : $"Could not reserve {length} bytes for '{_stream.Name}' (errno {error}).");
+        }
+
+        var map = MemoryMappedFile.CreateFromFile(handle, mapName: null, length, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true);
+        try
+        {
+            _view = map.CreateViewAccessor(0, length, MemoryMappedFileAccess.ReadWrite);
+        }
+        catch
+        {
+            map.Dispose();
+            throw;
+        }
+
+        _map = map;
+        _mappedLength = length;
+    }
 
     /// <summary>
     /// Gets where the next byte that may be non-zero lies at or after <paramref name="offset"/>: holes of a sparse
@@ -145,8 +243,18 @@ internal class LogFile : IDisposable
     {
         if (disposing)
         {
+            Unmap();
             _stream?.Dispose();
         }
+    }
+
+    private void Unmap()
+    {
+        _view?.Dispose();
+        _map?.Dispose();
+        _view = null;
+        _map = null;
+        _mappedLength = 0;
     }
 }
 
@@ -166,6 +274,9 @@ internal static partial class NativeMethods
 
     [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)]
     public static partial long LSeek(int fd, long offset, int whence);
+
+    [LibraryImport("libc", EntryPoint = "posix_fallocate")]
+    public static partial int PosixFallocate(int fd, long offset, long length);
 
     [LibraryImport("libc", EntryPoint = "geteuid")]
     public static partial uint GetEffectiveUserId();

@@ -13,8 +13,8 @@ internal sealed class OrderChunk(int epoch)
 
     public int Count { get; set; }
 
-    /// <summary>Gets the epoch the chunk was made in.</summary>
-    public int Epoch { get; } = epoch;
+    /// <summary>Gets or sets the epoch the chunk was made (or reused) in.</summary>
+    public int Epoch { get; set; } = epoch;
 
     public OrderChunk Clone(int epoch) => new(epoch) { Slots = (int[])Slots.Clone(), Count = Count };
 }

@@ -17,9 +17,12 @@ internal sealed class RunningCounts
     /// <param name="oldestPending">The creation time of the oldest pending or retrying entry (the index keeps them in a heap).</param>
     public RunningCounts(Func<long?> oldestPending) => _oldestPending = oldestPending;
 
-    public void Add(IndexedEntry entry) => Change(entry, +1);
+    public void Add(IndexedEntry entry) => Change(entry.OperationType, entry.Status, entry.PayloadLength, entry.AttemptCount, +1);
 
-    public void Remove(IndexedEntry entry) => Change(entry, -1);
+    /// <summary>Counts an entry given by its fields (the write path makes no entry object).</summary>
+    public void Add(string operationType, DeadLetterStatus status, int payloadLength, int attemptCount) => Change(operationType, status, payloadLength, attemptCount, +1);
+
+    public void Remove(IndexedEntry entry) => Change(entry.OperationType, entry.Status, entry.PayloadLength, entry.AttemptCount, -1);
 
     public void Clear()
     {
@@ -42,16 +45,16 @@ internal sealed class RunningCounts
         OldestPendingCreatedAt = _oldestPending() is { } ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : null,
     };
 
-    private void Change(IndexedEntry entry, int delta)
+    private void Change(string operationType, DeadLetterStatus status, int payloadLength, int attemptCount, int delta)
     {
         _total += delta;
-        _payloadBytes += delta * (long)entry.PayloadLength;
-        _attempts += delta * (long)entry.AttemptCount;
-        Bump(_byStatus, entry.Status, delta);
-        Bump(_byType, entry.OperationType, delta);
-        if (entry.Status == DeadLetterStatus.Pending)
+        _payloadBytes += delta * (long)payloadLength;
+        _attempts += delta * (long)attemptCount;
+        Bump(_byStatus, status, delta);
+        Bump(_byType, operationType, delta);
+        if (status == DeadLetterStatus.Pending)
         {
-            Bump(_pendingByType, entry.OperationType, delta);
+            Bump(_pendingByType, operationType, delta);
         }
     }
 

@@ -75,6 +75,7 @@ internal sealed partial class SegmentLog
                         catch (Exception ex)
                         {
                             _fault = ex;
+                            CloseSegmentOnFault_NeedsLock();
                             throw;
                         }
                     }

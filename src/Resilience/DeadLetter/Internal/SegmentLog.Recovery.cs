@@ -123,6 +123,7 @@ internal sealed partial class SegmentLog
                 _segment = _files.Open(segment.Path, createNew: false);
                 _segmentLength = end;
                 _segmentCapacity = segment.Length;
+                MapResumedSegment();
             }
         }
 

@@ -100,6 +100,26 @@ internal sealed partial class SegmentLog : IAsyncDisposable
     /// <summary>Gets what faulted the log, if it is faulted.</summary>
     public Exception? Fault => _fault;
 
+    /// <summary>Gets a value indicating whether the segment being written is written through a mapping.</summary>
+    public bool WritesThroughMapping
+    {
+        get
+        {
+            lock (_fileLock)
+            {
+                return _segment?.IsMapped == true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gets a value indicating whether new segments are written through a mapping: when a write is acknowledged once
+    /// it is in the OS (<see cref="DurabilityMode.OsBuffered"/>, <see cref="DurabilityMode.Interval"/>), a copy into the
+    /// page cache replaces the write system call. <see cref="DurabilityMode.Always"/> flushes every batch anyway, and
+    /// its batches amortise the call, so it keeps positional writes.
+    /// </summary>
+    private bool MapsSegments => _options.Durability != DurabilityMode.Always;
+
     public static SegmentLog Open(LogOptions options, LogFileSystem files, ILogStateMachine state)
     {
         var directory = LogDirectory.Prepare(options.Directory, options.Description);
@@ -347,6 +367,10 @@ internal sealed partial class SegmentLog : IAsyncDisposable
             catch (Exception ex)
             {
                 _fault = ex;
+                lock (_fileLock)
+                {
+                    CloseSegmentOnFault_NeedsLock();
+                }
             }
 #pragma warning restore CA1031
         }
@@ -490,6 +514,7 @@ internal sealed partial class SegmentLog : IAsyncDisposable
             catch (Exception ex)
             {
                 _fault = ex;
+                CloseSegmentOnFault_NeedsLock();
             }
 #pragma warning restore CA1031
         }
@@ -525,6 +550,11 @@ internal sealed partial class SegmentLog : IAsyncDisposable
 
         // Longer first, then the header that records it: a crash in between leaves a file longer than its header says, never shorter.
         _segment!.SetLength(capacity);
+        if (MapsSegments)
+        {
+            _segment.ReserveAndMap(capacity);
+        }
+
         _segment.Flush();
         Span<byte> header = stackalloc byte[LogFormat.HeaderSize];
         LogFormat.WriteHeader(header, snapshot: false, _segments[^1].FirstSequence, capacity);
@@ -545,6 +575,13 @@ internal sealed partial class SegmentLog : IAsyncDisposable
             // The length comes first and the header that records it second, both durable before any record: a crash
             // never leaves a segment shorter than its header says, so a short one was cut.
             file.SetLength(capacity);
+            if (MapsSegments)
+            {
+                // Reserved before anything is written into the mapping: a disk that cannot hold the segment fails
+                // here, as an IOException that faults the log like a failed write, never as a SIGBUS in a copy.
+                file.ReserveAndMap(capacity);
+            }
+
             Span<byte> header = stackalloc byte[LogFormat.HeaderSize];
             LogFormat.WriteHeader(header, snapshot: false, firstSequence, capacity);
             file.Write(header, 0);
@@ -563,6 +600,44 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         _segmentCapacity = capacity;
         Interlocked.Add(ref _segmentBytes, LogFormat.HeaderSize);
         _segments.Add(new LogSegment(path, firstSequence) { UsedBytes = LogFormat.HeaderSize, Reader = reader });
+    }
+
+    /// <summary>
+    /// Closes the segment being written once the log is faulted (nothing is written to it anymore): its mapping, if
+    /// any, goes with it. Records stay readable through their own handles.
+    /// </summary>
+    private void CloseSegmentOnFault_NeedsLock()
+    {
+        var segment = _segment;
+        _segment = null;
+        try
+        {
+            segment?.Dispose();
+        }
+        catch (IOException)
+        {
+            // What reached the OS is unknown anyway: the log is faulted until it is reopened.
+        }
+    }
+
+    /// <summary>
+    /// Maps the segment that recovery resumes writing to, when new segments are mapped; one whose blocks cannot be
+    /// reserved now (a full disk) keeps positional writes, which fail as exceptions, until it rolls.
+    /// </summary>
+    private void MapResumedSegment()
+    {
+        if (!MapsSegments || _segment is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _segment.ReserveAndMap(_segmentCapacity);
+        }
+        catch (IOException)
+        {
+        }
     }
 
     private string SegmentPath(ulong firstSequence) => Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $"seg-{firstSequence:D20}.log"));
