@@ -656,7 +656,8 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
 
         var nowTicks = now.UtcTicks;
         var candidates = new List<string>();
-        store.VisitDue(type => IsDispatchable_NeedsLock(type, now, warn: true), (id, due) =>
+        List<string>? withoutHandler = null;
+        store.VisitDue(type => IsDispatchable_NeedsLock(type, now, ref withoutHandler), (id, due) =>
         {
             if (due > nowTicks)
             {
@@ -670,6 +671,13 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
 
             return candidates.Count < free;
         });
+
+        // Logged once the store's lock is left: a logger is the application's code.
+        foreach (var type in withoutHandler ?? [])
+        {
+            // Picked up again when a handler for its type is registered.
+            _queue.WarnNoHandler(type);
+        }
 
         foreach (var id in candidates)
         {
@@ -687,7 +695,8 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
     private DateTimeOffset? NextDueFromStore_NeedsLock(FileDeadLetterStore store, DateTimeOffset now)
     {
         DateTimeOffset? next = null;
-        store.VisitDue(type => IsDispatchable_NeedsLock(type, now, warn: false), (id, due) =>
+        List<string>? ignored = null;
+        store.VisitDue(type => IsDispatchable_NeedsLock(type, now, ref ignored), (id, due) =>
         {
             if (_inFlight.Contains(id) || IsUnreadable(id))
             {
@@ -710,7 +719,8 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
         return next;
     }
 
-    private bool IsDispatchable_NeedsLock(string operationType, DateTimeOffset now, bool warn)
+    /// <summary>Whether a type's entries may be dispatched now: not paused, and with a handler (a type without one is added to <paramref name="withoutHandler"/>).</summary>
+    private bool IsDispatchable_NeedsLock(string operationType, DateTimeOffset now, ref List<string>? withoutHandler)
     {
         if (_pausedUntil.TryGetValue(operationType, out var until) && until > now)
         {
@@ -719,12 +729,7 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
 
         if (_queue.FindHandler(operationType) is null)
         {
-            if (warn)
-            {
-                // Picked up again when a handler for its type is registered.
-                _queue.WarnNoHandler(operationType);
-            }
-
+            (withoutHandler ??= []).Add(operationType);
             return false;
         }
 
