@@ -46,6 +46,9 @@ internal sealed class StrategyChain
     /// </summary>
     public void ReplaceWith(StrategyChain? other) => _strategies = other?._strategies ?? [];
 
+    /// <summary>Gets the chain's only strategy, or <see langword="null"/> when it has none or several.</summary>
+    public ResilienceStrategy? Single => _strategies is [var only] ? only : null;
+
     /// <summary>Gets a value indicating whether some strategy of the chain may run the callback more than once.</summary>
     public bool MayRepeatCallback => Array.Exists(_strategies, static s => s.MayRepeatCallback);
 

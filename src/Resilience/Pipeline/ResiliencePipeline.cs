@@ -88,7 +88,20 @@ public sealed partial class ResiliencePipeline : IDisposable, IAsyncDisposable
         }
 
         var context = ResilienceContextPool.Shared.Get(isSynchronous: false, cancellationToken);
-        var pending = ExecuteCore(callback, context, state);
+
+        // A one-strategy pipeline calls its strategy from here (one call less); each branch's call writes straight into
+        // `pending`, so no task is copied.
+        var chain = _chain ?? StrategyChain.None;
+        ValueTask<Outcome<TResult>> pending;
+        if (chain.Single is { } single)
+        {
+            pending = single.ExecuteCore(callback, context, state);
+        }
+        else
+        {
+            pending = chain.Execute(callback, context, state);
+        }
+
         if (!pending.IsCompletedSuccessfully)
         {
             return AwaitResultAsync(pending, context);
