@@ -63,11 +63,24 @@ public sealed class ResilienceContext
     /// </summary>
     internal object? ActiveTimeout { get; set; }
 
+#pragma warning disable SA1401, CA1051 // Fields, not properties: the pool reads and writes them with Volatile.
+    /// <summary>Whether the context is a thread's own pooled context (see <see cref="ResilienceContextPool"/>).</summary>
+    internal bool IsThreadOwned;
+
+    /// <summary>Whether a thread's own context is in use; only meaningful when <see cref="IsThreadOwned"/>.</summary>
+    internal bool IsRented;
+#pragma warning restore SA1401, CA1051
+
     internal void Initialize(string? operationKey, bool isSynchronous, CancellationToken cancellationToken)
     {
         OperationKey = operationKey;
-        CancellationToken = cancellationToken;
         IsSynchronous = isSynchronous;
+
+        // A pooled context holds the default token already (Reset); storing it again would cost a write barrier.
+        if (cancellationToken.CanBeCanceled)
+        {
+            CancellationToken = cancellationToken;
+        }
     }
 
     internal void Reset()

@@ -7,10 +7,13 @@ namespace Resilience;
 /// </summary>
 public sealed class ResilienceContextPool
 {
-    // A per-thread slot serves the common case (get and return on one thread) without any interlocked work;
-    // the shared queue catches contexts returned on another thread after an asynchronous completion.
+    // Each thread owns one context that stays in its slot: renting it sets a flag on the context and returning it
+    // clears the flag, so the common case (one execution at a time on a thread) writes no thread-local slot, needs no
+    // write barrier and no interlocked work, and returning on another thread after an asynchronous completion
+    // needs no thread-local access either (the owner thread simply finds it free again). Nested executions and
+    // contexts not owned by a thread go through the shared queue.
     [ThreadStatic]
-    private static ResilienceContext? t_cached;
+    private static ResilienceContext? t_owned;
 
     private const int MaxShared = 1024;
 
@@ -76,20 +79,14 @@ public sealed class ResilienceContextPool
         }
 
         context.Reset();
-        if (t_cached is null)
+        if (context.IsThreadOwned)
         {
-            t_cached = context;
+            // Released last, after the reset: the owner thread may rent it the moment it reads the flag.
+            Volatile.Write(ref context.IsRented, false);
             return;
         }
 
-        if (Interlocked.Increment(ref _sharedCount) <= MaxShared)
-        {
-            _shared.Enqueue(context);
-        }
-        else
-        {
-            Interlocked.Decrement(ref _sharedCount);
-        }
+        ReturnShared(context);
     }
 
     private ResilienceContext Rent()
@@ -99,19 +96,44 @@ public sealed class ResilienceContextPool
             Interlocked.Increment(ref s_outstanding);
         }
 
-        var context = t_cached;
-        if (context is not null)
+        var context = t_owned;
+        if (context is not null && !Volatile.Read(ref context.IsRented))
         {
-            t_cached = null;
+            context.IsRented = true;
             return context;
         }
 
-        if (_shared.TryDequeue(out context))
+        return RentShared(context is null);
+    }
+
+    private ResilienceContext RentShared(bool ownedByThisThread)
+    {
+        if (ownedByThisThread)
+        {
+            // This thread's first execution: the context it gets becomes its own for good.
+            var owned = new ResilienceContext { IsThreadOwned = true, IsRented = true };
+            t_owned = owned;
+            return owned;
+        }
+
+        if (_shared.TryDequeue(out var context))
         {
             Interlocked.Decrement(ref _sharedCount);
             return context;
         }
 
         return new ResilienceContext();
+    }
+
+    private void ReturnShared(ResilienceContext context)
+    {
+        if (Interlocked.Increment(ref _sharedCount) <= MaxShared)
+        {
+            _shared.Enqueue(context);
+        }
+        else
+        {
+            Interlocked.Decrement(ref _sharedCount);
+        }
     }
 }

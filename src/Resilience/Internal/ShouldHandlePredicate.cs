@@ -36,6 +36,9 @@ internal readonly struct ShouldHandlePredicate<TResult>
         _exceptionsOnly = exceptionsOnly;
     }
 
+    /// <summary>Gets a value indicating whether a successful result is never handled (the rule looks only at exceptions).</summary>
+    public bool SkipsResults => _exceptionsOnly;
+
     public bool ShouldHandle<T>(in Outcome<T> outcome, ResilienceContext context, int attemptNumber = 1)
     {
         if (outcome.ExceptionDispatchInfo is { } edi)

@@ -69,11 +69,14 @@ public sealed partial class ResiliencePipeline : IDisposable, IAsyncDisposable
         Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
         ResilienceContext context,
         TState state)
-        => _chain is null ? callback(context, state) : _chain.Execute(callback, context, state);
+        => (_chain ?? StrategyChain.None).Execute(callback, context, state); // one call, no struct-valued branch (see StrategyChain.Execute)
 
     // Two flag reads decide whether anyone listens; only then is the execution timed and traced.
     private bool IsObserved => _instruments.PipelineDuration.Enabled || ResilienceInstruments.ActivitySource.HasListeners();
 
+    // Not inlined into the public overloads: there the result task, assembled field by field in a stack slot, was
+    // copied whole with a wide load (a stalled store-to-load forward); returned from here it is built in registers.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private ValueTask<TResult> RunAsync<TResult, TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
         TState state,
@@ -85,7 +88,20 @@ public sealed partial class ResiliencePipeline : IDisposable, IAsyncDisposable
         }
 
         var context = ResilienceContextPool.Shared.Get(isSynchronous: false, cancellationToken);
-        var pending = ExecuteCore(callback, context, state);
+
+        // A one-strategy pipeline calls its strategy from here (one call less); each branch's call writes straight into
+        // `pending`, so no task is copied.
+        var chain = _chain ?? StrategyChain.None;
+        ValueTask<Outcome<TResult>> pending;
+        if (chain.Single is { } single)
+        {
+            pending = single.ExecuteCore(callback, context, state);
+        }
+        else
+        {
+            pending = chain.Execute(callback, context, state);
+        }
+
         if (!pending.IsCompletedSuccessfully)
         {
             return AwaitResultAsync(pending, context);
@@ -93,9 +109,12 @@ public sealed partial class ResiliencePipeline : IDisposable, IAsyncDisposable
 
         var outcome = pending.Result;
         ResilienceContextPool.Shared.Return(context);
-        return outcome.ExceptionDispatchInfo is { } edi
-            ? ValueTask.FromException<TResult>(edi.SourceException)
-            : new ValueTask<TResult>(outcome.Result!);
+        if (outcome.ExceptionDispatchInfo is { } edi)
+        {
+            return ValueTask.FromException<TResult>(edi.SourceException);
+        }
+
+        return new ValueTask<TResult>(outcome.Result!);
     }
 
     private ValueTask<Outcome<TResult>> RunOutcomeAsync<TResult, TState>(

@@ -58,6 +58,13 @@ internal sealed class RateLimiterStrategy : ResilienceStrategy
             }
 
             // Outside the handler: the rest of the pipeline never throws, and the ask is all the handler is for.
+            // The common case returns the rest of the pipeline's task from here, not through a helper's branches: the
+            // JIT copied a task that came back through them whole, right after it was written (a stalled load).
+            if (lease.IsAcquired && _releasesByTime)
+            {
+                return callback(context, state);
+            }
+
             return Execute(lease, callback, context, state);
         }
 
@@ -111,7 +118,12 @@ internal sealed class RateLimiterStrategy : ResilienceStrategy
         }
 
         // Nothing to release: the rest of the pipeline's task is this call's task.
-        return _releasesByTime ? callback(context, state) : ExecuteHoldingLease(lease, callback, context, state);
+        if (_releasesByTime)
+        {
+            return callback(context, state);
+        }
+
+        return ExecuteHoldingLease(lease, callback, context, state);
     }
 
     private static ValueTask<Outcome<T>> ExecuteHoldingLease<T, TState>(RateLimitLease lease, Func<ResilienceContext, TState, ValueTask<Outcome<T>>> callback, ResilienceContext context, TState state)

@@ -65,6 +65,14 @@ internal sealed class RetryStrategy<TResult> : ResilienceStrategy
         }
 
         var outcome = pending.Result;
+        if (outcome.ExceptionDispatchInfo is null && _shouldHandle.SkipsResults)
+        {
+            // A success the rule cannot handle: no rule to ask, no handler around asking it.
+            _telemetry.ReportAttempt(outcome, handled: false);
+            _budget?.RecordSuccess(afterRetry: false);
+            return new ValueTask<Outcome<T>>(outcome);
+        }
+
         bool handled;
 #pragma warning disable CA1031 // A throwing ShouldHandle fails the call with its exception (the documented rule for user callbacks).
         try

@@ -8,7 +8,7 @@ namespace Resilience.Telemetry;
 /// </summary>
 internal static class ErrorTypes
 {
-    public static string? Of<T>(Outcome<T> outcome, bool handled)
+    public static string? Of<T>(in Outcome<T> outcome, bool handled)
         => outcome.Exception is { } exception ? exception.GetType().FullName
             : handled ? OfResult(outcome.Result)
             : null;

@@ -44,7 +44,7 @@ internal sealed class ResilienceTelemetry
     /// result is <paramref name="handled"/> (a 503 the retry will retry is no success).
     /// </summary>
     /// <returns><paramref name="handled"/>, so the caller can test and report in one expression.</returns>
-    public bool ReportAttempt<T>(Outcome<T> outcome, bool handled)
+    public bool ReportAttempt<T>(in Outcome<T> outcome, bool handled)
     {
         var attempts = _instruments.Attempts;
         if (attempts.Enabled)
