@@ -89,17 +89,21 @@ public sealed partial class ResiliencePipeline : IDisposable, IAsyncDisposable
 
         var context = ResilienceContextPool.Shared.Get(isSynchronous: false, cancellationToken);
 
-        // A one-strategy pipeline calls its strategy from here (one call less); each branch's call writes straight into
-        // `pending`, so no task is copied.
+        // A one-strategy pipeline calls its strategy from here (one call less), through the delegate the chain resolved
+        // for these types when it has one; each branch's call writes straight into `pending`, so no task is copied.
         var chain = _chain ?? StrategyChain.None;
         ValueTask<Outcome<TResult>> pending;
-        if (chain.Single is { } single)
+        if (chain.Single is not { } single)
         {
-            pending = single.ExecuteCore(callback, context, state);
+            pending = chain.Execute(callback, context, state);
+        }
+        else if (chain.SingleCall<TResult, TState>(single) is { } call)
+        {
+            pending = call(callback, context, state);
         }
         else
         {
-            pending = chain.Execute(callback, context, state);
+            pending = single.ExecuteCore(callback, context, state);
         }
 
         if (!pending.IsCompletedSuccessfully)
