@@ -758,8 +758,8 @@ public sealed class DeadLetterProcessor : IAsyncDisposable
         // its recovered and discarded entries on time.
         var wake = _lastSweep + SweepInterval;
 
-        // When every slot is busy the next dispatch follows an attempt's completion, not the clock.
-        // (With every slot busy, the store's order is not read: the next dispatch follows a completion.)
+        // When every slot is busy the next dispatch follows an attempt's completion, not the clock (so the store's due
+        // order is not even read then).
         var next = _dueOrder is null ? _due.TryPeek(out _, out var queued) ? queued : null
             : _inFlight.Count < _options.MaxConcurrentAttempts ? NextDueFromStore_NeedsLock(_dueOrder, now) : null;
         if (next < wake && !(next <= now && _inFlight.Count >= _options.MaxConcurrentAttempts))
