@@ -12,10 +12,10 @@ namespace Resilience.DeadLetter.Internal;
 /// </summary>
 internal sealed partial class EntryIndex
 {
-    private DueHeap?[]? _dueByType;
-    private Dictionary<string, DueHeap>? _dueByForeignType;
-    private DueHeap? _resolved;
-    private DueHeap? _archived;
+    private TimeHeap?[]? _dueByType;
+    private Dictionary<string, TimeHeap>? _dueByForeignType;
+    private TimeHeap? _resolved;
+    private TimeHeap? _archived;
 
     // Per slot: its place in its heap plus one, 0 when not in a heap.
     private int[] _duePlace = [];
@@ -29,29 +29,7 @@ internal sealed partial class EntryIndex
     public void VisitDue(Func<string, bool> includeType, Func<string, long, bool> visit)
     {
         EnsureDueOrder();
-        var frontier = new PriorityQueue<(DueHeap Heap, int Place), (long Due, long Created, int Slot)>();
-        foreach (var heap in DueHeaps())
-        {
-            if (heap.Count > 0 && includeType(heap.OperationType))
-            {
-                frontier.Enqueue((heap, 0), DueKey(heap.Items[0]));
-            }
-        }
-
-        while (frontier.TryDequeue(out var item, out var key))
-        {
-            if (!visit(IdOf(key.Slot), key.Due))
-            {
-                return;
-            }
-
-            // A heap's children come after their parent: the next earliest is among the frontier.
-            var (heap, place) = item;
-            for (var child = (2 * place) + 1; child <= (2 * place) + 2 && child < heap.Count; child++)
-            {
-                frontier.Enqueue((heap, child), DueKey(heap.Items[child]));
-            }
-        }
+        VisitInOrder(PendingHeaps().Where(heap => includeType(heap.OperationType)), slot => visit(IdOf(slot), Row(slot).NextAttemptTicks));
     }
 
     /// <summary>
@@ -61,23 +39,35 @@ internal sealed partial class EntryIndex
     public void VisitByUpdate(bool archived, Func<IndexedEntry, bool> visit)
     {
         EnsureDueOrder();
-        var heap = archived ? _archived! : _resolved!;
-        var frontier = new PriorityQueue<int, (long Due, long Created, int Slot)>();
-        if (heap.Count > 0)
+        VisitInOrder([archived ? _archived! : _resolved!], slot => visit(Materialize(slot, id: null)));
+    }
+
+    /// <summary>
+    /// Visits the slots of the heaps merged in key order without taking them out: a heap's children come after their
+    /// parent, so the next in order is always among a frontier that starts at the roots. A few items per slot visited.
+    /// </summary>
+    private void VisitInOrder(IEnumerable<TimeHeap> heaps, Func<int, bool> visit)
+    {
+        var frontier = new PriorityQueue<(TimeHeap Heap, int Place), (long Time, long Created, int Slot)>();
+        foreach (var heap in heaps)
         {
-            frontier.Enqueue(0, KeyOf(heap, heap.Items[0]));
+            if (heap.Count > 0)
+            {
+                frontier.Enqueue((heap, 0), KeyOf(heap, heap.Items[0]));
+            }
         }
 
-        while (frontier.TryDequeue(out var place, out _))
+        while (frontier.TryDequeue(out var item, out var key))
         {
-            if (!visit(Materialize(heap.Items[place], id: null)))
+            if (!visit(key.Slot))
             {
                 return;
             }
 
+            var (heap, place) = item;
             for (var child = (2 * place) + 1; child <= (2 * place) + 2 && child < heap.Count; child++)
             {
-                frontier.Enqueue(child, KeyOf(heap, heap.Items[child]));
+                frontier.Enqueue((heap, child), KeyOf(heap, heap.Items[child]));
             }
         }
     }
@@ -88,10 +78,10 @@ internal sealed partial class EntryIndex
         return (row.NextAttemptTicks, row.CreatedTicks, slot);
     }
 
-    private (long Due, long Created, int Slot) KeyOf(DueHeap heap, int slot)
+    private (long Due, long Created, int Slot) KeyOf(TimeHeap heap, int slot)
         => heap.ByUpdate ? (Row(slot).UpdatedTicks, 0, slot) : DueKey(slot);
 
-    private bool Before(DueHeap heap, int a, int b) => KeyOf(heap, a).CompareTo(KeyOf(heap, b)) < 0;
+    private bool Before(TimeHeap heap, int a, int b) => KeyOf(heap, a).CompareTo(KeyOf(heap, b)) < 0;
 
     private void EnsureDueOrder()
     {
@@ -101,8 +91,8 @@ internal sealed partial class EntryIndex
         }
 
         _dueByType = [];
-        _resolved = new DueHeap(string.Empty, byUpdate: true);
-        _archived = new DueHeap(string.Empty, byUpdate: true);
+        _resolved = new TimeHeap(string.Empty, byUpdate: true);
+        _archived = new TimeHeap(string.Empty, byUpdate: true);
         _duePlace = new int[_heapPlace.Length];
         for (var slot = 0; slot < _slotCount; slot++)
         {
@@ -113,7 +103,7 @@ internal sealed partial class EntryIndex
         }
     }
 
-    private IEnumerable<DueHeap> DueHeaps()
+    private IEnumerable<TimeHeap> PendingHeaps()
     {
         foreach (var heap in _dueByType!)
         {
@@ -133,7 +123,7 @@ internal sealed partial class EntryIndex
     }
 
     /// <summary>Gets the heap the slot belongs in by its status (a pending type's heap is made when missing), or null.</summary>
-    private DueHeap? DueHeapOf(int slot)
+    private TimeHeap? TimeHeapOf(int slot)
     {
         ref readonly var row = ref Row(slot);
         switch ((DeadLetterStatus)row.Status)
@@ -151,10 +141,10 @@ internal sealed partial class EntryIndex
         var foreignType = row.HasExtras ? _pages[slot >> IndexPage.Shift].Extras![slot & IndexPage.Mask]!.OperationType : null;
         if (foreignType is not null)
         {
-            _dueByForeignType ??= new Dictionary<string, DueHeap>(StringComparer.Ordinal);
+            _dueByForeignType ??= new Dictionary<string, TimeHeap>(StringComparer.Ordinal);
             if (!_dueByForeignType.TryGetValue(foreignType, out var foreign))
             {
-                _dueByForeignType[foreignType] = foreign = new DueHeap(foreignType);
+                _dueByForeignType[foreignType] = foreign = new TimeHeap(foreignType);
             }
 
             return foreign;
@@ -171,7 +161,7 @@ internal sealed partial class EntryIndex
         var name = _types.Values[type]!;
         if (heap is null || !ReferenceEquals(heap.OperationType, name))
         {
-            heap = _dueByType[type] = new DueHeap(name);
+            heap = _dueByType[type] = new TimeHeap(name);
         }
 
         return heap;
@@ -184,7 +174,7 @@ internal sealed partial class EntryIndex
             Array.Resize(ref _duePlace, _heapPlace.Length);
         }
 
-        if (DueHeapOf(slot) is not { } heap)
+        if (TimeHeapOf(slot) is not { } heap)
         {
             return;
         }
@@ -208,7 +198,7 @@ internal sealed partial class EntryIndex
             return;
         }
 
-        var heap = DueHeapOf(slot)!;
+        var heap = TimeHeapOf(slot)!;
         var place = _duePlace[slot] - 1;
         _duePlace[slot] = 0;
         heap.Count--;
@@ -223,7 +213,7 @@ internal sealed partial class EntryIndex
         DueSiftDown(heap, _duePlace[last] - 1);
     }
 
-    private void DueSiftUp(DueHeap heap, int place)
+    private void DueSiftUp(TimeHeap heap, int place)
     {
         var slot = heap.Items[place];
         while (place > 0)
@@ -241,7 +231,7 @@ internal sealed partial class EntryIndex
         DueMove(heap, slot, place);
     }
 
-    private void DueSiftDown(DueHeap heap, int place)
+    private void DueSiftDown(TimeHeap heap, int place)
     {
         var slot = heap.Items[place];
         while (true)
@@ -269,7 +259,7 @@ internal sealed partial class EntryIndex
         DueMove(heap, slot, place);
     }
 
-    private void DueMove(DueHeap heap, int slot, int place)
+    private void DueMove(TimeHeap heap, int slot, int place)
     {
         heap.Items[place] = slot;
         _duePlace[slot] = place + 1;
@@ -285,7 +275,7 @@ internal sealed partial class EntryIndex
     }
 
     /// <summary>One operation type's pending slots (or, by update time, the resolved or the archived ones) as a heap.</summary>
-    private sealed class DueHeap(string operationType, bool byUpdate = false)
+    private sealed class TimeHeap(string operationType, bool byUpdate = false)
     {
 #pragma warning disable SA1401, CA1051 // A field, so the heap's array can be grown in place by reference.
         public int[] Items = new int[16];
