@@ -129,6 +129,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
                 MaxTotalBytesOptionName = "FileDeadLetterStoreOptions.MaxTotalBytes",
                 TimeProvider = options.TimeProvider,
                 QuarantineRetention = options.QuarantineRetention,
+                MaxGatherWait = options.MaxGatherWait,
                 Description = "dead letter store",
             },
             files,

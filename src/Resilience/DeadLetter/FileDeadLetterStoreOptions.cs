@@ -54,4 +54,10 @@ public sealed class FileDeadLetterStoreOptions
     /// <summary>Gets or sets the time source for the flush timer.</summary>
     /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// Gets or sets the longest a durable batch waits for the callers the previous one released (tests only); null: as
+    /// long as the last flush took, at most 2 ms.
+    /// </summary>
+    internal TimeSpan? MaxGatherWait { get; set; }
 }

@@ -84,6 +84,9 @@ internal class LogFile : IDisposable
 {
     private const int NoSpace = 28; // ENOSPC
 
+    // Made once, on the first durable log's first zero-fill: 64 KB that stay zero for the process's life.
+    private static readonly Lazy<byte[]> ZeroChunk = new(() => new byte[64 * 1024]);
+
     private readonly FileStream? _stream;
     private readonly SafeFileHandle? _handle;
     private MemoryMappedFile? _map;
@@ -121,6 +124,31 @@ internal class LogFile : IDisposable
         }
 
         RandomAccess.Write(Handle, source, offset);
+    }
+
+    /// <summary>
+    /// Writes zeros over <paramref name="length"/> bytes from <paramref name="offset"/>: one gathering write on a real
+    /// file, chunks through <see cref="Write"/> otherwise (so a test's file sees them as writes).
+    /// </summary>
+    public virtual void WriteZeros(long offset, long length)
+    {
+        var zeros = ZeroChunk.Value;
+        if (_handle is { } handle && _view is null)
+        {
+            var chunks = new ReadOnlyMemory<byte>[(int)((length + zeros.Length - 1) / zeros.Length)];
+            for (var i = 0; i < chunks.Length; i++)
+            {
+                chunks[i] = zeros.AsMemory(0, (int)Math.Min(zeros.Length, length - ((long)i * zeros.Length)));
+            }
+
+            RandomAccess.Write(handle, chunks, offset);
+            return;
+        }
+
+        for (long done = 0; done < length; done += zeros.Length)
+        {
+            Write(zeros.AsSpan(0, (int)Math.Min(zeros.Length, length - done)), offset + done);
+        }
     }
 
     /// <summary>

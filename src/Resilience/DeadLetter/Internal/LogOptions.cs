@@ -28,6 +28,12 @@ internal sealed class LogOptions
     /// <summary>Gets how long files set aside as damaged are kept.</summary>
     public TimeSpan QuarantineRetention { get; init; } = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// Gets the longest a durable batch waits for the callers the previous one released; null: as long as the last
+    /// flush took, at most 2 ms. Set by tests, so a gather stays open while they look at it.
+    /// </summary>
+    public TimeSpan? MaxGatherWait { get; init; }
+
     /// <summary>Gets what the log holds, for messages ("dead letter store", "compensation journal").</summary>
     public string Description { get; init; } = "log";
 }

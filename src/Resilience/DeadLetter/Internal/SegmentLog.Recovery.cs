@@ -122,6 +122,7 @@ internal sealed partial class SegmentLog
             {
                 _segment = _files.Open(segment.Path, createNew: false);
                 _segmentLength = end;
+                _zeroedTo = end;
                 _segmentCapacity = segment.Length;
                 MapResumedSegment();
             }

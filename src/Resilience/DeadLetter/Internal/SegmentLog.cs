@@ -4,12 +4,9 @@ using System.Globalization;
 namespace Resilience.DeadLetter.Internal;
 
 /// <summary>
-/// An append-only, checksummed, crash-safe log in a directory of preallocated segment files, with group commit: the
-/// first caller to find the log idle becomes the writer and writes (and flushes) its own request on its own thread, so
-/// a lone producer pays one write and one flush and no thread switch; requests that arrive meanwhile queue up and are
-/// written together, as one batch closed by a commit record, with one flush, by a pool thread that takes over (and,
-/// with <see cref="DurabilityMode.Always"/>, waits up to one flush's time for the callers it released to write again,
-/// so a flush carries all the concurrent producers rather than half of them).
+/// An append-only, checksummed, crash-safe log in a directory of preallocated segment files, with group commit:
+/// requests that arrive while a batch is written queue up and go together in the next, as one batch closed by a commit
+/// record, with one flush (who writes, and when, is in <c>SegmentLog.GroupCommit.cs</c>).
 /// </summary>
 /// <remarks>
 /// A request completes only after its records (and every earlier record) are written and, with
@@ -19,14 +16,9 @@ namespace Resilience.DeadLetter.Internal;
 /// </remarks>
 internal sealed partial class SegmentLog : IAsyncDisposable
 {
-    private const int MaxBatchRequests = 4096;
-    private const long MaxBatchBytes = 1024 * 1024;
-
-    // The longest a writer waits for the callers it just released to come back (see WaitForReturningCallers).
-    private static readonly long MaxGatherTicks = Stopwatch.Frequency / 500;
+    private const long ZeroAheadBytes = 1024 * 1024;
 
     private readonly Lock _fileLock = new();
-    private readonly Lock _queueLock = new();
     private readonly string _directory;
     private readonly LogFileSystem _files;
     private readonly ILogStateMachine _state;
@@ -34,20 +26,15 @@ internal sealed partial class SegmentLog : IAsyncDisposable
     private readonly List<LogSegment> _segments = [];
     private readonly FileStream _lockFile;
     private readonly LogWriteRequest.RequestPool _requests = new();
-    private List<LogWriteRequest> _pending = [];
-    private List<LogWriteRequest> _spare = [];
-    private bool _writing;
-    private volatile int _pendingCount;
     private long _lastFlushTicks;
     private long _batchCount;
-    private bool _closed;
-    private TaskCompletionSource? _drained;
     private ITimer? _flushTimer;
     private LogFile? _segment;
     private RecordFile? _snapshotFile;
     private long _segmentLength;
     private long _segmentCapacity;
     private long _segmentBytes;
+    private long _zeroedTo;
     private long _snapshotBytes;
     private ulong _nextSequence = 1;
     private ulong _durableSequence;
@@ -189,17 +176,7 @@ internal sealed partial class SegmentLog : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Task? drained = null;
-        lock (_queueLock)
-        {
-            _closed = true;
-            if (_writing)
-            {
-                _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                drained = _drained.Task;
-            }
-        }
-
+        var drained = CloseQueue();
         if (drained is not null)
         {
             await drained.ConfigureAwait(false);
@@ -227,129 +204,6 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         }
 
         CloseFiles();
-    }
-
-    private ValueTask Enqueue(LogWriteRequest request)
-    {
-        // Taken before the request is queued: once queued it may complete, be read and serve another write.
-        var task = request.AsValueTask();
-        lock (_queueLock)
-        {
-            if (_closed)
-            {
-                request.ReleaseRecords();
-                request.TrySetException(new ObjectDisposedException(nameof(SegmentLog), $"The {_options.Description} is closed."));
-                return task;
-            }
-
-            _pending.Add(request);
-            _pendingCount = _pending.Count;
-            if (_writing)
-            {
-                return task;
-            }
-
-            _writing = true;
-        }
-
-        // This caller writes the first batch (its own request included) on its own thread; if more arrived in the
-        // meantime, a pool thread carries on so the caller is not kept serving others.
-        if (DrainOneBatch(gather: false))
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(static log => log.DrainAll(), this, preferLocal: false);
-        }
-
-        return task;
-    }
-
-    private void DrainAll()
-    {
-        while (DrainOneBatch(gather: true))
-        {
-        }
-    }
-
-    /// <summary>
-    /// Writes one batch of queued requests; returns whether more are waiting (the caller must go on).
-    /// </summary>
-    /// <param name="gather">
-    /// Whether this is the thread that writes for others (never a caller writing its own request, whose
-    /// acknowledgement must not wait): with <see cref="DurabilityMode.Always"/> it may wait briefly for the callers it
-    /// just released, see <see cref="WaitForReturningCallers"/>.
-    /// </param>
-    private bool DrainOneBatch(bool gather)
-    {
-        List<LogWriteRequest> batch;
-        long bytes = 0;
-        lock (_queueLock)
-        {
-            batch = _spare;
-            batch.Clear();
-            var taken = 0;
-            while (taken < _pending.Count && taken < MaxBatchRequests && (taken == 0 || bytes + _pending[taken].Size <= MaxBatchBytes))
-            {
-                bytes += _pending[taken].Size;
-                taken++;
-            }
-
-            if (taken == _pending.Count)
-            {
-                _spare = _pending;
-                _pending = batch;
-                batch = _spare;
-            }
-            else
-            {
-                batch.AddRange(_pending.GetRange(0, taken));
-                _pending.RemoveRange(0, taken);
-            }
-
-            _pendingCount = _pending.Count;
-        }
-
-        WriteBatch(batch, bytes);
-        var released = batch.Count;
-        batch.Clear();
-        if (gather && released > 1 && _options.Durability == DurabilityMode.Always && _fault is null)
-        {
-            WaitForReturningCallers(released);
-        }
-
-        TaskCompletionSource? drained = null;
-        lock (_queueLock)
-        {
-            _spare = batch;
-            if (_pending.Count > 0)
-            {
-                return true;
-            }
-
-            _writing = false;
-            drained = _drained;
-            _drained = null;
-        }
-
-        drained?.TrySetResult();
-        return false;
-    }
-
-    /// <summary>
-    /// Waits, at most as long as the last flush took (and never over 2 ms), until as many requests as the batch just
-    /// acknowledged have queued up behind the ones already waiting. Without it, callers split into two groups that
-    /// take turns: the callers a flush releases come back while the next batch, formed from the others, is already
-    /// being flushed, so each flush carries about half of them. Producers that write again at once are back within
-    /// microseconds; a lone late write waits one flush more at most. Yields rather than spins, so the callers it
-    /// waits for get the processor.
-    /// </summary>
-    private void WaitForReturningCallers(int released)
-    {
-        var target = Math.Min(_pendingCount + released, MaxBatchRequests);
-        var deadline = Stopwatch.GetTimestamp() + Math.Min(Volatile.Read(ref _lastFlushTicks), MaxGatherTicks);
-        var spinner = default(SpinWait);
-        while (_pendingCount < target && !Volatile.Read(ref _closed) && Stopwatch.GetTimestamp() < deadline)
-        {
-            spinner.SpinOnce(sleep1Threshold: -1);
-        }
     }
 
     private void WriteBatch(List<LogWriteRequest> batch, long bytes)
@@ -477,6 +331,11 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         position += LogFormat.CommitSize;
 
         _segment!.Write(_batchBuffer.AsSpan(0, position), _segmentLength);
+        if (_options.Durability == DurabilityMode.Always)
+        {
+            ZeroAhead_NeedsLock(_segmentLength + position);
+        }
+
         Interlocked.Increment(ref _batchCount);
         _segmentLength += position;
         Interlocked.Add(ref _segmentBytes, position);
@@ -491,6 +350,39 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         else
         {
             _dirty = true;
+        }
+    }
+
+    /// <summary>
+    /// Keeps zeros written ahead of where the next batches go, so that their flushes write data into blocks the file
+    /// system already allocated: a flush then writes the data and no metadata (on ext4 here, 120-135 µs per flush of
+    /// a 19 KB batch instead of 175-200 µs into a preallocated, sparse segment). The zeros are written in the same
+    /// flush as the batch before them, one chunk at a time. Zeros are what an untouched preallocated segment reads as,
+    /// so recovery sees nothing new; they are only ever written past the data. Failing to write them only stops the
+    /// zero-fill for this segment: the batch's own write succeeded, and its flush decides.
+    /// </summary>
+    private void ZeroAhead_NeedsLock(long dataEnd)
+    {
+        if (dataEnd + (ZeroAheadBytes / 2) <= _zeroedTo)
+        {
+            return;
+        }
+
+        var from = Math.Max(_zeroedTo, dataEnd);
+        var to = Math.Min(_segmentCapacity, from + ZeroAheadBytes);
+        _zeroedTo = long.MaxValue;
+        if (to <= from)
+        {
+            return;
+        }
+
+        try
+        {
+            _segment!.WriteZeros(from, to - from);
+            _zeroedTo = to;
+        }
+        catch (IOException)
+        {
         }
     }
 
@@ -597,6 +489,7 @@ internal sealed partial class SegmentLog : IAsyncDisposable
 
         _segment = file;
         _segmentLength = LogFormat.HeaderSize;
+        _zeroedTo = LogFormat.HeaderSize;
         _segmentCapacity = capacity;
         Interlocked.Add(ref _segmentBytes, LogFormat.HeaderSize);
         _segments.Add(new LogSegment(path, firstSequence) { UsedBytes = LogFormat.HeaderSize, Reader = reader });
