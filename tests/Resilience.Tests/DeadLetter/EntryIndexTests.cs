@@ -170,6 +170,38 @@ public sealed class EntryIndexTests
     }
 
     [Fact]
+    public void Order_LongIdsComparedByTheirFirst16Characters_StayInOrdinalOrder()
+    {
+        // Ids longer than 16 characters are ordered by their first 16 when those are ASCII, and by the strings when
+        // those are equal: against each other, against ASCII ids they begin with or that begin them, and beside ids
+        // without such a prefix (non-ASCII early, NUL) and ULIDs.
+        string[] ids =
+        [
+            "sixteen-chars-id", "sixteen-chars-id0", "sixteen-chars-id/", "sixteen-chars-ic", "sixteen-chars-ie",
+            "sixteen-chars-idé", "sixteen-chars-i", "sixteen-chars-iéxxxxxxx", "sixteen-chars-i\0xxxxxxx",
+            "sixteen-chars-id-and-more", "sixteen-chars-id-and-less", "Sixteen-chars-id-upper", "sixteen",
+            "01JDXV7Q4ZP3M8K2N6R9T0W5YA", "01JDXV7Q4ZP3M8K2N6R9T0W5YAX", "01JDXV7Q4ZP3M8K2", "~~~~~~~~~~~~~~~~~", "!",
+        ];
+        var random = new Random(5);
+        for (var round = 0; round < 50; round++)
+        {
+            var index = new EntryIndex();
+            foreach (var id in ids.OrderBy(_ => random.Next()))
+            {
+                index.Set(Entry(id, round));
+            }
+
+            Order(index).Should().Equal(ids.Order(StringComparer.Ordinal), $"round {round}");
+            foreach (var id in ids.Where((_, i) => (i + round) % 3 == 0))
+            {
+                index.Remove(id).Should().BeTrue();
+            }
+
+            Order(index).Should().Equal(ids.Where((_, i) => (i + round) % 3 != 0).Order(StringComparer.Ordinal), $"round {round}, after removals");
+        }
+    }
+
+    [Fact]
     public void RandomChanges_ManyEntries_KeepTheOrderOfAModelAndEarlierViewsUnchanged()
     {
         // Enough entries for the order's chunks to split, drain and merge; views taken along the way must not change.

@@ -76,12 +76,16 @@ public sealed class StoreRegressionTests : IDisposable
         {
             try
             {
-                // Writers keep going until the compactions are done (each compaction waits for 17 writes).
+                // Writers keep going until the compactions are done (each compaction waits for 17 writes). How many
+                // writes that is depends on the store's speed, so past a number of new entries each writer goes on
+                // rewriting its own: the store stops growing (a bigger one compacts slower, which lets the writers
+                // add more, and so on) and the writes still race the compactions.
+                const int NewEntriesPerWriter = 1_000;
                 for (var n = 0; !stop.IsCancellationRequested; n++)
                 {
-                    if (t % 2 == 0)
+                    if (t % 2 == 0 || n >= NewEntriesPerWriter)
                     {
-                        var entry = StoreFiles.Entry(string.Create(CultureInfo.InvariantCulture, $"r{round}-w{t:D2}-{n:D4}"), n, 100 + (n * 37 % 700));
+                        var entry = StoreFiles.Entry(string.Create(CultureInfo.InvariantCulture, $"r{round}-w{t:D2}-{n % NewEntriesPerWriter:D4}"), n, 100 + (n * 37 % 700));
                         await store.SaveAsync([entry]);
                         acknowledged.Put(entry);
                     }

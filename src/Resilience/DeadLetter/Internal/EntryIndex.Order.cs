@@ -38,6 +38,22 @@ internal sealed partial class EntryIndex
             return high != 0 ? high : x.KeyLow.CompareTo(y.KeyLow);
         }
 
+        if (EntryKey.PrefixOrders(x.Kind, x.KeyHigh, y.Kind, y.KeyHigh))
+        {
+            // A foreign id's row holds its first 16 characters: most comparisons end there, without the strings.
+            var high = x.KeyHigh.CompareTo(y.KeyHigh);
+            if (high != 0)
+            {
+                return high;
+            }
+
+            var low = x.KeyLow.CompareTo(y.KeyLow);
+            if (low != 0)
+            {
+                return low;
+            }
+        }
+
         return CompareAsStrings(a, b);
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.InteropServices;
 
 namespace Resilience.DeadLetter.Internal;
 
@@ -359,6 +360,22 @@ internal sealed partial class EntryIndex
         return _packedKind;
     }
 
+    /// <summary>
+    /// Finds a foreign id's slot, or gives it a new one in the same dictionary lookup: returns the slot, or the
+    /// complement of the new slot.
+    /// </summary>
+    private int ForeignSlotOrAdd(string id)
+    {
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_foreign, id, out var exists);
+        if (exists)
+        {
+            return slot;
+        }
+
+        slot = AllocateSlot();
+        return ~slot;
+    }
+
     private int AllocateSlot()
     {
         if (_freeSlots.Count > 0)
@@ -406,7 +423,7 @@ internal sealed partial class EntryIndex
         _view = null;
         var kind = Pack(id, out var high, out var low);
         var bucket = -1;
-        var slot = kind == EntryKeyKind.Foreign ? _foreign.GetValueOrDefault(id, -1)
+        var slot = kind == EntryKeyKind.Foreign ? ForeignSlotOrAdd(id)
             : ReferenceEquals(id, _missId) && _missVersion == _hashVersion ? -1
             : FindSlot(kind, high, low, out bucket);
         if (slot < 0 && kind != EntryKeyKind.Foreign && bucket < 0)
@@ -418,7 +435,7 @@ internal sealed partial class EntryIndex
         var isNew = slot < 0;
         if (isNew)
         {
-            slot = AllocateSlot();
+            slot = kind == EntryKeyKind.Foreign ? ~slot : AllocateSlot();
         }
         else
         {
@@ -459,11 +476,7 @@ internal sealed partial class EntryIndex
         if (isNew)
         {
             _count++;
-            if (kind == EntryKeyKind.Foreign)
-            {
-                _foreign.Add(id, slot);
-            }
-            else
+            if (kind != EntryKeyKind.Foreign)
             {
                 AddToHash(slot, kind, high, low, bucket);
             }

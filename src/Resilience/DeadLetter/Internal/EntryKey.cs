@@ -49,10 +49,24 @@ internal static class EntryKey
             return EntryKeyKind.Ascii;
         }
 
-        high = 0;
-        low = 0;
+        // Not packable, but its first 16 characters, when ASCII, still order it against most ids (see PrefixOrders).
+        if (id.Length <= 16 || !TryPackAscii(id.AsSpan(0, 16), out high, out low))
+        {
+            high = 0;
+            low = 0;
+        }
+
         return EntryKeyKind.Foreign;
     }
+
+    /// <summary>
+    /// Whether two keys order their ids without the strings: both ASCII ids or ids longer than 16 characters whose
+    /// first 16 are ASCII (a foreign key with a non-zero high half), compared as big-endian numbers. Equal keys do not
+    /// decide (an id and a longer one it begins), and ULIDs are numbers, not characters.
+    /// </summary>
+    public static bool PrefixOrders(EntryKeyKind x, ulong xHigh, EntryKeyKind y, ulong yHigh)
+        => (x == EntryKeyKind.Ascii || (x == EntryKeyKind.Foreign && xHigh != 0))
+        && (y == EntryKeyKind.Ascii || (y == EntryKeyKind.Foreign && yHigh != 0));
 
     /// <summary>The longest id a packed key stands for (a ULID).</summary>
     public const int MaxPackedLength = 26;
@@ -122,7 +136,7 @@ internal static class EntryKey
         return true;
     }
 
-    private static bool TryPackAscii(string id, out ulong high, out ulong low)
+    private static bool TryPackAscii(ReadOnlySpan<char> id, out ulong high, out ulong low)
     {
         high = 0;
         low = 0;

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Resilience.DeadLetter.Internal;
 
 /// <summary>
@@ -61,14 +63,12 @@ internal sealed class RunningCounts
     private static void Bump<TKey>(Dictionary<TKey, int> counts, TKey key, int delta)
         where TKey : notnull
     {
-        var value = counts.GetValueOrDefault(key) + delta;
+        // One lookup for the common change (a count that stays above zero); a count that reaches zero is removed.
+        ref var value = ref CollectionsMarshal.GetValueRefOrAddDefault(counts, key, out _);
+        value += delta;
         if (value == 0)
         {
             counts.Remove(key);
-        }
-        else
-        {
-            counts[key] = value;
         }
     }
 }

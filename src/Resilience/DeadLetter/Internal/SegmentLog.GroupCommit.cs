@@ -206,8 +206,15 @@ internal sealed partial class SegmentLog
             }
         }
 
+        // Counted before the write: a completed request may already serve another write. A compaction request
+        // completes when its compaction does, not now: its caller is not coming back soon.
+        var released = 0;
+        foreach (var request in batch)
+        {
+            released += request.IsCompaction ? 0 : 1;
+        }
+
         WriteBatch(batch, bytes);
-        var released = batch.Count;
         batch.Clear();
         lock (_queueLock)
         {
