@@ -221,7 +221,7 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
         var size = DeadLetterLimits.EncodedSize(entry);
         var reservedEntries = Interlocked.Increment(ref _reservedEntries);
         var reservedBytes = Interlocked.Add(ref _reservedBytes, size);
-        Task write;
+        Task<DeadLetterEntry?> write;
         try
         {
             if (_store.Count + reservedEntries > _options.MaxEntries || _store.SizeBytes + reservedBytes > _options.MaxBytes)
@@ -230,7 +230,7 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
                 try
                 {
                     await MakeRoomAsync(size, cancellationToken).ConfigureAwait(false);
-                    write = _store.SaveAsync([entry], CancellationToken.None).AsTask();
+                    write = SaveNewAsync(entry);
                     await write.ConfigureAwait(false);
                 }
                 finally
@@ -242,7 +242,7 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
             {
                 // The write is not cancelled with the caller's wait: once it is under way it may land, and an entry that
                 // lands must be scheduled whether or not the caller still waits.
-                write = _store.SaveAsync([entry], CancellationToken.None).AsTask();
+                write = SaveNewAsync(entry);
                 if (cancellationToken.CanBeCanceled && !write.IsCompleted)
                 {
                     Processor.ScheduleWhenStored(write, entry.Id);
@@ -260,12 +260,38 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
             Interlocked.Add(ref _reservedBytes, -size);
         }
 
-        var stored = _store.Find(entry.Id) ?? entry;
+        // The payload is copied: the entry written holds the caller's buffer, the one returned must not.
+        var saved = await write.ConfigureAwait(false);
+        var stored = saved is not null ? saved with { Payload = saved.Payload.ToArray() } : _store.Find(entry.Id) ?? entry;
         _telemetry.Report("OnEnqueued");
         DeadLetterLog.Enqueued(Logger, stored.Id, stored.OperationType, _options.Name, stored.Error.Type, stored.MaxAttempts);
         await RaiseAsync(_options.OnEnqueued, stored, "OnEnqueued").ConfigureAwait(false);
         Processor.Schedule(stored);
         return stored;
+    }
+
+    /// <summary>
+    /// Saves a new entry. A file store hands back the entry as stored (its version included) from the write itself,
+    /// where reading it back would read and decode its record from disk; any other store gives null, and the caller
+    /// asks it afterwards.
+    /// </summary>
+    private Task<DeadLetterEntry?> SaveNewAsync(DeadLetterEntry entry)
+    {
+        if (_store is FileDeadLetterStore file)
+        {
+            var saved = file.SaveReturningStoredAsync(entry);
+            return saved.IsCompletedSuccessfully ? Task.FromResult<DeadLetterEntry?>(saved.Result) : AsNullable(saved);
+        }
+
+        return SaveThenAskAsync(entry);
+
+        static async Task<DeadLetterEntry?> AsNullable(ValueTask<DeadLetterEntry> saved) => await saved.ConfigureAwait(false);
+    }
+
+    private async Task<DeadLetterEntry?> SaveThenAskAsync(DeadLetterEntry entry)
+    {
+        await _store.SaveAsync([entry], CancellationToken.None).ConfigureAwait(false);
+        return null;
     }
 
     /// <summary>

@@ -167,6 +167,23 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
         return Write(write, grows: true, cancellationToken);
     }
 
+    /// <summary>
+    /// Saves one entry (an unconditional upsert, as <see cref="SaveAsync"/>) and returns it as stored, with the version
+    /// the store gave it: taken from the write itself, so the caller does not read the record back from disk.
+    /// </summary>
+    internal async ValueTask<DeadLetterEntry> SaveReturningStoredAsync(DeadLetterEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        DeadLetterLimits.Validate(entry, _maxPayloadBytes, "FileDeadLetterStoreOptions.MaxPayloadBytes");
+        var write = StoreWrite.Rent(_writes);
+        var change = write.Next().SetPut(entry, 0);
+        change.WantsResult = true;
+        await Write(write, grows: true, CancellationToken.None).ConfigureAwait(false);
+        var result = change.Result!;
+        write.Return();
+        return result;
+    }
+
     /// <inheritdoc/>
     public async ValueTask<DeadLetterEntry?> TryUpdateAsync(DeadLetterEntry entry, CancellationToken cancellationToken = default)
     {
