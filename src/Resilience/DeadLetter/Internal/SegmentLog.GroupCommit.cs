@@ -15,10 +15,10 @@ namespace Resilience.DeadLetter.Internal;
 /// With <see cref="DurabilityMode.Always"/>, a batch that released several callers is followed by a <em>gather</em>:
 /// the next batch waits, at most as long as the last flush took (never over 2 ms), until as many requests as were just
 /// acknowledged are queued again. Without it, callers split into two groups that take turns, each flush carrying half
-/// of them. Nobody waits on a processor for the gather: the role is left free, the caller whose request completes the
-/// gather takes it and writes at once, and a work item on the thread pool ends the gather at its deadline when not
-/// enough callers came back. So on a machine with few cores the released callers get every core to write again,
-/// where a writer spinning for them took one.
+/// of them. Nobody holds the role during the gather: the caller whose request completes it takes the role and writes
+/// at once, on its own thread (before, a pool thread waited for the callers, spinning, and then wrote), and a work
+/// item on the thread pool, re-queued until the deadline, ends the gather when not enough callers came back. Callers
+/// that come after the deadline end it themselves.
 /// </para>
 /// </remarks>
 internal sealed partial class SegmentLog
@@ -145,8 +145,8 @@ internal sealed partial class SegmentLog
 
     /// <summary>
     /// Ends the gather in progress once it is due, if no caller ended it: takes the role and writes what is queued.
-    /// Until then it goes back to the end of the pool's queue, behind the released callers' continuations, so it takes
-    /// no processor they need. At most one is queued.
+    /// Until then it goes back to the end of the pool's shared queue (a timer would be too coarse: the deadline is a
+    /// flush's time, about a tenth of a millisecond here). At most one is queued.
     /// </summary>
     private void EndGatherWhenDue()
     {
