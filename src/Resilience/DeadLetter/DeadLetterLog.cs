@@ -37,6 +37,9 @@ internal static partial class DeadLetterLog
     [LoggerMessage(EventId = 29, EventName = "DeadLetterEntryUnreadable", Level = LogLevel.Error, Message = "Dead letter {EntryId} cannot be read: its record is damaged; the processor leaves it as it is and goes on with the others (queue {QueueName}). Delete it by id (Store.DeleteAsync) or purge it by operation type or status")]
     public static partial void EntryUnreadable(ILogger logger, Exception exception, string entryId, string queueName);
 
+    [LoggerMessage(EventId = 30, EventName = "DeadLetterEntryUnreadableInListing", Level = LogLevel.Error, Message = "Dead letter {EntryId} cannot be read: its record is damaged; a page, summary or filter leaves it out and goes on with the others (queue {QueueName}). Delete it by id (Store.DeleteAsync)")]
+    public static partial void EntryUnreadableInListing(ILogger logger, Exception exception, string entryId, string queueName);
+
     [LoggerMessage(EventId = 26, EventName = "DeadLetterNoHandler", Level = LogLevel.Warning, Message = "No handler is registered for operation type {OperationType} (queue {QueueName}): its dead letters stay pending until one is registered with RegisterHandler")]
     public static partial void NoHandler(ILogger logger, string operationType, string queueName);
 }

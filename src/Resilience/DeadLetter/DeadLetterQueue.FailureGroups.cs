@@ -53,7 +53,8 @@ public sealed partial class DeadLetterQueue
             .Select(pair =>
             {
                 // The error text is not in the index: the group's latest entry is read (an entry removed meanwhile leaves it empty).
-                var latestError = _store.Find(pair.Value.Latest.Id)?.Error;
+                List<string>? damaged = null;
+                var latestError = FindForListing(pair.Value.Latest.Id, ref damaged)?.Error;
                 return new DeadLetterGroupSummary
                 {
                     Key = pair.Key,
@@ -210,7 +211,10 @@ public sealed partial class DeadLetterQueue
 
     /// <summary>Gets an entry's failure group from the index, reading the entry only when it was stored before failure groups existed.</summary>
     internal string FailureGroupOf(DeadLetterSummary entry)
-        => entry.FailureGroup ?? (_store.Find(entry.Id) is { } stored ? FailureGroupOf(stored) : string.Empty);
+    {
+        List<string>? damaged = null;
+        return entry.FailureGroup ?? (FindForListing(entry.Id, ref damaged) is { } stored ? FailureGroupOf(stored) : string.Empty);
+    }
 
     /// <summary>
     /// Gets the entries matching a filter's criteria (paging ignored), in id order. The file store answers from its
@@ -224,8 +228,9 @@ public sealed partial class DeadLetterQueue
         {
             foreach (var summary in file.Summaries())
             {
+                List<string>? damaged = null;
                 if (filter.Matches(summary, FailureGroupOf)
-                    && (!filter.NeedsError || (_store.Find(summary.Id) is { } entry && filter.MatchesError(entry.Error))))
+                    && (!filter.NeedsError || (FindForListing(summary.Id, ref damaged) is { } entry && filter.MatchesError(entry.Error))))
                 {
                     yield return summary;
                 }

@@ -271,6 +271,25 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
     }
 
     /// <summary>
+    /// Reads an entry whole for a page, a summary or a filter: a record that no longer verifies (found on read, since
+    /// records are not all read at open) costs only its own entry, which is logged and added to
+    /// <paramref name="damaged"/>, rather than failing the whole listing.
+    /// </summary>
+    internal DeadLetterEntry? FindForListing(string id, ref List<string>? damaged)
+    {
+        try
+        {
+            return _store.Find(id);
+        }
+        catch (DeadLetterStoreCorruptedException ex)
+        {
+            DeadLetterLog.EntryUnreadableInListing(Logger, ex, id, _options.Name);
+            (damaged ??= []).Add(id);
+            return null;
+        }
+    }
+
+    /// <summary>
     /// Saves a new entry. A file store hands back the entry as stored (its version included) from the write itself,
     /// where reading it back would read and decode its record from disk; any other store gives null, and the caller
     /// asks it afterwards.
@@ -387,17 +406,18 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
             }
         }
 
-        // Only the page's entries are read whole (an entry removed meanwhile is left out).
+        // Only the page's entries are read whole (an entry removed meanwhile is left out, a damaged one named).
         var page = new List<DeadLetterEntry>(matches.Count);
+        List<string>? damaged = null;
         foreach (var summary in matches)
         {
-            if (_store.Find(summary.Id) is { } entry)
+            if (FindForListing(summary.Id, ref damaged) is { } entry)
             {
                 page.Add(entry);
             }
         }
 
-        return new DeadLetterPage(page, total);
+        return new DeadLetterPage(page, total) { DamagedIds = damaged ?? [] };
     }
 
     /// <summary>
