@@ -222,6 +222,7 @@ public sealed class AdminEndpointTests
         var page = await client.GetFromJsonAsync<JsonElement>($"/resilience/api/dead-letters?failureGroup={first.FailureGroup}&take=1&skip=1");
         page.GetProperty("totalMatches").GetInt32().Should().Be(2);
         page.GetProperty("entries").EnumerateArray().Single().GetProperty("error").GetProperty("message").GetString().Should().Be("504 Gateway Timeout");
+        page.GetProperty("damagedIds").GetArrayLength().Should().Be(0, "a page names the entries whose records it could not read (none here)");
 
         (await client.GetFromJsonAsync<JsonElement>("/resilience/api/dead-letters?messageContains=gateway")).GetProperty("totalMatches").GetInt32().Should().Be(1);
         (await client.GetFromJsonAsync<JsonElement>("/resilience/api/dead-letters?message=smtp%20down")).GetProperty("totalMatches").GetInt32().Should().Be(1);

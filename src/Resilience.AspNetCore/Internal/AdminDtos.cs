@@ -51,7 +51,7 @@ internal sealed record DeadLetterEntryDto(
     string? Payload,
     bool PayloadHidden);
 
-internal sealed record DeadLetterPageDto(IReadOnlyList<DeadLetterEntryDto> Entries, int TotalMatches, int Skip, int Take);
+internal sealed record DeadLetterPageDto(IReadOnlyList<DeadLetterEntryDto> Entries, int TotalMatches, int Skip, int Take, IReadOnlyList<string> DamagedIds);
 
 internal sealed record BulkResultDto(string Action, bool DryRun, int Count);
 

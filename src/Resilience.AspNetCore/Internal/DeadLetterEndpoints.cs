@@ -70,7 +70,7 @@ internal static class DeadLetterEndpoints
 
         // Asynchronous: a database store answers it with one count and one page, not by reading every entry.
         var page = await queue!.QueryAsync(filter, cancellationToken).ConfigureAwait(false);
-        var dto = new DeadLetterPageDto([.. page.Entries.Select(e => Describe(context, queue, e, withPayload: false))], page.TotalMatches, filter.Skip, filter.Take);
+        var dto = new DeadLetterPageDto([.. page.Entries.Select(e => Describe(context, queue, e, withPayload: false))], page.TotalMatches, filter.Skip, filter.Take, page.DamagedIds);
         return TypedResults.Json(dto, AdminJsonContext.Default.DeadLetterPageDto);
     }
 
