@@ -45,7 +45,8 @@ internal sealed class AdminHost : IAsyncDisposable
     public static async Task<AdminHost> StartAsync(
         Action<ResilienceAdminOptions>? configure = null,
         Action<RouteGroupBuilderHolder>? map = null,
-        string environment = "Production")
+        string environment = "Production",
+        string? deadLetterDirectory = null)
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero));
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment });
@@ -58,7 +59,7 @@ internal sealed class AdminHost : IAsyncDisposable
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(new CircuitBreakerRegistry(time));
         builder.Services.AddKeyedSingleton("db", (_, _) => new SharedBulkhead("db", new BulkheadStrategyOptions { MaxConcurrency = 4 }, time));
-        builder.Services.AddSingleton(_ => DeadLetterQueue.Open(new DeadLetterQueueOptions { TimeProvider = time, Randomizer = () => 0 }));
+        builder.Services.AddSingleton(_ => DeadLetterQueue.Open(new DeadLetterQueueOptions { Directory = deadLetterDirectory, TimeProvider = time, Randomizer = () => 0 }));
         builder.Services.AddSingleton(sp => new CompensationManager(new CompensationOptions { TimeProvider = time, DeadLetterQueue = sp.GetRequiredService<DeadLetterQueue>() }));
         builder.Services.AddSingleton(new RecoveryHistory());
         builder.Services.AddKeyedSingleton("payments", (sp, _) => new RecoveryWorkflowBuilder("payments") { TimeProvider = time, History = sp.GetRequiredService<RecoveryHistory>() }

@@ -87,7 +87,9 @@ internal static class DeadLetterEndpoints
     private static async Task<IResult> OneAsync(HttpContext context, string id, DeadLetterBulkAction action)
     {
         var name = "dead-letter." + action.ToString().ToLowerInvariant();
-        if (!TryQueue(context, out var queue, out var problem) || !TryEntry(queue!, id, out _, out problem))
+        var damaged = false;
+        if (!TryQueue(context, out var queue, out var problem)
+            || (!TryEntry(queue!, id, out _, out problem, out damaged) && !(damaged && action == DeadLetterBulkAction.Discard)))
         {
             return Rejected(context, name, id, problem!);
         }
@@ -102,6 +104,11 @@ internal static class DeadLetterEndpoints
         if (!DeadLetterFilterParser.TryLong(query, "version", out var version, ref error))
         {
             return Rejected(context, name, id, AdminProblems.BadRequest(error));
+        }
+
+        if (damaged)
+        {
+            return await RemoveDamagedAsync(context, queue!, name, id, version).ConfigureAwait(false);
         }
 
         DeadLetterEntry changed;
@@ -126,6 +133,26 @@ internal static class DeadLetterEndpoints
 
         AdminMutation.Audit(context, name, "dead-letter:" + id, 1);
         return TypedResults.Json(Describe(context, queue, changed, withPayload: false), AdminJsonContext.Default.DeadLetterEntryDto);
+    }
+
+    /// <summary>A discard of an entry whose record is damaged deletes it: it can be neither read nor marked.</summary>
+    private static async Task<IResult> RemoveDamagedAsync(HttpContext context, DeadLetterQueue queue, string name, string id, long? version)
+    {
+        try
+        {
+            await queue.RemoveDamagedAsync(id, version, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (KeyNotFoundException)
+        {
+            return Rejected(context, name, id, AdminProblems.NotFound($"No dead letter has the id '{id}' (it was removed meanwhile)."));
+        }
+        catch (DeadLetterVersionConflictException ex)
+        {
+            return Rejected(context, name, id, AdminProblems.Conflict(ex.Message + " Read the page again and retry."));
+        }
+
+        AdminMutation.Audit(context, name, "dead-letter:" + id, 1);
+        return TypedResults.NoContent();
     }
 
     private static async Task<IResult> BulkAsync(HttpContext context, DeadLetterBulkAction action)
@@ -243,16 +270,34 @@ internal static class DeadLetterEndpoints
     }
 
     private static bool TryEntry(DeadLetterQueue queue, string id, out DeadLetterEntry? entry, out IResult? problem)
+        => TryEntry(queue, id, out entry, out problem, out _);
+
+    // damaged: the entry exists but its record no longer verifies (the problem says so).
+    private static bool TryEntry(DeadLetterQueue queue, string id, out DeadLetterEntry? entry, out IResult? problem, out bool damaged)
     {
         entry = null;
         problem = null;
+        damaged = false;
         if (!DeadLetterId.IsValid(id))
         {
             problem = AdminProblems.BadRequest($"'{id[..Math.Min(id.Length, 40)]}' is not a dead letter id (26 characters of Crockford base 32).");
             return false;
         }
 
-        entry = queue.Get(id);
+        try
+        {
+            entry = queue.Get(id);
+        }
+        catch (DeadLetterStoreCorruptedException ex)
+        {
+            damaged = true;
+            problem = AdminProblems.Problem(
+                StatusCodes.Status422UnprocessableEntity,
+                "Damaged record",
+                $"The record of dead letter '{id}' is damaged on disk and no longer verifies ({ex.Message}): it cannot be read, replayed, archived or restored. A DELETE of this entry removes it.");
+            return false;
+        }
+
         if (entry is null)
         {
             problem = AdminProblems.NotFound($"No dead letter has the id '{id}'.");

@@ -44,6 +44,30 @@ public sealed partial class DeadLetterQueue
         return changed;
     }
 
+    /// <summary>
+    /// Removes an entry whose record no longer verifies (it can be neither read nor changed, only deleted), conditional
+    /// on <paramref name="expectedVersion"/> when one is given: the version comes from the index, not the record.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">No entry has that id.</exception>
+    /// <exception cref="DeadLetterVersionConflictException">The entry is at another version.</exception>
+    internal async ValueTask RemoveDamagedAsync(string id, long? expectedVersion, CancellationToken cancellationToken)
+    {
+        if (_store is not FileDeadLetterStore file || file.VersionOf(id) is not { } current)
+        {
+            throw new KeyNotFoundException($"No dead letter has the id '{id}'.");
+        }
+
+        if (expectedVersion is { } expected && expected != current)
+        {
+            throw new DeadLetterVersionConflictException(id, current, expected);
+        }
+
+        if (!await file.TryDeleteAtVersionAsync(id, current, cancellationToken).ConfigureAwait(false))
+        {
+            throw new DeadLetterVersionConflictException(id, file.VersionOf(id) ?? 0, current);
+        }
+    }
+
     private DeadLetterEntry ReplayedNow(string id, DeadLetterEntry entry)
     {
         if (entry.Status == DeadLetterStatus.Archived)

@@ -184,6 +184,29 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
         return result;
     }
 
+    /// <summary>Gets the version the index holds for an entry (no record is read), or null when there is no such entry.</summary>
+    internal long? VersionOf(string id)
+    {
+        lock (_lock)
+        {
+            return _entries.TryGet(id, out var index) ? index.Version : null;
+        }
+    }
+
+    /// <summary>
+    /// Deletes an entry if it is still at <paramref name="expectedVersion"/>, without reading its records (which may be
+    /// damaged); returns whether it was deleted.
+    /// </summary>
+    internal async ValueTask<bool> TryDeleteAtVersionAsync(string id, long expectedVersion, CancellationToken cancellationToken)
+    {
+        var write = StoreWrite.Rent(_writes);
+        write.Next().SetDelete(id, Math.Max(expectedVersion, 1));
+        await Write(write, grows: false, cancellationToken).ConfigureAwait(false);
+        var applied = write.AppliedCount();
+        write.Return();
+        return applied == 1;
+    }
+
     /// <inheritdoc/>
     public async ValueTask<DeadLetterEntry?> TryUpdateAsync(DeadLetterEntry entry, CancellationToken cancellationToken = default)
     {
