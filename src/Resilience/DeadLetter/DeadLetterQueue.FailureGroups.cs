@@ -53,8 +53,7 @@ public sealed partial class DeadLetterQueue
             .Select(pair =>
             {
                 // The error text is not in the index: the group's latest entry is read (an entry removed meanwhile leaves it empty).
-                List<string>? damaged = null;
-                var latestError = FindForListing(pair.Value.Latest.Id, ref damaged)?.Error;
+                var latestError = FindForListing(pair.Value.Latest.Id)?.Error;
                 return new DeadLetterGroupSummary
                 {
                     Key = pair.Key,
@@ -211,10 +210,7 @@ public sealed partial class DeadLetterQueue
 
     /// <summary>Gets an entry's failure group from the index, reading the entry only when it was stored before failure groups existed.</summary>
     internal string FailureGroupOf(DeadLetterSummary entry)
-    {
-        List<string>? damaged = null;
-        return entry.FailureGroup ?? (FindForListing(entry.Id, ref damaged) is { } stored ? FailureGroupOf(stored) : string.Empty);
-    }
+        => entry.FailureGroup ?? (FindForListing(entry.Id) is { } stored ? FailureGroupOf(stored) : string.Empty);
 
     /// <summary>
     /// Gets the entries matching a filter's criteria (paging ignored), in id order. The file store answers from its
@@ -228,9 +224,8 @@ public sealed partial class DeadLetterQueue
         {
             foreach (var summary in file.Summaries())
             {
-                List<string>? damaged = null;
                 if (filter.Matches(summary, FailureGroupOf)
-                    && (!filter.NeedsError || (FindForListing(summary.Id, ref damaged) is { } entry && filter.MatchesError(entry.Error))))
+                    && (!filter.NeedsError || (FindForListing(summary.Id) is { } entry && filter.MatchesError(entry.Error))))
                 {
                     yield return summary;
                 }

@@ -272,9 +272,18 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
 
     /// <summary>
     /// Reads an entry whole for a page, a summary or a filter: a record that no longer verifies (found on read, since
-    /// records are not all read at open) costs only its own entry, which is logged and added to
-    /// <paramref name="damaged"/>, rather than failing the whole listing.
+    /// records are not all read at open) costs only its own entry, which is logged (and named, for a page) rather than
+    /// failing the whole listing.
     /// </summary>
+    internal DeadLetterEntry? FindForListing(string id)
+    {
+        List<string>? damaged = null;
+        return FindForListing(id, ref damaged);
+    }
+
+    /// <inheritdoc cref="FindForListing(string)"/>
+    /// <param name="id">The entry's id.</param>
+    /// <param name="damaged">The ids found damaged so far (made on the first).</param>
     internal DeadLetterEntry? FindForListing(string id, ref List<string>? damaged)
     {
         try
