@@ -29,10 +29,7 @@ public sealed class DamagedRecordProcessingTests : IDisposable
             await ((FileDeadLetterStore)queue.Store).CompactAsync();
         }
 
-        var snapshot = Directory.GetFiles(_dir.Path, "snap-*.bin").Single();
-        var bytes = File.ReadAllBytes(snapshot);
-        bytes[bytes.AsSpan().IndexOf(payloads[2])] ^= 0x55;
-        File.WriteAllBytes(snapshot, bytes);
+        StoreFiles.Damage(Directory.GetFiles(_dir.Path, "snap-*.bin").Single(), payloads[2]);
 
         var handled = new List<string>();
         await using (var queue = Open())

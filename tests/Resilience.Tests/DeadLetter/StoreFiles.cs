@@ -91,6 +91,14 @@ internal static class StoreFiles
         file.Write(bytes);
     }
 
+    /// <summary>Flips bits of the first byte of <paramref name="pattern"/> in one file, so the record holding it no longer verifies.</summary>
+    public static void Damage(string path, byte[] pattern)
+    {
+        var offset = File.ReadAllBytes(path).AsSpan().IndexOf(pattern);
+        offset.Should().BeGreaterThanOrEqualTo(0, $"'{Path.GetFileName(path)}' should hold the bytes to damage");
+        Overwrite(path, offset, [(byte)(ReadByte(path, offset) ^ 0x55)]);
+    }
+
     public static byte ReadByte(string path, long offset)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read);
