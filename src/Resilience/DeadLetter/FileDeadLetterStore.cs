@@ -54,16 +54,37 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
         {
             lock (_lock)
             {
+                ApplyHandedOver_NeedsLock();
                 return _entries.Count;
             }
         }
     }
 
     /// <inheritdoc/>
-    public long PayloadBytes => Interlocked.Read(ref _payloadBytes);
+    public long PayloadBytes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                ApplyHandedOver_NeedsLock();
+                return _payloadBytes;
+            }
+        }
+    }
 
     /// <inheritdoc/>
-    public long SizeBytes => Interlocked.Read(ref _liveBytes);
+    public long SizeBytes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                ApplyHandedOver_NeedsLock();
+                return _liveBytes;
+            }
+        }
+    }
 
     /// <summary>Gets the bytes the store's files hold (segments and snapshot).</summary>
     public long DiskBytes => _log.TotalBytes;
@@ -97,6 +118,9 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
 
     /// <summary>Gets where data ends in the active segment (tests damage files at known places).</summary>
     internal long ActiveSegmentUsedBytes => _log.ActiveSegmentLength;
+
+    /// <summary>Gets how many durable writes a group handed over wait to be applied to memory (tests check when they are).</summary>
+    internal int ChangesWaitingToApply => _log.HandedOverCount;
 
     long ILogStateMachine.LiveBytes => Interlocked.Read(ref _liveBytes);
 
@@ -189,6 +213,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     {
         lock (_lock)
         {
+            ApplyHandedOver_NeedsLock();
             return _entries.TryGet(id, out var index) ? index.Version : null;
         }
     }
@@ -216,6 +241,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
         bool sameShape;
         lock (_lock)
         {
+            ApplyHandedOver_NeedsLock();
             if (!_entries.TryGet(entry.Id, out index) || index.Version != entry.Version)
             {
                 // Versions only rise, so a write conditional on an older one can never apply: nothing to write.
@@ -290,6 +316,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
         IndexedEntry? index;
         lock (_lock)
         {
+            ApplyHandedOver_NeedsLock();
             if (!_entries.TryGet(id, out index))
             {
                 return null;
@@ -316,6 +343,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
         var files = new HashSet<RecordFile>();
         lock (_lock)
         {
+            ApplyHandedOver_NeedsLock();
             var view = _entries.View();
             all = new IndexedEntry[view.Count];
             for (var i = 0; i < all.Length; i++)
@@ -358,6 +386,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     {
         lock (_lock)
         {
+            ApplyHandedOver_NeedsLock();
             return _counts.Snapshot();
         }
     }
@@ -384,6 +413,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     {
         lock (_lock)
         {
+            ApplyHandedOver_NeedsLock();
             _entries.VisitDue(includeType, visit);
         }
     }
@@ -398,6 +428,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
         var result = new List<DeadLetterSummary>();
         lock (_lock)
         {
+            ApplyHandedOver_NeedsLock();
             foreach (var (archived, upTo) in new[] { (false, resolvedUpTo.UtcTicks), (true, archivedUpTo.UtcTicks) })
             {
                 _entries.VisitByUpdate(archived, entry =>
@@ -426,6 +457,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
         Interlocked.Increment(ref _summaryScans);
         lock (_lock)
         {
+            ApplyHandedOver_NeedsLock();
             view = _entries.View();
         }
 
@@ -441,6 +473,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
         var result = new List<DeadLetterSummary>(Math.Min(count, 1024));
         lock (_lock)
         {
+            ApplyHandedOver_NeedsLock();
             _entries.ForEach(index =>
             {
                 var summary = Summarize(index);
@@ -476,6 +509,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     {
         lock (_lock)
         {
+            ApplyHandedOver_NeedsLock();
             _entries.EnsureCapacity((int)Math.Min(entries, Array.MaxLength));
         }
     }
@@ -487,6 +521,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     {
         lock (_lock)
         {
+            ApplyHandedOver_NeedsLock();
             _entries.Clear();
             _counts.Clear();
             _payloadBytes = 0;
@@ -498,6 +533,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     {
         lock (_lock)
         {
+            ApplyHandedOver_NeedsLock();
             // A view: the pages it shares are copied by the index before any later change writes them.
             return new SnapshotCapture(this, _entries.View());
         }
@@ -512,6 +548,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
             // In chunks, so writers are not held up for the whole index; the old files stay open until all is moved.
             lock (_lock)
             {
+                ApplyHandedOver_NeedsLock();
                 for (var i = start; i < Math.Min(entries.Count, start + RelocationChunk); i++)
                 {
                     _liveBytes += _entries.Relocate(entries, i, new RecordLocation(snapshot, capture.Offsets[i], capture.Lengths[i]));
@@ -691,11 +728,26 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     {
         cancellationToken.ThrowIfCancellationRequested();
         write.Encode();
-        var pending = _log.AppendValueAsync(write.Records, _applyDurable, write, grows);
+        // A write whose caller reads no result back (it recycles on apply) may be applied after its acknowledgement.
+        var pending = _log.AppendValueAsync(write.Records, _applyDurable, write, grows, mayHandOver: write.RecycleOnApply);
 
         // A write the log finished on this thread (no backlog) is returned as it is: nothing left to cancel, no task.
         return !cancellationToken.CanBeCanceled || pending.IsCompleted ? pending : new ValueTask(pending.AsTask().WaitAsync(cancellationToken));
     }
+
+    void ILogStateMachine.ApplyHandedOver()
+    {
+        lock (_lock)
+        {
+            _log.ApplyHandedOver();
+        }
+    }
+
+    /// <summary>
+    /// Applies the durable changes the log handed over (a group's, applied beside the next flush): every read does this
+    /// first, under the lock, so it sees every write acknowledged before it started.
+    /// </summary>
+    private void ApplyHandedOver_NeedsLock() => _log?.ApplyHandedOver();
 
     private void ApplyDurable(ulong first, object? state)
     {

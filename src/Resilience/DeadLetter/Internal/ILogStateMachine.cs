@@ -20,6 +20,14 @@ internal interface ILogStateMachine
     /// <param name="location">Where the record lies (valid until a compaction moves it: see <see cref="SnapshotWritten"/>).</param>
     void Replay(RecordType type, ulong sequence, ReadOnlySpan<byte> body, RecordLocation location);
 
+    /// <summary>
+    /// Applies what the log handed over (<see cref="SegmentLog.ApplyHandedOver"/>) under the lock that guards the state.
+    /// Only a state that lets its writes be handed over (<c>mayHandOver</c>) is ever asked.
+    /// </summary>
+    void ApplyHandedOver()
+    {
+    }
+
     /// <summary>Forgets everything replayed so far (a snapshot that failed to verify half-way).</summary>
     void Reset();
 

@@ -38,19 +38,23 @@ internal sealed class LogWriteRequest : IValueTaskSource
 
     public bool IsCompaction { get; private set; }
 
+    /// <summary>Gets a value indicating whether the follow-up may run after the acknowledgement (see <c>SegmentLog.Handover.cs</c>).</summary>
+    public bool MayHandOver { get; private set; }
+
     public long Size { get; private set; }
 
     /// <summary>Gets or sets the sequence number the writer gave the first record.</summary>
     public ulong FirstSequence { get; set; }
 
     /// <summary>Gets a request from the pool (or a new one), ready to be queued.</summary>
-    public static LogWriteRequest Rent(RequestPool? pool, IReadOnlyList<EncodedRecord> records, Action<ulong, object?>? onDurable, object? state, bool isCompaction = false)
+    public static LogWriteRequest Rent(RequestPool? pool, IReadOnlyList<EncodedRecord> records, Action<ulong, object?>? onDurable, object? state, bool isCompaction = false, bool mayHandOver = false)
     {
         var request = pool?.TryTake() ?? new LogWriteRequest(pool);
         request.Records = records;
         request.OnDurable = onDurable;
         request.State = state;
         request.IsCompaction = isCompaction;
+        request.MayHandOver = mayHandOver;
         long size = 0;
         for (var i = 0; i < records.Count; i++)
         {

@@ -143,7 +143,15 @@ internal sealed partial class SegmentLog : IAsyncDisposable
     /// Queues records; the state-passing form, so the caller's follow-up needs no closure, and pooled: the returned
     /// task must be awaited exactly once (or turned into a task once).
     /// </summary>
-    public ValueTask AppendValueAsync(IReadOnlyList<EncodedRecord> records, Action<ulong, object?>? onDurable, object? state, bool grows = false)
+    /// <param name="records">The records, in order; released by the log.</param>
+    /// <param name="onDurable">Applies them to memory, given the first one's sequence number and <paramref name="state"/>.</param>
+    /// <param name="state">What <paramref name="onDurable"/> is given.</param>
+    /// <param name="grows">Whether the write adds data (refused when the log is at its size limit).</param>
+    /// <param name="mayHandOver">
+    /// Whether the caller reads nothing back from memory after the write, so that in a group its follow-up may run after
+    /// the acknowledgement (applied before any read of the owner: see <see cref="ApplyHandedOver"/>).
+    /// </param>
+    public ValueTask AppendValueAsync(IReadOnlyList<EncodedRecord> records, Action<ulong, object?>? onDurable, object? state, bool grows = false, bool mayHandOver = false)
     {
         if (_fault is { } fault)
         {
@@ -166,7 +174,7 @@ internal sealed partial class SegmentLog : IAsyncDisposable
                 $"The {_options.Description} in '{_directory}' holds {TotalBytes} bytes on disk and the write needs {size} more; the limit is {_options.MaxTotalBytes} ({_options.MaxTotalBytesOptionName}). Remove entries (compaction then reclaims their space) or raise the limit.")));
         }
 
-        return Enqueue(LogWriteRequest.Rent(_requests, records, onDurable, state));
+        return Enqueue(LogWriteRequest.Rent(_requests, records, onDurable, state, mayHandOver: mayHandOver));
     }
 
     /// <summary>
@@ -241,6 +249,26 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         }
 
         List<LogWriteRequest>? compactions = null;
+        if (MayHandOver(batch))
+        {
+            foreach (var request in batch)
+            {
+                request.ReleaseRecords();
+                if (request.IsCompaction)
+                {
+                    (compactions ??= []).Add(request);
+                }
+            }
+
+            HandOver(batch);
+            batch.Clear();
+        }
+        else if (HasHandedOver)
+        {
+            // Log order: what earlier batches handed over is applied before this batch's own follow-ups.
+            _state.ApplyHandedOver();
+        }
+
         foreach (var request in batch)
         {
             request.ReleaseRecords();
@@ -342,6 +370,7 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         _segments[^1].UsedBytes = _segmentLength;
         if (_options.Durability == DurabilityMode.Always)
         {
+            ApplyHandedOverBesideFlush();
             var started = Stopwatch.GetTimestamp();
             _segment.Flush();
             Volatile.Write(ref _lastFlushTicks, Stopwatch.GetTimestamp() - started);

@@ -1,0 +1,165 @@
+using FluentAssertions;
+using Resilience.DeadLetter;
+using Xunit;
+
+namespace Resilience.Tests.DeadLetter;
+
+/// <summary>
+/// A group's writes are acknowledged once durable and applied to memory beside the next flush (issue 17, 64 producers):
+/// every read after the acknowledgement still sees them, in log order, and so does a snapshot; a lone caller's write is
+/// applied before it is acknowledged.
+/// </summary>
+public sealed class HandoverTests : IDisposable
+{
+    private static readonly TimeSpan GateTimeout = TimeSpan.FromSeconds(30);
+    private readonly TempDirectory _dir = new();
+
+    public static TheoryData<string> Reads => ["Count", "Find", "GetAll", "GetCounts", "PayloadBytes", "SizeBytes", "VersionOf", "Summaries", "FirstSummaries", "VisitDue", "QueueQuery"];
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task LoneWrite_IsAppliedBeforeItIsAcknowledged()
+    {
+        await using var store = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = _dir.Path });
+
+        await store.SaveAsync([StoreFiles.Entry("entry-1", 1)]);
+
+        store.ChangesWaitingToApply.Should().Be(0, "nothing runs beside a lone caller's flush, so its write is applied at once");
+    }
+
+    [Fact]
+    public async Task GroupWrite_IsAppliedBesideTheNextFlush_WithoutAnyRead()
+    {
+        var files = new GatedFileSystem();
+        await using var store = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = _dir.Path, MaxGatherWait = TimeSpan.FromMilliseconds(1) }, files);
+        await HandOverAGroupAsync(store, files);
+
+        // The next flush is held: the handed-over writes are applied while it is in progress, by nobody who reads.
+        var gate = files.ArmFlushGate();
+        var next = Task.Run(() => store.SaveAsync([StoreFiles.Entry("entry-4", 1)]).AsTask());
+        await gate.Entered.WaitAsync(GateTimeout);
+        SpinWait.SpinUntil(() => store.ChangesWaitingToApply == 0, GateTimeout).Should().BeTrue("the writer queues their apply just before it flushes");
+        gate.Release();
+        await next.WaitAsync(GateTimeout);
+
+        store.Count.Should().Be(4);
+    }
+
+    [Theory]
+    [MemberData(nameof(Reads))]
+    public async Task GroupWrite_EveryReadAfterTheAcknowledgement_SeesIt(string read)
+    {
+        var files = new GatedFileSystem();
+        await using var store = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = _dir.Path, MaxGatherWait = TimeSpan.FromHours(1) }, files);
+        await HandOverAGroupAsync(store, files);
+        var payload = StoreFiles.Entry("entry-2", 1).Payload.Length;
+
+        switch (read)
+        {
+            case "Count":
+                store.Count.Should().Be(3);
+                break;
+            case "Find":
+                store.Find("entry-2").Should().NotBeNull();
+                break;
+            case "GetAll":
+                store.GetAll().Select(e => e.Id).Should().BeEquivalentTo(["entry-1", "entry-2", "entry-3"]);
+                break;
+            case "GetCounts":
+                store.GetCounts().Total.Should().Be(3);
+                break;
+            case "PayloadBytes":
+                store.PayloadBytes.Should().Be(3L * payload);
+                break;
+            case "SizeBytes":
+                var size = store.SizeBytes;
+                size.Should().BeGreaterThan(3L * payload);
+                store.Find("entry-1");
+                store.SizeBytes.Should().Be(size, "nothing was left to apply after the first read");
+                break;
+            case "VersionOf":
+                store.VersionOf("entry-3").Should().NotBeNull();
+                break;
+            case "Summaries":
+                store.Summaries().Select(s => s.Id).Should().BeEquivalentTo(["entry-1", "entry-2", "entry-3"]);
+                break;
+            case "FirstSummaries":
+                store.FirstSummaries(0, 10, _ => true).Should().HaveCount(3);
+                break;
+            case "VisitDue":
+                var due = new List<string>();
+                store.VisitDue(_ => true, (id, _) =>
+                {
+                    due.Add(id);
+                    return true;
+                });
+                due.Should().BeEquivalentTo(["entry-1", "entry-2", "entry-3"]);
+                break;
+            default:
+                await using (var queue = DeadLetterQueue.Create(store, new DeadLetterQueueOptions()))
+                {
+                    queue.Query(new DeadLetterQuery()).TotalMatches.Should().Be(3);
+                }
+
+                break;
+        }
+
+        store.ChangesWaitingToApply.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task GroupWrite_ThenAWriteThatReadsItsResult_AppliesInLogOrder()
+    {
+        var files = new GatedFileSystem();
+        await using var store = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = _dir.Path, MaxGatherWait = TimeSpan.FromMilliseconds(1) }, files);
+        await HandOverAGroupAsync(store, files);
+
+        // Applied before it is acknowledged (its caller reads the stored entry back), after the group before it.
+        var stored = await store.SaveReturningStoredAsync(StoreFiles.Entry("entry-2", 2));
+
+        var found = store.Find("entry-2")!;
+        found.Payload.ToArray().Should().Equal(StoreFiles.Entry("entry-2", 2).Payload.ToArray(), "the later write wins");
+        found.Version.Should().Be(stored.Version);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task GroupWrite_ThenACompaction_IsInTheSnapshot(bool automatic)
+    {
+        var files = new GatedFileSystem();
+
+        // Automatic: the group's own batch starts a compaction (the log holds more than twice the live data), before
+        // anything applied the writes it handed over.
+        var options = new FileDeadLetterStoreOptions { Directory = _dir.Path, MaxGatherWait = TimeSpan.FromMilliseconds(1), CompactionThreshold = automatic ? 1 : 16L << 20 };
+        await using (var store = FileDeadLetterStore.Open(options, files))
+        {
+            await HandOverAGroupAsync(store, files, expectWaiting: !automatic);
+            if (!automatic)
+            {
+                await store.CompactAsync();
+            }
+        }
+
+        Directory.GetFiles(_dir.Path, "snap-*.bin").Should().NotBeEmpty("a compaction ran");
+        await using var reopened = FileDeadLetterStore.Open(options);
+        reopened.GetAll().Select(e => e.Id).Should().BeEquivalentTo(["entry-1", "entry-2", "entry-3"]);
+    }
+
+    /// <summary>Writes entry-1 alone, then entry-2 and entry-3 as one batch of two callers, whose writes are handed over.</summary>
+    private static async Task HandOverAGroupAsync(FileDeadLetterStore store, GatedFileSystem files, bool expectWaiting = true)
+    {
+        var gate = files.ArmFlushGate();
+        var first = Task.Run(() => store.SaveAsync([StoreFiles.Entry("entry-1", 1)]).AsTask());
+        await gate.Entered.WaitAsync(GateTimeout);
+        var second = store.SaveAsync([StoreFiles.Entry("entry-2", 1)]).AsTask();
+        var third = store.SaveAsync([StoreFiles.Entry("entry-3", 1)]).AsTask();
+        gate.Release();
+        await Task.WhenAll(first, second, third).WaitAsync(GateTimeout);
+        if (expectWaiting)
+        {
+            store.ChangesWaitingToApply.Should().Be(2, "the batch of two callers was acknowledged before it was applied");
+        }
+    }
+}
