@@ -28,6 +28,28 @@ public sealed class HandoverTests : IDisposable
         store.ChangesWaitingToApply.Should().Be(0, "nothing runs beside a lone caller's flush, so its write is applied at once");
     }
 
+    [Theory]
+    [InlineData(DurabilityMode.OsBuffered)]
+    [InlineData(DurabilityMode.Interval)]
+    public async Task GroupWrite_WithoutAFlushPerBatch_IsAppliedBeforeItIsAcknowledged(DurabilityMode durability)
+    {
+        // Nothing would apply a handed-over write beside a flush: without reads, they would pile up in memory.
+        var files = new InlineWriteTests.BlockingWriteFileSystem();
+        await using var store = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = _dir.Path, Durability = durability }, files);
+        await store.SaveAsync([StoreFiles.Entry("entry-1", 1)]);
+        var gate = files.BlockNextWrite(thenFail: false);
+        var first = Task.Run(() => store.SaveAsync([StoreFiles.Entry("entry-2", 1)]).AsTask());
+        await gate.Entered.WaitAsync(GateTimeout);
+        var queued = new[] { store.SaveAsync([StoreFiles.Entry("entry-3", 1)]).AsTask(), store.SaveAsync([StoreFiles.Entry("entry-4", 1)]).AsTask() };
+        var batches = store.WrittenBatches;
+
+        gate.Release();
+        await Task.WhenAll(queued.Append(first)).WaitAsync(GateTimeout);
+
+        store.WrittenBatches.Should().Be(batches + 2, "the two writes queued behind the blocked one went in one batch");
+        store.ChangesWaitingToApply.Should().Be(0);
+    }
+
     [Fact]
     public async Task GroupWrite_IsAppliedBesideTheNextFlush_WithoutAnyRead()
     {

@@ -277,7 +277,7 @@ public sealed class InlineWriteTests : IDisposable
     }
 
     /// <summary>A real file system whose next write can be held inside the write call (the log's lock held) and then fail.</summary>
-    private sealed class BlockingWriteFileSystem : LogFileSystem
+    internal sealed class BlockingWriteFileSystem : LogFileSystem
     {
         private WriteGate? _armed;
 

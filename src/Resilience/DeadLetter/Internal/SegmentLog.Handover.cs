@@ -17,7 +17,8 @@ namespace Resilience.DeadLetter.Internal;
 /// changes that every read applies first, so no read sees a record that is not durable and every acknowledged write is
 /// visible to any read that starts after the acknowledgement. Only requests that read nothing back from memory after
 /// their write are handed over; a batch holding any other is applied before it is acknowledged, after what was handed
-/// over before it. A lone caller's batch is always applied at once (nothing would run beside its flush).
+/// over before it. A lone caller's batch is always applied at once (nothing would run beside its flush), and so is every
+/// batch of a log that does not flush each batch.
 /// </para>
 /// </remarks>
 internal sealed partial class SegmentLog
@@ -72,9 +73,18 @@ internal sealed partial class SegmentLog
         }
     }
 
-    /// <summary>Whether the batch's follow-ups may be handed over: several callers, each of which reads nothing back.</summary>
-    private static bool MayHandOver(List<LogWriteRequest> batch)
+    /// <summary>
+    /// Whether the batch's follow-ups may be handed over: several callers, each of which reads nothing back, and a flush
+    /// per batch (<see cref="DurabilityMode.Always"/>). Without one, nothing would apply them beside a flush, and writes
+    /// with no reads between would pile up waiting.
+    /// </summary>
+    private bool MayHandOver(List<LogWriteRequest> batch)
     {
+        if (_options.Durability != DurabilityMode.Always)
+        {
+            return false;
+        }
+
         var callers = 0;
         foreach (var request in batch)
         {
