@@ -8,7 +8,7 @@ namespace Resilience.DeadLetter.Internal;
 /// A batch that completes several callers at once (group commit) hands its follow-ups over instead of running them
 /// between its flush and its acknowledgements: the callers are released as soon as their records are durable, and the
 /// changes are applied, in log order, by whoever needs memory first: any read of the owner (which applies what was handed
-/// over before it looks, under the owner's lock), or a pool work item that the writer queues just before its next flush,
+/// over before it looks, under the owner's lock), or a pool work item that the writer queues as it starts its next batch,
 /// so the apply runs while the disk works instead of while every released caller waits for it. On this 2-core machine
 /// the apply of 64 entries took 50-60 µs of the time between one flush and the next.
 /// </para>
@@ -128,7 +128,7 @@ internal sealed partial class SegmentLog
         }
     }
 
-    /// <summary>Queues the work item that applies what was handed over, once per flush at most: called just before a flush.</summary>
+    /// <summary>Queues the work item that applies what was handed over, once per batch at most: called as a batch that will be flushed starts.</summary>
     private void ApplyHandedOverBesideFlush()
     {
         if (!HasHandedOver)

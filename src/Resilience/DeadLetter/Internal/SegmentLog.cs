@@ -334,6 +334,12 @@ internal sealed partial class SegmentLog : IAsyncDisposable
             _batchBuffer = new byte[Math.Max(total, _batchBuffer.Length * 2L)];
         }
 
+        if (_options.Durability == DurabilityMode.Always)
+        {
+            // Before this batch is even copied: the callers wait for its flush, so the other processor is free.
+            ApplyHandedOverBesideFlush();
+        }
+
         var first = _nextSequence;
         var position = 0;
         var count = 0;
@@ -370,7 +376,6 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         _segments[^1].UsedBytes = _segmentLength;
         if (_options.Durability == DurabilityMode.Always)
         {
-            ApplyHandedOverBesideFlush();
             var started = Stopwatch.GetTimestamp();
             _segment.Flush();
             Volatile.Write(ref _lastFlushTicks, Stopwatch.GetTimestamp() - started);
