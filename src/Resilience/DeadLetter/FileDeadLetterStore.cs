@@ -61,30 +61,10 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     }
 
     /// <inheritdoc/>
-    public long PayloadBytes
-    {
-        get
-        {
-            lock (_lock)
-            {
-                ApplyHandedOver_NeedsLock();
-                return _payloadBytes;
-            }
-        }
-    }
+    public long PayloadBytes => AppliedNumber(ref _payloadBytes);
 
     /// <inheritdoc/>
-    public long SizeBytes
-    {
-        get
-        {
-            lock (_lock)
-            {
-                ApplyHandedOver_NeedsLock();
-                return _liveBytes;
-            }
-        }
-    }
+    public long SizeBytes => AppliedNumber(ref _liveBytes);
 
     /// <summary>Gets the bytes the store's files hold (segments and snapshot).</summary>
     public long DiskBytes => _log.TotalBytes;
@@ -748,6 +728,24 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     /// first, under the lock, so it sees every write acknowledged before it started.
     /// </summary>
     private void ApplyHandedOver_NeedsLock() => _log?.ApplyHandedOver();
+
+    /// <summary>
+    /// Reads a running total that the apply keeps: without the lock when nothing waits to be applied (every write
+    /// acknowledged before this call was applied then), so callers that check limits before each add do not queue on it.
+    /// </summary>
+    private long AppliedNumber(ref long total)
+    {
+        if (_log.HandedOverCount == 0)
+        {
+            return Interlocked.Read(ref total);
+        }
+
+        lock (_lock)
+        {
+            ApplyHandedOver_NeedsLock();
+            return total;
+        }
+    }
 
     private void ApplyDurable(ulong first, object? state)
     {
