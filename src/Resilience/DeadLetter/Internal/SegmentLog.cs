@@ -10,8 +10,9 @@ namespace Resilience.DeadLetter.Internal;
 /// </summary>
 /// <remarks>
 /// A request completes only after its records (and every earlier record) are written and, with
-/// <see cref="DurabilityMode.Always"/>, flushed, and after its owner applied them to memory — in log order, on the
-/// writer, so memory is always the replay of a prefix of the log. Any write or flush failure faults the log for good:
+/// <see cref="DurabilityMode.Always"/>, flushed, and after its owner applied them to memory — in log order, so memory
+/// is always the replay of a prefix of the log — or, for a group's plain writes, handed them over to be applied before
+/// the owner's next read (<c>SegmentLog.Handover.cs</c>). Any write or flush failure faults the log for good:
 /// the failing requests and every later one fail, because what reached the disk is unknown until the log is reopened.
 /// </remarks>
 internal sealed partial class SegmentLog : IAsyncDisposable
