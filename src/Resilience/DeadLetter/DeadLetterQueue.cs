@@ -224,7 +224,8 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
         Task<DeadLetterEntry?> write;
         try
         {
-            if (_store.Count + reservedEntries > _options.MaxEntries || _store.SizeBytes + reservedBytes > _options.MaxBytes)
+            var (storedEntries, storedBytes) = _store is FileDeadLetterStore file ? file.UpperBounds() : (_store.Count, _store.SizeBytes);
+            if (storedEntries + reservedEntries > _options.MaxEntries || storedBytes + reservedBytes > _options.MaxBytes)
             {
                 await _admission.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try

@@ -180,12 +180,28 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
         ArgumentNullException.ThrowIfNull(entry);
         DeadLetterLimits.Validate(entry, _maxPayloadBytes, "FileDeadLetterStoreOptions.MaxPayloadBytes");
         var write = StoreWrite.Rent(_writes);
-        var change = write.Next().SetPut(entry, 0);
-        change.WantsResult = true;
-        await Write(write, grows: true, CancellationToken.None).ConfigureAwait(false);
-        var result = change.Result!;
-        write.Return();
-        return result;
+        write.Next().SetPut(entry, 0);
+
+        // An unconditional put always applies, at the version its record's sequence number gives: the stored entry is
+        // known once the record is durable, so the write may be applied after its acknowledgement, like SaveAsync's.
+        write.RecycleOnApply = true;
+        write.Encode();
+        var first = await _log.AppendSequencedAsync(write.Records, _applyDurable, write, grows: true, mayHandOver: true).ConfigureAwait(false);
+        return entry with { Version = (long)first };
+    }
+
+    /// <summary>
+    /// Gets <see cref="Count"/> and <see cref="SizeBytes"/> or more, without the lock: writes acknowledged but not yet
+    /// applied count as new entries of their records' size. For limits checked before each add (a check that passes
+    /// here passes on the exact figures; one that fails is made again on them).
+    /// </summary>
+    internal (int Count, long SizeBytes) UpperBounds()
+    {
+        // What waits first (a volatile read: the reads below cannot move before it), then what is applied: a change
+        // leaves the waiting counts only once applied, so it is counted once or twice, never missed.
+        var waitingRecords = _log.HandedOverRecords;
+        var waitingBytes = _log.HandedOverBytes;
+        return (_entries.Count + waitingRecords, Interlocked.Read(ref _liveBytes) + waitingBytes);
     }
 
     /// <summary>Gets the version the index holds for an entry (no record is read), or null when there is no such entry.</summary>

@@ -169,6 +169,79 @@ public sealed class HandoverTests : IDisposable
         reopened.GetAll().Select(e => e.Id).Should().BeEquivalentTo(["entry-1", "entry-2", "entry-3"]);
     }
 
+    [Fact]
+    public async Task QueueAdds_InAGroup_AreHandedOverAndReturnTheVersionTheStoreGives()
+    {
+        var files = new GatedFileSystem();
+        await using var store = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = _dir.Path, MaxGatherWait = TimeSpan.FromHours(1) }, files);
+        await using var queue = DeadLetterQueue.Create(store, new DeadLetterQueueOptions());
+        var payload = new byte[] { 1, 2, 3 };
+        var gate = files.ArmFlushGate();
+        var first = Task.Run(() => queue.AddAsync("charge-card", payload, new IOException("down 1")).AsTask());
+        await gate.Entered.WaitAsync(GateTimeout);
+        var queued = new[] { queue.AddAsync("charge-card", payload, new IOException("down 2")).AsTask(), queue.AddAsync("charge-card", payload, new IOException("down 3")).AsTask() };
+
+        gate.Release();
+        var added = await Task.WhenAll(queued.Append(first)).WaitAsync(GateTimeout);
+
+        store.ChangesWaitingToApply.Should().Be(2, "the two adds written together were acknowledged before they were applied");
+        foreach (var entry in added)
+        {
+            var stored = store.Find(entry.Id)!;
+            entry.Version.Should().Be(stored.Version, "the version comes from the record's sequence number, as the apply gives it");
+            entry.Error.Message.Should().Be(stored.Error.Message);
+        }
+    }
+
+    [Fact]
+    public async Task QueueAdd_WhileAGroupWaitsToBeApplied_CountsItAgainstMaxEntries()
+    {
+        var files = new GatedFileSystem();
+        await using var store = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = _dir.Path, MaxGatherWait = TimeSpan.FromMilliseconds(1) }, files);
+        await using var queue = DeadLetterQueue.Create(store, new DeadLetterQueueOptions { MaxEntries = 3, OverflowPolicy = OverflowPolicy.RejectNew });
+        var gate = files.ArmFlushGate();
+        var first = Task.Run(() => queue.AddAsync("charge-card", new byte[16], new IOException("down 1")).AsTask());
+        await gate.Entered.WaitAsync(GateTimeout);
+        var queued = new[] { queue.AddAsync("charge-card", new byte[16], new IOException("down 2")).AsTask(), queue.AddAsync("charge-card", new byte[16], new IOException("down 3")).AsTask() };
+        gate.Release();
+        await Task.WhenAll(queued.Append(first)).WaitAsync(GateTimeout);
+        store.ChangesWaitingToApply.Should().Be(2);
+
+        // Three entries are stored, two of them not applied yet: the fourth does not fit.
+        await queue.Invoking(q => q.AddAsync("charge-card", new byte[16], new IOException("down 4")).AsTask()).Should().ThrowAsync<DeadLetterQueueFullException>();
+        store.Count.Should().Be(3);
+    }
+
+    [Fact]
+    public async Task QueueAdds_ManyAtOnce_NeverPassMaxEntries()
+    {
+        // Admission checks read the store without its lock; writes acknowledged but not applied must still count. No read
+        // here in between: a read applies what waits, which would hide a miscount.
+        await using var store = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = _dir.Path });
+        await using var queue = DeadLetterQueue.Create(store, new DeadLetterQueueOptions { MaxEntries = 100, OverflowPolicy = OverflowPolicy.RejectNew });
+        var accepted = 0;
+        var rejected = 0;
+        await Task.WhenAll(Enumerable.Range(0, 32).Select(p => Task.Run(async () =>
+        {
+            for (var i = 0; i < 8; i++)
+            {
+                try
+                {
+                    await queue.AddAsync("charge-card", new byte[16], new IOException($"down {p}-{i}"));
+                    Interlocked.Increment(ref accepted);
+                }
+                catch (DeadLetterQueueFullException)
+                {
+                    Interlocked.Increment(ref rejected);
+                }
+            }
+        })));
+
+        accepted.Should().Be(100, "every add is taken until the queue is full");
+        rejected.Should().Be(156);
+        store.Count.Should().Be(100);
+    }
+
     /// <summary>Writes entry-1 alone, then entry-2 and entry-3 as one batch of two callers, whose writes are handed over.</summary>
     private static async Task HandOverAGroupAsync(FileDeadLetterStore store, GatedFileSystem files, bool expectWaiting = true)
     {

@@ -14,12 +14,12 @@ namespace Resilience.DeadLetter.Internal;
 /// completion is ignored), and nothing touches it after completing it, since it may already serve another write.
 /// Continuations run asynchronously, as with the task source it replaces, so no caller's code runs on the writer.
 /// </remarks>
-internal sealed class LogWriteRequest : IValueTaskSource
+internal sealed class LogWriteRequest : IValueTaskSource, IValueTaskSource<ulong>
 {
     private static readonly IReadOnlyList<EncodedRecord> NoRecords = [];
 
     private readonly RequestPool? _pool;
-    private ManualResetValueTaskSourceCore<bool> _core;
+    private ManualResetValueTaskSourceCore<ulong> _core;
     private int _completed;
 
     private LogWriteRequest(RequestPool? pool)
@@ -68,11 +68,14 @@ internal sealed class LogWriteRequest : IValueTaskSource
     /// <summary>Gets the task for this use of the request; take it before the request is queued.</summary>
     public ValueTask AsValueTask() => new(this, _core.Version);
 
+    /// <summary>Gets the task for this use of the request, whose result is the first record's sequence number; take it before the request is queued.</summary>
+    public ValueTask<ulong> AsSequencedValueTask() => new(this, _core.Version);
+
     public void TrySetResult()
     {
         if (Interlocked.Exchange(ref _completed, 1) == 0)
         {
-            _core.SetResult(true);
+            _core.SetResult(FirstSequence);
         }
     }
 
@@ -94,11 +97,13 @@ internal sealed class LogWriteRequest : IValueTaskSource
         }
     }
 
-    void IValueTaskSource.GetResult(short token)
+    void IValueTaskSource.GetResult(short token) => ((IValueTaskSource<ulong>)this).GetResult(token);
+
+    ulong IValueTaskSource<ulong>.GetResult(short token)
     {
         try
         {
-            _core.GetResult(token);
+            return _core.GetResult(token);
         }
         finally
         {
@@ -115,7 +120,12 @@ internal sealed class LogWriteRequest : IValueTaskSource
 
     ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _core.GetStatus(token);
 
+    ValueTaskSourceStatus IValueTaskSource<ulong>.GetStatus(short token) => _core.GetStatus(token);
+
     void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+        => _core.OnCompleted(continuation, state, token, flags);
+
+    void IValueTaskSource<ulong>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
         => _core.OnCompleted(continuation, state, token, flags);
 
     /// <summary>One log's free requests: bounded, so a burst does not keep its peak number of requests for good.</summary>

@@ -44,19 +44,26 @@ internal sealed partial class SegmentLog
     {
         // Taken before the request is queued: once queued it may complete, be read and serve another write.
         var task = request.AsValueTask();
+        Submit(request);
+        return task;
+    }
+
+    /// <summary>Queues a request whose task the caller took already, and writes it if nobody is writing.</summary>
+    private void Submit(LogWriteRequest request)
+    {
         lock (_queueLock)
         {
             if (_closed)
             {
                 request.ReleaseRecords();
                 request.TrySetException(new ObjectDisposedException(nameof(SegmentLog), $"The {_options.Description} is closed."));
-                return task;
+                return;
             }
 
             _pending.Add(request);
             if (_writing || !GatherIsOver_NeedsLock())
             {
-                return task;
+                return;
             }
 
             _writing = true;
@@ -64,7 +71,6 @@ internal sealed partial class SegmentLog
         }
 
         WriteAndPassOn(onPool: false);
-        return task;
     }
 
     /// <summary>Marks the log closed; returns what completes once the requests already queued are written, if any are.</summary>

@@ -29,9 +29,17 @@ internal sealed partial class SegmentLog
     private HandoverApplier? _applier;
 
     private int _handedOverCount;
+    private int _handedOverRecords;
+    private long _handedOverBytes;
 
     /// <summary>Gets how many handed-over follow-ups wait to be applied (tests check when they run).</summary>
     public int HandedOverCount => Volatile.Read(ref _handedOverCount);
+
+    /// <summary>Gets how many records the handed-over follow-ups that wait describe (read without a lock).</summary>
+    public int HandedOverRecords => Volatile.Read(ref _handedOverRecords);
+
+    /// <summary>Gets how many bytes of records the handed-over follow-ups that wait describe (read without a lock).</summary>
+    public long HandedOverBytes => Interlocked.Read(ref _handedOverBytes);
 
     /// <summary>Gets a value indicating whether changes wait to be applied (read without a lock: a hint).</summary>
     private bool HasHandedOver => HandedOverCount > 0;
@@ -49,15 +57,16 @@ internal sealed partial class SegmentLog
 
         while (true)
         {
+            // Peeked, and counted out only once applied: a figure read without the lock (the owner's totals beside
+            // these counts) always finds a change in one place or the other. The callers are serialised, and the
+            // writer only adds at the tail, so the head stays put.
             HandedOver next;
             lock (_handoverLock)
             {
-                if (!_handedOver.TryDequeue(out next))
+                if (!_handedOver.TryPeek(out next))
                 {
                     return;
                 }
-
-                _handedOverCount--;
             }
 
 #pragma warning disable CA1031 // An apply that fails after its caller was acknowledged leaves memory behind the log: the log faults.
@@ -70,6 +79,14 @@ internal sealed partial class SegmentLog
                 _fault ??= new DeadLetterStoreFaultedException($"The {_options.Description} could not apply a durable change to memory and accepts no more writes until it is reopened: {ex.Message}", ex);
             }
 #pragma warning restore CA1031
+
+            lock (_handoverLock)
+            {
+                _handedOver.Dequeue();
+                _handedOverRecords -= next.Records;
+                Interlocked.Add(ref _handedOverBytes, -next.Bytes);
+                Volatile.Write(ref _handedOverCount, _handedOverCount - 1);
+            }
         }
     }
 
@@ -113,8 +130,10 @@ internal sealed partial class SegmentLog
             {
                 if (!request.IsCompaction && request.OnDurable is { } onDurable)
                 {
-                    _handedOver.Enqueue(new HandedOver(onDurable, request.State, request.FirstSequence));
-                    _handedOverCount++;
+                    _handedOver.Enqueue(new HandedOver(onDurable, request.State, request.FirstSequence, request.Records.Count, request.Size));
+                    _handedOverRecords += request.Records.Count;
+                    Interlocked.Add(ref _handedOverBytes, request.Size);
+                    Volatile.Write(ref _handedOverCount, _handedOverCount + 1);
                 }
             }
         }
@@ -163,7 +182,7 @@ internal sealed partial class SegmentLog
     }
 
     /// <summary>A durable request's follow-up, kept after the request itself went back to its pool.</summary>
-    private readonly record struct HandedOver(Action<ulong, object?> OnDurable, object? State, ulong FirstSequence);
+    private readonly record struct HandedOver(Action<ulong, object?> OnDurable, object? State, ulong FirstSequence, int Records, long Bytes);
 
     /// <summary>The pool's work item that applies handed-over changes beside a flush (one per log).</summary>
     private sealed class HandoverApplier(SegmentLog log) : IThreadPoolWorkItem

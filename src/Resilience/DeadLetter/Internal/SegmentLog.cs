@@ -153,11 +153,39 @@ internal sealed partial class SegmentLog : IAsyncDisposable
     /// the acknowledgement (applied before any read of the owner: see <see cref="ApplyHandedOver"/>).
     /// </param>
     public ValueTask AppendValueAsync(IReadOnlyList<EncodedRecord> records, Action<ulong, object?>? onDurable, object? state, bool grows = false, bool mayHandOver = false)
+        => Refusal(records, grows) is { } refused
+            ? ValueTask.FromException(refused)
+            : Enqueue(LogWriteRequest.Rent(_requests, records, onDurable, state, mayHandOver: mayHandOver));
+
+    /// <summary>
+    /// Queues records as <see cref="AppendValueAsync"/> does; the task's result is the first record's sequence number,
+    /// so a caller handed over (<paramref name="mayHandOver"/>) still learns the version its record got.
+    /// </summary>
+    /// <param name="records">The records, in order; released by the log.</param>
+    /// <param name="onDurable">Applies them to memory, given the first one's sequence number and <paramref name="state"/>.</param>
+    /// <param name="state">What <paramref name="onDurable"/> is given.</param>
+    /// <param name="grows">Whether the write adds data (refused when the log is at its size limit).</param>
+    /// <param name="mayHandOver">Whether the caller reads nothing back from memory after the write (see <see cref="AppendValueAsync"/>).</param>
+    public ValueTask<ulong> AppendSequencedAsync(IReadOnlyList<EncodedRecord> records, Action<ulong, object?> onDurable, object? state, bool grows, bool mayHandOver)
+    {
+        if (Refusal(records, grows) is { } refused)
+        {
+            return ValueTask.FromException<ulong>(refused);
+        }
+
+        var request = LogWriteRequest.Rent(_requests, records, onDurable, state, mayHandOver: mayHandOver);
+        var task = request.AsSequencedValueTask();
+        Submit(request);
+        return task;
+    }
+
+    /// <summary>Why the write cannot be queued (a faulted log, or a full one for a write that grows it), its records released; or null.</summary>
+    private Exception? Refusal(IReadOnlyList<EncodedRecord> records, bool grows)
     {
         if (_fault is { } fault)
         {
             ReleaseAll(records);
-            return ValueTask.FromException(Faulted(fault));
+            return Faulted(fault);
         }
 
         long size = 0;
@@ -170,12 +198,12 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         {
             ReleaseAll(records);
             RequestCompactionIfIdle();
-            return ValueTask.FromException(new DeadLetterQueueFullException(string.Create(
+            return new DeadLetterQueueFullException(string.Create(
                 CultureInfo.InvariantCulture,
-                $"The {_options.Description} in '{_directory}' holds {TotalBytes} bytes on disk and the write needs {size} more; the limit is {_options.MaxTotalBytes} ({_options.MaxTotalBytesOptionName}). Remove entries (compaction then reclaims their space) or raise the limit.")));
+                $"The {_options.Description} in '{_directory}' holds {TotalBytes} bytes on disk and the write needs {size} more; the limit is {_options.MaxTotalBytes} ({_options.MaxTotalBytesOptionName}). Remove entries (compaction then reclaims their space) or raise the limit."));
         }
 
-        return Enqueue(LogWriteRequest.Rent(_requests, records, onDurable, state, mayHandOver: mayHandOver));
+        return null;
     }
 
     /// <summary>
