@@ -221,10 +221,12 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
         var size = DeadLetterLimits.EncodedSize(entry);
         var reservedEntries = Interlocked.Increment(ref _reservedEntries);
         var reservedBytes = Interlocked.Add(ref _reservedBytes, size);
-        Task<DeadLetterEntry?> write;
+        Task<DeadLetterEntry?>? write = null;
+        DeadLetterEntry? savedDirectly = null;
         try
         {
-            var (storedEntries, storedBytes) = _store is FileDeadLetterStore file ? file.UpperBounds() : (_store.Count, _store.SizeBytes);
+            var fileStore = _store as FileDeadLetterStore;
+            var (storedEntries, storedBytes) = fileStore is not null ? fileStore.UpperBounds() : (_store.Count, _store.SizeBytes);
             if (storedEntries + reservedEntries > _options.MaxEntries || storedBytes + reservedBytes > _options.MaxBytes)
             {
                 await _admission.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -238,6 +240,11 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
                 {
                     _admission.Release();
                 }
+            }
+            else if (fileStore is not null && !cancellationToken.CanBeCanceled)
+            {
+                // The common path: the stored entry is the new one at the version its record got, with no task per add.
+                savedDirectly = entry with { Version = (long)await fileStore.SaveSequencedAsync(entry).ConfigureAwait(false) };
             }
             else
             {
@@ -262,7 +269,7 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
         }
 
         // The payload is copied: the entry written holds the caller's buffer, the one returned must not.
-        var saved = await write.ConfigureAwait(false);
+        var saved = write is null ? savedDirectly : await write.ConfigureAwait(false);
         var stored = saved is not null ? saved with { Payload = saved.Payload.ToArray() } : _store.Find(entry.Id) ?? entry;
         _telemetry.Report("OnEnqueued");
         DeadLetterLog.Enqueued(Logger, stored.Id, stored.OperationType, _options.Name, stored.Error.Type, stored.MaxAttempts);

@@ -176,18 +176,24 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
     /// the store gave it: taken from the write itself, so the caller does not read the record back from disk.
     /// </summary>
     internal async ValueTask<DeadLetterEntry> SaveReturningStoredAsync(DeadLetterEntry entry)
+        => entry with { Version = (long)await SaveSequencedAsync(entry).ConfigureAwait(false) };
+
+    /// <summary>
+    /// Saves one entry (an unconditional upsert) and returns the version the store gave it: its record's sequence
+    /// number, known once the record is durable, so the write may be applied after its acknowledgement (a group's is
+    /// handed over, like <see cref="SaveAsync"/>'s). The stored entry is the given one at that version.
+    /// </summary>
+    internal ValueTask<ulong> SaveSequencedAsync(DeadLetterEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
         DeadLetterLimits.Validate(entry, _maxPayloadBytes, "FileDeadLetterStoreOptions.MaxPayloadBytes");
         var write = StoreWrite.Rent(_writes);
         write.Next().SetPut(entry, 0);
 
-        // An unconditional put always applies, at the version its record's sequence number gives: the stored entry is
-        // known once the record is durable, so the write may be applied after its acknowledgement, like SaveAsync's.
+        // An unconditional put always applies, at the version its sequence number gives: nothing is read back.
         write.RecycleOnApply = true;
         write.Encode();
-        var first = await _log.AppendSequencedAsync(write.Records, _applyDurable, write, grows: true, mayHandOver: true).ConfigureAwait(false);
-        return entry with { Version = (long)first };
+        return _log.AppendSequencedAsync(write.Records, _applyDurable, write, grows: true, mayHandOver: true);
     }
 
     /// <summary>
