@@ -175,14 +175,7 @@ public sealed class HandoverTests : IDisposable
         var files = new GatedFileSystem();
         await using var store = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = _dir.Path, MaxGatherWait = TimeSpan.FromHours(1) }, files);
         await using var queue = DeadLetterQueue.Create(store, new DeadLetterQueueOptions());
-        var payload = new byte[] { 1, 2, 3 };
-        var gate = files.ArmFlushGate();
-        var first = Task.Run(() => queue.AddAsync("charge-card", payload, new IOException("down 1")).AsTask());
-        await gate.Entered.WaitAsync(GateTimeout);
-        var queued = new[] { queue.AddAsync("charge-card", payload, new IOException("down 2")).AsTask(), queue.AddAsync("charge-card", payload, new IOException("down 3")).AsTask() };
-
-        gate.Release();
-        var added = await Task.WhenAll(queued.Append(first)).WaitAsync(GateTimeout);
+        var added = await AddAGroupThroughTheQueueAsync(queue, files);
 
         store.ChangesWaitingToApply.Should().Be(2, "the two adds written together were acknowledged before they were applied");
         foreach (var entry in added)
@@ -199,12 +192,7 @@ public sealed class HandoverTests : IDisposable
         var files = new GatedFileSystem();
         await using var store = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = _dir.Path, MaxGatherWait = TimeSpan.FromMilliseconds(1) }, files);
         await using var queue = DeadLetterQueue.Create(store, new DeadLetterQueueOptions { MaxEntries = 3, OverflowPolicy = OverflowPolicy.RejectNew });
-        var gate = files.ArmFlushGate();
-        var first = Task.Run(() => queue.AddAsync("charge-card", new byte[16], new IOException("down 1")).AsTask());
-        await gate.Entered.WaitAsync(GateTimeout);
-        var queued = new[] { queue.AddAsync("charge-card", new byte[16], new IOException("down 2")).AsTask(), queue.AddAsync("charge-card", new byte[16], new IOException("down 3")).AsTask() };
-        gate.Release();
-        await Task.WhenAll(queued.Append(first)).WaitAsync(GateTimeout);
+        await AddAGroupThroughTheQueueAsync(queue, files);
         store.ChangesWaitingToApply.Should().Be(2);
 
         // Three entries are stored, two of them not applied yet: the fourth does not fit.
@@ -240,6 +228,17 @@ public sealed class HandoverTests : IDisposable
         accepted.Should().Be(100, "every add is taken until the queue is full");
         rejected.Should().Be(156);
         store.Count.Should().Be(100);
+    }
+
+    /// <summary>Adds one entry alone through the queue, then two that are written as one batch of two callers.</summary>
+    private static async Task<DeadLetterEntry[]> AddAGroupThroughTheQueueAsync(DeadLetterQueue queue, GatedFileSystem files)
+    {
+        var gate = files.ArmFlushGate();
+        var first = Task.Run(() => queue.AddAsync("charge-card", new byte[] { 1, 2, 3 }, new IOException("down 1")).AsTask());
+        await gate.Entered.WaitAsync(GateTimeout);
+        var queued = new[] { queue.AddAsync("charge-card", new byte[] { 1, 2, 3 }, new IOException("down 2")).AsTask(), queue.AddAsync("charge-card", new byte[] { 1, 2, 3 }, new IOException("down 3")).AsTask() };
+        gate.Release();
+        return await Task.WhenAll(queued.Append(first)).WaitAsync(GateTimeout);
     }
 
     /// <summary>Writes entry-1 alone, then entry-2 and entry-3 as one batch of two callers, whose writes are handed over.</summary>
