@@ -230,6 +230,63 @@ public sealed class HandoverTests : IDisposable
         store.Count.Should().Be(100);
     }
 
+    [Fact]
+    public async Task ManyWritersBesideCompactions_EachReadsItsAcknowledgedWriteAtOnce_AndAReopenAgrees()
+    {
+        var options = new FileDeadLetterStoreOptions { Directory = _dir.Path, CompactionThreshold = 1L << 40 };
+        var expected = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        await using (var store = FileDeadLetterStore.Open(options))
+        {
+            using var stop = new CancellationTokenSource();
+            var asked = 0;
+            var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var compactions = Task.Run(async () =>
+            {
+                started.SetResult();
+                while (!stop.IsCancellationRequested)
+                {
+                    await store.CompactAsync();
+                    Interlocked.Increment(ref asked);
+                }
+            });
+            await started.Task;
+
+            // Writers go on until a few compactions ran beside them (the pool may run the loop above late).
+            var writers = Enumerable.Range(0, 16).Select(w => Task.Run(async () =>
+            {
+                for (var n = 0; n < 300 || (Volatile.Read(ref asked) < 5 && n < 100_000); n++)
+                {
+                    var id = $"w{w:D2}-{n % 40:D2}";
+                    if (n % 5 == 4)
+                    {
+                        await store.DeleteAsync([id]);
+                        store.Find(id).Should().BeNull("a read after an acknowledged delete does not find the entry");
+                        expected.TryRemove(id, out _);
+                        continue;
+                    }
+
+                    var entry = StoreFiles.Entry(id, n);
+                    await store.SaveAsync([entry]);
+                    var found = store.Find(id);
+                    found.Should().NotBeNull("a read after an acknowledged save finds the entry");
+                    found!.Payload.ToArray().Should().Equal(entry.Payload.ToArray(), "it finds the write just acknowledged, not an older one");
+                    expected[id] = n;
+                }
+            })).ToArray();
+            await Task.WhenAll(writers);
+            await stop.CancelAsync();
+            await compactions;
+            store.CompactionCount.Should().BeGreaterThan(0, $"asked {asked} times");
+        }
+
+        await using var reopened = FileDeadLetterStore.Open(options);
+        reopened.Count.Should().Be(expected.Count);
+        foreach (var (id, version) in expected)
+        {
+            reopened.Find(id)!.Payload.ToArray().Should().Equal(StoreFiles.Entry(id, version).Payload.ToArray());
+        }
+    }
+
     /// <summary>Adds one entry alone through the queue, then two that are written as one batch of two callers.</summary>
     private static async Task<DeadLetterEntry[]> AddAGroupThroughTheQueueAsync(DeadLetterQueue queue, GatedFileSystem files)
     {
