@@ -31,6 +31,11 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
 
     private readonly ResilienceTelemetry _telemetry = new(null, "DeadLetterQueue", events: Events);
     private readonly SemaphoreSlim _admission = new(1, 1);
+
+    // Damaged entries a listing has logged: a polled page logs each once. Bounded, since a badly damaged file could
+    // hold many; past the bound they are logged every time again.
+    private readonly HashSet<string> _damagedLogged = new(StringComparer.Ordinal);
+    private const int MaxDamagedLogged = 10_000;
     private int _reservedEntries;
     private long _reservedBytes;
 
@@ -300,7 +305,17 @@ public sealed partial class DeadLetterQueue : IAsyncDisposable
         }
         catch (DeadLetterStoreCorruptedException ex)
         {
-            DeadLetterLog.EntryUnreadableInListing(Logger, ex, id, _options.Name);
+            bool first;
+            lock (_damagedLogged)
+            {
+                first = _damagedLogged.Count >= MaxDamagedLogged || _damagedLogged.Add(id);
+            }
+
+            if (first)
+            {
+                DeadLetterLog.EntryUnreadableInListing(Logger, ex, id, _options.Name);
+            }
+
             (damaged ??= []).Add(id);
             return null;
         }

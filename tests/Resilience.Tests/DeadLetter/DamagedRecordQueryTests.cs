@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using Resilience.DeadLetter;
 
@@ -50,6 +52,25 @@ public sealed class DamagedRecordQueryTests : IDisposable
 
         var matching = queue.Query(new DeadLetterQuery { ErrorMessageContains = "smtp", Take = 10 });
         matching.Entries.Select(e => e.Id).Should().Equal(ids.Where((_, i) => i != 2), "an entry whose error cannot be read does not match an error filter");
+    }
+
+    [Fact]
+    public async Task Query_TheSamePageAgainAndAgain_LogsTheDamagedEntryOnce()
+    {
+        // A dashboard polls its page: the entry stays named on every page, the error is logged once.
+        var ids = await StoreFiveWithTheThirdDamagedAsync();
+        var collector = new FakeLogCollector();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(collector)));
+        await using var queue = DeadLetterQueue.Open(new DeadLetterQueueOptions { Directory = _dir.Path, TimeProvider = _time, LoggerFactory = loggerFactory });
+
+        for (var poll = 0; poll < 5; poll++)
+        {
+            queue.Query(new DeadLetterQuery { Take = 10 }).DamagedIds.Should().Equal([ids[2]]);
+        }
+
+        await queue.SummarizeAsync(DeadLetterGrouping.OperationType);
+        collector.GetSnapshot().Where(r => r.Id.Id == 30).Should().ContainSingle("the damaged entry is logged the first time a listing meets it")
+            .Which.Message.Should().Contain(ids[2]);
     }
 
     /// <summary>Five entries, compacted into the snapshot, then the third one's payload record damaged on disk.</summary>
