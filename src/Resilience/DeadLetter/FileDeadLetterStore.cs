@@ -134,6 +134,7 @@ public sealed class FileDeadLetterStore : IDeadLetterStore, ILogStateMachine
                 TimeProvider = options.TimeProvider,
                 QuarantineRetention = options.QuarantineRetention,
                 MaxGatherWait = options.MaxGatherWait,
+                MaxHandedOver = options.MaxWritesWaitingToApply,
                 Description = "dead letter store",
             },
             files,

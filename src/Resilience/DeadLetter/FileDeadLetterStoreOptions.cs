@@ -1,3 +1,5 @@
+using Resilience.DeadLetter.Internal;
+
 namespace Resilience.DeadLetter;
 
 /// <summary>
@@ -60,4 +62,7 @@ public sealed class FileDeadLetterStoreOptions
     /// long as the last flush took, at most 2 ms.
     /// </summary>
     internal TimeSpan? MaxGatherWait { get; set; }
+
+    /// <summary>Gets or sets how many acknowledged writes may wait to be applied to memory (tests only: a small bound).</summary>
+    internal int MaxWritesWaitingToApply { get; set; } = LogOptions.DefaultMaxHandedOver;
 }

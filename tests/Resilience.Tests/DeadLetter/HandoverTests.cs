@@ -51,6 +51,20 @@ public sealed class HandoverTests : IDisposable
     }
 
     [Fact]
+    public async Task GroupWrite_WhenAsManyWaitAsTheBoundAllows_IsAppliedBeforeItIsAcknowledged()
+    {
+        // The work item that applies what waits may run late (a starved pool) and nothing may read meanwhile: past a
+        // bound, the writer applies instead of handing over, so waiting writes (and the entries they hold) stay few.
+        var files = new GatedFileSystem();
+        await using var store = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = _dir.Path, MaxGatherWait = TimeSpan.FromHours(1), MaxWritesWaitingToApply = 1 }, files);
+
+        await HandOverAGroupAsync(store, files, expectWaiting: false);
+
+        store.ChangesWaitingToApply.Should().Be(0, "a group of two does not fit under a bound of one");
+        store.Count.Should().Be(3);
+    }
+
+    [Fact]
     public async Task GroupWrite_IsAppliedBesideTheNextFlush_WithoutAnyRead()
     {
         var files = new GatedFileSystem();

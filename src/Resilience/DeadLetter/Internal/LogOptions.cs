@@ -34,6 +34,15 @@ internal sealed class LogOptions
     /// </summary>
     public TimeSpan? MaxGatherWait { get; init; }
 
+    /// <summary>The default of <see cref="MaxHandedOver"/>: a full batch's worth of requests.</summary>
+    public const int DefaultMaxHandedOver = 4096;
+
+    /// <summary>
+    /// Gets how many acknowledged requests may wait to be applied (handed over); a batch that would pass it is applied
+    /// before it is acknowledged, so a late applier and no reads cannot pile writes up in memory.
+    /// </summary>
+    public int MaxHandedOver { get; init; } = DefaultMaxHandedOver;
+
     /// <summary>Gets what the log holds, for messages ("dead letter store", "compensation journal").</summary>
     public string Description { get; init; } = "log";
 }

@@ -91,9 +91,9 @@ internal sealed partial class SegmentLog
     }
 
     /// <summary>
-    /// Whether the batch's follow-ups may be handed over: several callers, each of which reads nothing back, and a flush
-    /// per batch (<see cref="DurabilityMode.Always"/>). Without one, nothing would apply them beside a flush, and writes
-    /// with no reads between would pile up waiting.
+    /// Whether the batch's follow-ups may be handed over: several callers, each of which reads nothing back, a flush per
+    /// batch (<see cref="DurabilityMode.Always"/>: without one, nothing would apply them beside a flush, and writes with
+    /// no reads between would pile up waiting), and room under <see cref="LogOptions.MaxHandedOver"/>.
     /// </summary>
     private bool MayHandOver(List<LogWriteRequest> batch)
     {
@@ -118,7 +118,8 @@ internal sealed partial class SegmentLog
             callers++;
         }
 
-        return callers > 1;
+        // Bounded: the applier may run late (a starved pool) while nothing reads, and each waiting write holds its entry.
+        return callers > 1 && HandedOverCount + callers <= _options.MaxHandedOver;
     }
 
     /// <summary>Hands a durable batch's follow-ups over (in log order) and acknowledges its callers.</summary>
