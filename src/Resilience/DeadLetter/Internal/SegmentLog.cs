@@ -278,32 +278,48 @@ internal sealed partial class SegmentLog : IAsyncDisposable
         }
 
         List<LogWriteRequest>? compactions = null;
-        if (MayHandOver(batch))
-        {
-            foreach (var request in batch)
-            {
-                request.ReleaseRecords();
-                if (request.IsCompaction)
-                {
-                    (compactions ??= []).Add(request);
-                }
-            }
-
-            HandOver(batch);
-            batch.Clear();
-        }
-        else if (HasHandedOver)
-        {
-            // Log order: what earlier batches handed over is applied before this batch's own follow-ups.
-            _state.ApplyHandedOver();
-        }
-
         foreach (var request in batch)
         {
             request.ReleaseRecords();
             if (request.IsCompaction)
             {
                 (compactions ??= []).Add(request);
+            }
+        }
+
+        if (MayHandOver(batch))
+        {
+            HandOver(batch);
+        }
+        else
+        {
+            ApplyAndAcknowledge(batch);
+        }
+
+        // Every record of the batch is applied now, or handed over (a snapshot's capture applies that first), so the
+        // state is exactly that of the log so far: the one moment a snapshot boundary may be taken.
+        if (compactions is not null)
+        {
+            StartCompaction(compactions);
+        }
+        else if (ShouldCompact())
+        {
+            StartCompaction([]);
+        }
+    }
+
+    /// <summary>Applies a durable batch's follow-ups, in log order after what earlier batches handed over, then acknowledges each caller.</summary>
+    private void ApplyAndAcknowledge(List<LogWriteRequest> batch)
+    {
+        if (HasHandedOver)
+        {
+            _state.ApplyHandedOver();
+        }
+
+        foreach (var request in batch)
+        {
+            if (request.IsCompaction)
+            {
                 continue;
             }
 
@@ -318,17 +334,6 @@ internal sealed partial class SegmentLog : IAsyncDisposable
                 request.TrySetException(ex);
             }
 #pragma warning restore CA1031
-        }
-
-        // Every record of the batch is applied now, so the state is exactly that of the log so far: the one moment
-        // a snapshot boundary may be taken.
-        if (compactions is not null)
-        {
-            StartCompaction(compactions);
-        }
-        else if (ShouldCompact())
-        {
-            StartCompaction([]);
         }
     }
 
