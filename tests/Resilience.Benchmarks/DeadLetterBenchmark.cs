@@ -96,25 +96,30 @@ internal static class DeadLetterBenchmark
     private static async Task<(double Single, double Many)> DurableAsync(string root)
     {
         await EnqueueAsync(root, "warm-up-single", DurabilityMode.Always, producers: 1, perProducer: 2000);
-        await EnqueueAsync(root, "warm-up-many", DurabilityMode.Always, producers: 64, perProducer: 2000);
+        var (_, _, recordBytes) = await EnqueueAsync(root, "warm-up-many", DurabilityMode.Always, producers: 64, perProducer: 2000);
         await QueueEnqueueAsync(root, "warm-up-queue", producers: 64, perProducer: 1000);
-        var rounds = new List<(double Fsync, double Group, double Single, double Many, double PerFlush, double Sqlite, double Queue)>();
+        var rounds = new List<(double Fsync, double Group, double Single, double Many, double PerFlush, double Sqlite, double Queue, double RecordGroup)>();
         for (var round = 1; round <= 3; round++)
         {
             var fsync = MeasureFsync(root, 500);
-            var group = MeasureGroupCommit(root, 200, 64);
-            var (single, _) = await EnqueueAsync(root, "single-" + round, DurabilityMode.Always, producers: 1, perProducer: 2000);
+            var group = MeasureGroupCommit(root, 200, 64, PayloadBytes);
+
+            // The same append + fsync with records as large as the store's (header, id, type, error and commit share
+            // beside the 256 B payload): how many of them one fsync carries is what 64 producers can reach at most.
+            var recordGroup = MeasureGroupCommit(root, 200, 64, recordBytes);
+            var (single, _, _) = await EnqueueAsync(root, "single-" + round, DurabilityMode.Always, producers: 1, perProducer: 2000);
 
             // Records per flush is the figure a loaded disk does not distort: the rate is at most that many per fsync.
-            var (many, perFlush) = await EnqueueAsync(root, "many-" + round, DurabilityMode.Always, producers: 64, perProducer: 400);
+            var (many, perFlush, _) = await EnqueueAsync(root, "many-" + round, DurabilityMode.Always, producers: 64, perProducer: 400);
             var queue = await QueueEnqueueAsync(root, "queue-" + round, producers: 64, perProducer: 400);
             var sqlite = MeasureSqlite(Path.Combine(root, "sqlite-" + round), 2000);
-            rounds.Add((fsync, group, single, many, perFlush, sqlite, queue));
+            rounds.Add((fsync, group, single, many, perFlush, sqlite, queue, recordGroup));
             Console.WriteLine($"round {round}");
             Report("  raw fsync (256 B write + FlushToDisk)", fsync, "fsyncs/s");
             Report("  raw group commit (64 x 256 B append + fsync)", group, "records/s");
+            Report($"  raw group commit (64 x {recordBytes} B, the store's size)", recordGroup, $"records/s = {recordGroup / single:F1}x one producer, the most 64 producers could reach");
             Report("  durable enqueue, 1 producer", single, $"entries/s = {single / fsync:F2} per fsync");
-            Report("  durable enqueue, 64 producers", many, $"entries/s = {many / single:F1}x one producer, {many / group:F2}x raw group commit, {perFlush:F1} records per fsync");
+            Report("  durable enqueue, 64 producers", many, $"entries/s = {many / single:F1}x one producer, {many / group:F2}x raw group commit, {many / recordGroup:F2}x at the store's size, {perFlush:F1} records per fsync");
             Report("  durable DeadLetterQueue.AddAsync, 64 producers", queue, $"entries/s = {queue / single:F1}x one producer, {queue / group:F2}x raw group commit (ids the queue makes)");
             Report("  SQLite WAL synchronous=FULL, 1 tx per insert", sqlite, $"inserts/s; 64 producers = {many / sqlite:F1}x SQLite");
         }
@@ -130,6 +135,7 @@ internal static class DeadLetterBenchmark
         var medianMany = Median(rounds.Select(r => r.Many));
         Report("  durable enqueue, 1 producer", medianSingle, $"entries/s = {Median(rounds.Select(r => r.Single / r.Fsync)):F2} per fsync");
         Report("  durable enqueue, 64 producers", medianMany, $"entries/s = {Median(rounds.Select(r => r.Many / r.Single)):F1}x one producer, {Median(rounds.Select(r => r.Many / r.Group)):F2}x raw group commit, {Median(rounds.Select(r => r.Many / r.Sqlite)):F1}x SQLite, {Median(rounds.Select(r => r.PerFlush)):F1} records per fsync");
+        Report($"  raw group commit at the store's size ({recordBytes} B)", Median(rounds.Select(r => r.RecordGroup)), $"records/s = {Median(rounds.Select(r => r.RecordGroup / r.Single)):F1}x one producer (the disk's limit for the 64-producer ratio), 64 producers reach {Median(rounds.Select(r => r.Many / r.RecordGroup)):F2}x of it");
         Report("  durable DeadLetterQueue.AddAsync, 64 producers", Median(rounds.Select(r => r.Queue)), $"entries/s = {Median(rounds.Select(r => r.Queue / r.Single)):F1}x one producer, {Median(rounds.Select(r => r.Queue / r.Group)):F2}x raw group commit, {Median(rounds.Select(r => r.Queue / r.Sqlite)):F1}x SQLite");
         return (medianSingle, medianMany);
     }
@@ -164,12 +170,12 @@ internal static class DeadLetterBenchmark
         return count / watch.Elapsed.TotalSeconds;
     }
 
-    /// <summary>The disk's group-commit limit: one append of <paramref name="batch"/> records, then one fsync.</summary>
-    private static double MeasureGroupCommit(string root, int batches, int batch)
+    /// <summary>The disk's group-commit limit: one append of <paramref name="batch"/> records of <paramref name="recordBytes"/>, then one fsync.</summary>
+    private static double MeasureGroupCommit(string root, int batches, int batch, int recordBytes)
     {
         var path = Path.Combine(root, "group.bin");
         using var handle = File.OpenHandle(path, FileMode.Create, FileAccess.Write);
-        var data = new byte[PayloadBytes * batch];
+        var data = new byte[recordBytes * batch];
         var watch = Stopwatch.StartNew();
         for (var i = 0; i < batches; i++)
         {
@@ -180,7 +186,8 @@ internal static class DeadLetterBenchmark
         return batches * batch / watch.Elapsed.TotalSeconds;
     }
 
-    private static async Task<(double Rate, double RecordsPerBatch)> EnqueueAsync(string root, string name, DurabilityMode durability, int producers, int perProducer)
+    /// <summary>Durable or buffered saves from <paramref name="producers"/> producers; returns the rate, records per written batch and bytes written per entry.</summary>
+    private static async Task<(double Rate, double RecordsPerBatch, int BytesPerEntry)> EnqueueAsync(string root, string name, DurabilityMode durability, int producers, int perProducer)
     {
         await using var store = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = Path.Combine(root, name), Durability = durability });
         var batches = store.WrittenBatches;
@@ -193,7 +200,8 @@ internal static class DeadLetterBenchmark
             }
         })));
         var elapsed = watch.Elapsed;
-        return (producers * perProducer / elapsed.TotalSeconds, producers * perProducer / (double)(store.WrittenBatches - batches));
+        var entries = producers * perProducer;
+        return (entries / elapsed.TotalSeconds, entries / (double)(store.WrittenBatches - batches), (int)(store.SizeBytes / entries));
     }
 
     /// <summary>
