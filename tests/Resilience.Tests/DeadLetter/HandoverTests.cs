@@ -145,13 +145,14 @@ public sealed class HandoverTests : IDisposable
     }
 
     [Fact]
-    public async Task GroupWrite_ThenAWriteThatReadsItsResult_AppliesInLogOrder()
+    public async Task GroupWrite_ThenALoneWrite_AppliesInLogOrder()
     {
         var files = new GatedFileSystem();
         await using var store = FileDeadLetterStore.Open(new FileDeadLetterStoreOptions { Directory = _dir.Path, MaxGatherWait = TimeSpan.FromMilliseconds(1) }, files);
         await HandOverAGroupAsync(store, files);
 
-        // Applied before it is acknowledged (its caller reads the stored entry back), after the group before it.
+        // A lone caller's batch is applied before it is acknowledged (nothing would run beside its flush), after the
+        // group handed over before it (the writer catches up first, unless the pool's applier already did).
         var stored = await store.SaveReturningStoredAsync(StoreFiles.Entry("entry-2", 2));
 
         var found = store.Find("entry-2")!;
